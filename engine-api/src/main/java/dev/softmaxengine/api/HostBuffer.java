@@ -1,0 +1,112 @@
+package dev.softmaxengine.api;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The CPU backends' {@link DeviceBuffer}: off-heap memory in a shared arena, 64-byte aligned so
+ * vector loads never split a cache line. Its tensors are plain host segments.
+ */
+public final class HostBuffer implements DeviceBuffer {
+    private final String backend;
+    private final DType dtype;
+    private final long elements;
+    private final Arena arena;
+    private final MemorySegment segment;
+
+    public HostBuffer(String backend, DType dtype, long elements) {
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype must not be null");
+        }
+        if (elements < 0) {
+            throw new IllegalArgumentException("elements must be >= 0, was " + elements);
+        }
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("elements " + elements + " of " + dtype + " overflows a byte count");
+        }
+        this.backend = backend;
+        this.dtype = dtype;
+        this.elements = elements;
+        this.arena = Arena.ofShared();
+        this.segment = arena.allocate(bytes, 64);
+    }
+
+    /** The memory; invalid (access throws) once the buffer is closed. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    @Override
+    public String backend() {
+        return backend;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public long elements() {
+        return elements;
+    }
+
+    @Override
+    public void write(Tensor src) {
+        checkCopy("src", src);
+        copy(src, Tensor.of(this, src.shape().dims()));
+    }
+
+    @Override
+    public void read(Tensor dst) {
+        checkCopy("dst", dst);
+        copy(Tensor.of(this, dst.shape().dims()), dst);
+    }
+
+    private void checkCopy(String name, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (!arena.scope().isAlive()) {
+            throw new IllegalStateException("buffer is closed");
+        }
+        if (!t.isHost()) {
+            throw new IllegalArgumentException(name + " must be host memory, was " + t);
+        }
+        if (t.dtype() != dtype) {
+            throw new IllegalArgumentException(name + " has dtype " + t.dtype() + ", buffer holds " + dtype);
+        }
+        if (t.size() > elements) {
+            throw new IllegalArgumentException(name + " has " + t.size() + " elements, buffer holds " + elements);
+        }
+    }
+
+    private static void copy(Tensor from, Tensor to) {
+        MemorySegment.copy(hostSegment(from), 0, hostSegment(to), 0, from.size() * from.dtype().byteSize());
+    }
+
+    /** A segment view of any host tensor (arrays become heap segments, no copy). */
+    static MemorySegment hostSegment(Tensor t) {
+        return switch (t.storage()) {
+            case FLOAT_ARRAY -> MemorySegment.ofArray(t.floatArray());
+            case DOUBLE_ARRAY -> MemorySegment.ofArray(t.doubleArray());
+            case SEGMENT -> t.segment();
+            case DEVICE -> throw new IllegalArgumentException("not host memory: " + t);
+        };
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HostBuffer[" + backend + " " + dtype + " x " + elements + "]";
+    }
+}

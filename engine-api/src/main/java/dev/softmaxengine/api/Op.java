@@ -1,0 +1,60 @@
+package dev.softmaxengine.api;
+
+import java.util.Locale;
+
+/** The operations of the softmax family. */
+public enum Op {
+    /** exp((x - max) / T) / sum over the axis. */
+    SOFTMAX("softmax", false, false),
+    /** (x - max) / T - log(sum exp((x - max) / T)) over the axis. */
+    LOG_SOFTMAX("log-softmax", false, false),
+    /** log(sum exp(x)) over the axis: the log partition function; reduces the axis. */
+    LOGSUMEXP("logsumexp", false, true),
+    /** 1 / (1 + exp(-x)), elementwise: the 2-class softmax softmax([x, 0])[0]. */
+    SIGMOID("sigmoid", true, false),
+    /** log(sigmoid(x)) = -softplus(-x), elementwise. */
+    LOG_SIGMOID("log-sigmoid", true, false),
+    /** One-hot of the first maximum along the axis (ONNX Hardmax). */
+    HARDMAX("hardmax", false, false),
+    /** Index of the first maximum along the axis, into an int array; reduces the axis. */
+    ARGMAX("argmax", false, true);
+
+    private final String cliName;
+    private final boolean elementwise;
+    private final boolean reducing;
+
+    Op(String cliName, boolean elementwise, boolean reducing) {
+        this.cliName = cliName;
+        this.elementwise = elementwise;
+        this.reducing = reducing;
+    }
+
+    /** The name used on the command line and in reports, e.g. {@code log-softmax}. */
+    public String cliName() {
+        return cliName;
+    }
+
+    public boolean isElementwise() {
+        return elementwise;
+    }
+
+    /** True for ops whose output drops (or keeps as 1) the axis. */
+    public boolean isReducing() {
+        return reducing;
+    }
+
+    /** Parses {@code log-softmax}, {@code log_softmax} or {@code LOG_SOFTMAX}. */
+    public static Op parse(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("op must not be null");
+        }
+        String n = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (Op op : values()) {
+            if (op.cliName.equals(n)) {
+                return op;
+            }
+        }
+        throw new IllegalArgumentException("unknown op '" + name + "'; expected one of softmax, log-softmax, "
+                + "logsumexp, sigmoid, log-sigmoid, hardmax, argmax");
+    }
+}

@@ -1,0 +1,21 @@
+package dev.softmaxengine.api;
+
+import java.util.List;
+
+/** The scalar reference backend: always usable, the last resort for {@code auto}. */
+public final class ScalarKernelProvider implements KernelProvider {
+    @Override
+    public String name() {
+        return ScalarSoftmaxKernel.NAME;
+    }
+
+    @Override
+    public Probe probe() {
+        return Probe.usable(100, List.of("CPU (reference, fp64 accumulation)"));
+    }
+
+    @Override
+    public SoftmaxKernel create() {
+        return new ScalarSoftmaxKernel();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.softmaxengine.api;
+
+/**
+ * The reference kernel and oracle: one element at a time, every sum and transcendental in fp64,
+ * results rounded once to the output dtype. It defines the semantics documented on
+ * {@link SoftmaxKernel}; every other backend is tested against it. Stateless and thread-safe.
+ */
+public final class ScalarSoftmaxKernel implements SoftmaxKernel {
+    public static final String NAME = "scalar";
+
+    // fp64 results rounded once to float32: half an ulp, and subnormals below 2^-149 flush to 0.
+    private static final Tolerance FLOAT32 = new Tolerance(0x1p-24, 0x1p-149);
+    private static final Tolerance FLOAT64 = new Tolerance(0, 0);
+
+    @Override
+    public String backend() {
+        return NAME;
+    }
+
+    @Override
+    public String device() {
+        return "CPU, one thread, fp64 accumulation";
+    }
+
+    @Override
+    public Tolerance tolerance(Op op, DType dtype) {
+        return dtype == DType.FLOAT32 ? FLOAT32 : FLOAT64;
+    }
+
+    @Override
+    public DeviceBuffer allocate(DType dtype, long elements) {
+        return new HostBuffer(NAME, dtype, elements);
+    }
+
+    @Override
+    public void execute(OpRequest r) {
+        r.requireHost(NAME);
+        Tensor in = r.in();
+        Tensor out = r.out();
+        long n = r.n();
+        long inner = r.inner();
+        for (long o = 0; o < r.outer(); o++) {
+            for (long i = 0; i < inner; i++) {
+                long base = o * n * inner + i;
+                switch (r.op()) {
+                    case SOFTMAX -> softmax(in, out, base, inner, n, 1.0 / r.temperature(), false);
+                    case LOG_SOFTMAX -> softmax(in, out, base, inner, n, 1.0 / r.temperature(), true);
+                    case LOGSUMEXP -> out.set(o * inner + i, logSumExp(in, base, inner, n));
+                    case SIGMOID -> {
+                        for (long k = 0; k < n; k++) {
+                            out.set(k, sigmoid(in.get(k)));
+                        }
+                    }
+                    case LOG_SIGMOID -> {
+                        for (long k = 0; k < n; k++) {
+                            out.set(k, logSigmoid(in.get(k)));
+                        }
+                    }
+                    case HARDMAX -> {
+                        long best = argmax(in, base, inner, n);
+                        for (long k = 0; k < n; k++) {
+                            out.set(base + k * inner, k == best ? 1.0 : 0.0);
+                        }
+                    }
+                    case ARGMAX -> r.indices()[Math.toIntExact(o * inner + i)] = (int) argmax(in, base, inner, n);
+                }
+            }
+        }
+    }
+
+    private static void softmax(Tensor in, Tensor out, long base, long stride, long n, double invT, boolean log) {
+        double max = Double.NEGATIVE_INFINITY;
+        boolean nan = false;
+        for (long k = 0; k < n; k++) {
+            double x = in.get(base + k * stride);
+            if (x > max) {
+                max = x;
+            } else if (x != x) {
+                nan = true;
+            }
+        }
+        // NaN anywhere, a +inf, or only -inf: PyTorch's softmax gives NaN for the whole slice.
+        if (n > 0 && (nan || Double.isInfinite(max))) {
+            for (long k = 0; k < n; k++) {
+                out.set(base + k * stride, Double.NaN);
+            }
+            return;
+        }
+        double sum = 0;
+        for (long k = 0; k < n; k++) {
+            sum += Math.exp((in.get(base + k * stride) - max) * invT);
+        }
+        double logSum = Math.log(sum);
+        for (long k = 0; k < n; k++) {
+            long idx = base + k * stride;
+            double z = (in.get(idx) - max) * invT;
+            out.set(idx, log ? z - logSum : Math.exp(z) / sum);
+        }
+    }
+
+    private static double logSumExp(Tensor in, long base, long stride, long n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (long k = 0; k < n; k++) {
+            double x = in.get(base + k * stride);
+            if (x != x) {
+                return Double.NaN;
+            }
+            max = Math.max(max, x);
+        }
+        // Empty or all -inf: -inf (ONNX ReduceLogSumExp); any +inf: +inf (torch.logsumexp).
+        if (Double.isInfinite(max)) {
+            return max;
+        }
+        double sum = 0;
+        for (long k = 0; k < n; k++) {
+            sum += Math.exp(in.get(base + k * stride) - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /** First index of the maximum; the first NaN counts as the maximum (numpy / torch argmax). */
+    private static long argmax(Tensor in, long base, long stride, long n) {
+        long best = 0;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (long k = 0; k < n; k++) {
+            double x = in.get(base + k * stride);
+            if (x != x) {
+                return k;
+            }
+            if (k == 0 || x > bestValue) {
+                best = k;
+                bestValue = x;
+            }
+        }
+        return best;
+    }
+
+    /** 1 / (1 + e^-x) without overflow: e^x / (1 + e^x) for negative x. */
+    public static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1.0 / (1.0 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    /** log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| in both directions. */
+    public static double logSigmoid(double x) {
+        return Math.min(x, 0.0) - Math.log1p(Math.exp(-Math.abs(x)));
+    }
+}
