@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the softmax JMH benchmarks (scalar vs simd vs onnxruntime), writes JMH's JSON results and
+# prints the SIMD/scalar and SIMD/ORT ratio table from them. Arguments go to JMH, e.g.
+#   bench/run-jmh.sh -p shape=4096x1024 -p threads=1
+# Results: $BENCH_RESULTS, default bench/target/jmh-results.json. Build the jar first with
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl bench -am package -DskipTests
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+jar="$here/target/benchmarks.jar"
+results="${BENCH_RESULTS:-$here/target/jmh-results.json}"
+flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+
+is_jdk25() {
+    [[ -x "$1/bin/java" ]] && "$1/bin/java" -version 2>&1 | head -n 1 | grep -q 'version "25'
+}
+
+java_home=""
+if [[ -n "${JAVA_HOME:-}" ]] && is_jdk25 "$JAVA_HOME"; then
+    java_home="$JAVA_HOME"
+else
+    for candidate in /usr/lib/jvm/temurin-25*; do
+        if is_jdk25 "$candidate"; then
+            java_home="$candidate"
+            break
+        fi
+    done
+fi
+if [[ -z "$java_home" ]]; then
+    echo "run-jmh.sh: no JDK 25 found: JAVA_HOME=${JAVA_HOME:-<unset>} is not one and /usr/lib/jvm/temurin-25* has none" >&2
+    exit 2
+fi
+if [[ ! -f "$jar" ]]; then
+    echo "run-jmh.sh: $jar is missing; build it with" >&2
+    echo "  JAVA_HOME=$java_home mvn -B -pl bench -am package -DskipTests" >&2
+    exit 2
+fi
+
+mkdir -p "$(dirname "$results")"
+rm -f "$results"
+# The forks get these flags from @Fork(jvmArgsAppend); the harness gets them too so that -f 0
+# (everything in the harness JVM) also works.
+"$java_home/bin/java" "${flags[@]}" -jar "$jar" -rf json -rff "$results" "$@"
+
+# -l, -h and friends run nothing and write no results: then there is nothing to tabulate.
+if [[ -s "$results" ]]; then
+    echo
+    "$java_home/bin/java" -cp "$jar" dev.softmaxengine.bench.RatioReport "$results"
+    echo "raw results: $results"
+fi

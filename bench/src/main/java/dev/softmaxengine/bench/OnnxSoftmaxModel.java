@@ -1,0 +1,157 @@
+package dev.softmaxengine.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The serialized ONNX model {@code Y = Softmax(X, axis = -1)} for a float tensor {@code [rows, cols]}.
+ *
+ * <p>ONNX Runtime's Java API loads models but cannot build them, and pulling in protobuf and the
+ * ONNX schema for one node is out of proportion, so this class writes the {@code ModelProto}
+ * protobuf bytes directly. Field numbers are those of {@code onnx/onnx.proto} (IR version 8,
+ * opset 13, where Softmax normalizes along one axis rather than flattening from it).
+ */
+public final class OnnxSoftmaxModel {
+    public static final String INPUT = "X";
+    public static final String OUTPUT = "Y";
+
+    // ModelProto
+    private static final int MODEL_IR_VERSION = 1;
+    private static final int MODEL_PRODUCER_NAME = 2;
+    private static final int MODEL_GRAPH = 7;
+    private static final int MODEL_OPSET_IMPORT = 8;
+    // OperatorSetIdProto
+    private static final int OPSET_DOMAIN = 1;
+    private static final int OPSET_VERSION = 2;
+    // GraphProto
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_NAME = 2;
+    private static final int GRAPH_INPUT = 11;
+    private static final int GRAPH_OUTPUT = 12;
+    // NodeProto
+    private static final int NODE_INPUT = 1;
+    private static final int NODE_OUTPUT = 2;
+    private static final int NODE_NAME = 3;
+    private static final int NODE_OP_TYPE = 4;
+    private static final int NODE_ATTRIBUTE = 5;
+    // AttributeProto
+    private static final int ATTRIBUTE_NAME = 1;
+    private static final int ATTRIBUTE_I = 3;
+    private static final int ATTRIBUTE_TYPE = 20;
+    private static final int ATTRIBUTE_TYPE_INT = 2;
+    // ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto, TensorShapeProto.Dimension
+    private static final int VALUE_INFO_NAME = 1;
+    private static final int VALUE_INFO_TYPE = 2;
+    private static final int TYPE_TENSOR_TYPE = 1;
+    private static final int TENSOR_ELEM_TYPE = 1;
+    private static final int TENSOR_SHAPE = 2;
+    private static final int TENSOR_ELEM_TYPE_FLOAT = 1;
+    private static final int SHAPE_DIM = 1;
+    private static final int DIM_VALUE = 1;
+
+    private static final long IR_VERSION = 8;
+    private static final long OPSET = 13;
+
+    private OnnxSoftmaxModel() {
+    }
+
+    /** The model bytes, for {@code OrtEnvironment.createSession(byte[], options)}. */
+    public static byte[] encode(long rows, long cols) {
+        if (rows <= 0) {
+            throw new IllegalArgumentException("rows must be > 0, was " + rows);
+        }
+        if (cols <= 0) {
+            throw new IllegalArgumentException("cols must be > 0, was " + cols);
+        }
+        byte[] axis = new Proto()
+                .string(ATTRIBUTE_NAME, "axis")
+                .varint(ATTRIBUTE_I, -1)
+                .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)
+                .bytes();
+        byte[] node = new Proto()
+                .string(NODE_INPUT, INPUT)
+                .string(NODE_OUTPUT, OUTPUT)
+                .string(NODE_NAME, "softmax")
+                .string(NODE_OP_TYPE, "Softmax")
+                .message(NODE_ATTRIBUTE, axis)
+                .bytes();
+        byte[] graph = new Proto()
+                .message(GRAPH_NODE, node)
+                .string(GRAPH_NAME, "softmax_" + rows + "x" + cols)
+                .message(GRAPH_INPUT, floatMatrix(INPUT, rows, cols))
+                .message(GRAPH_OUTPUT, floatMatrix(OUTPUT, rows, cols))
+                .bytes();
+        // The default domain "" is written explicitly: an absent string and "" decode alike, and
+        // spelling it out keeps the bytes readable against the spec.
+        byte[] opset = new Proto()
+                .string(OPSET_DOMAIN, "")
+                .varint(OPSET_VERSION, OPSET)
+                .bytes();
+        return new Proto()
+                .varint(MODEL_IR_VERSION, IR_VERSION)
+                .string(MODEL_PRODUCER_NAME, "softmax-engine-bench")
+                .message(MODEL_GRAPH, graph)
+                .message(MODEL_OPSET_IMPORT, opset)
+                .bytes();
+    }
+
+    private static byte[] floatMatrix(String name, long rows, long cols) {
+        byte[] shape = new Proto()
+                .message(SHAPE_DIM, new Proto().varint(DIM_VALUE, rows).bytes())
+                .message(SHAPE_DIM, new Proto().varint(DIM_VALUE, cols).bytes())
+                .bytes();
+        byte[] tensor = new Proto()
+                .varint(TENSOR_ELEM_TYPE, TENSOR_ELEM_TYPE_FLOAT)
+                .message(TENSOR_SHAPE, shape)
+                .bytes();
+        byte[] type = new Proto().message(TYPE_TENSOR_TYPE, tensor).bytes();
+        return new Proto()
+                .string(VALUE_INFO_NAME, name)
+                .message(VALUE_INFO_TYPE, type)
+                .bytes();
+    }
+
+    /** The two protobuf wire types a model needs: varint (0) and length-delimited (2). */
+    private static final class Proto {
+        private static final int WIRE_VARINT = 0;
+        private static final int WIRE_LENGTH_DELIMITED = 2;
+
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        /** An int32/int64/enum field; negative values take ten bytes (two's complement, as protobuf does). */
+        Proto varint(int field, long value) {
+            tag(field, WIRE_VARINT);
+            raw(value);
+            return this;
+        }
+
+        Proto string(int field, String value) {
+            return message(field, value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A length-delimited field: an embedded message, or a string's UTF-8 bytes. */
+        Proto message(int field, byte[] value) {
+            tag(field, WIRE_LENGTH_DELIMITED);
+            raw(value.length);
+            out.writeBytes(value);
+            return this;
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+
+        private void tag(int field, int wireType) {
+            raw(((long) field << 3) | wireType);
+        }
+
+        /** Base-128 varint, least significant group first, high bit set on all but the last byte. */
+        private void raw(long value) {
+            while ((value & ~0x7FL) != 0) {
+                out.write((int) ((value & 0x7F) | 0x80));
+                value >>>= 7;
+            }
+            out.write((int) value);
+        }
+    }
+}
