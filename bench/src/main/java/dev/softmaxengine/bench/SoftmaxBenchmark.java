@@ -1,12 +1,12 @@
 package dev.softmaxengine.bench;
 
 import ai.onnxruntime.OrtException;
-import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.simd.VectorSoftmaxKernel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -96,7 +96,7 @@ public class SoftmaxBenchmark {
         }
         return switch (backend) {
             case ScalarSoftmaxKernel.NAME -> new ScalarSoftmaxKernel();
-            case "simd" -> Backends.create("simd");
+            case VectorSoftmaxKernel.NAME -> new VectorSoftmaxKernel(threads);
             default -> throw new IllegalArgumentException("backend must be scalar, simd or " + ONNXRUNTIME
                     + ", was '" + backend + "'");
         };
