@@ -20,13 +20,6 @@ final class DoubleRows {
     /** Elements summed per vector before the partial sum is folded into the total. */
     static final int BLOCK = 1024;
 
-    /** Per-task scratch for the strided kernels, so the lane loops allocate nothing. */
-    static final class Scratch {
-        final double[] sums = new double[L];
-        final double[] lanes = new double[L];
-        final int[] idx = new int[L];
-    }
-
     // ---- contiguous rows ----
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. */
@@ -90,17 +83,30 @@ final class DoubleRows {
         }
     }
 
+    /**
+     * Log-softmax logits (x - max) * invT. Where x - max overflows to -inf for a finite x (x and max
+     * near opposite range limits) the logit itself may still be finite once divided by T, so those
+     * lanes take x * invT - max * invT instead; elsewhere the subtraction comes first, which is exact
+     * near the max.
+     */
+    private static DoubleVector logit(DoubleVector x, DoubleVector vm, DoubleVector vt) {
+        DoubleVector d = x.sub(vm);
+        VectorMask<Double> overflow = d.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY).andNot(x.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY));
+        DoubleVector z = d.mul(vt);
+        return overflow.anyTrue() ? z.blend(x.mul(vt).sub(vm.mul(vt)), overflow) : z;
+    }
+
     /** out = (x - max) * invT - logSum over the row. */
     static void rowLogNormalize(double[] in, double[] out, int base, int n, double max, double invT, double logSum) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            DoubleVector.fromArray(S, in, base + i).sub(vm).mul(vt).sub(logSum).intoArray(out, base + i);
+            logit(DoubleVector.fromArray(S, in, base + i), vm, vt).sub(logSum).intoArray(out, base + i);
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector.fromArray(S, in, base + i, k).sub(vm).mul(vt).sub(logSum).intoArray(out, base + i, k);
+            logit(DoubleVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
         }
     }
 
@@ -186,126 +192,153 @@ final class DoubleRows {
         }
     }
 
-    // ---- strided slices: lane l of a chunk is slice (base + l), element j at base + j * inner + l ----
+    // ---- strided slices: a tile of w (<= TILE) adjacent slices, element k of slice l at base + k * inner + l.
+    // Each pass sweeps the tile row by row, so memory is read contiguously whatever the stride;
+    // per-slice state (max, sums) lives in the scratch arrays, one lane per slice.
 
-    private static DoubleVector stridedMax(double[] in, int base, int n, int inner, VectorMask<Double> k) {
-        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+    /** Slices per tile: the state arrays stay in L1, a row of the tile is a few cache lines. */
+    static final int TILE = 512;
+
+    /** Per-task scratch for the strided kernels, so the sweeps allocate nothing. */
+    static final class Scratch {
+        final double[] max = new double[TILE];
+        final double[] block = new double[TILE];
+        final double[] factor = new double[TILE];
+        final double[] sums = new double[TILE];
+        final int[] idx = new int[TILE];
+    }
+
+    private static void stridedMax(double[] in, int base, int n, int inner, int w, double[] max) {
+        Arrays.fill(max, 0, w, Double.NEGATIVE_INFINITY);
         for (int j = 0; j < n; j++) {
-            DoubleVector v = DoubleVector.fromArray(S, in, base + j * inner, k);
-            max = max.blend(v, v.compare(VectorOperators.GT, max));
-        }
-        return max;
-    }
-
-    /** Adds the block sum into the per-lane sums. */
-    private static void fold(DoubleVector block, Scratch s) {
-        block.intoArray(s.lanes, 0);
-        for (int l = 0; l < L; l++) {
-            s.sums[l] += s.lanes[l];
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, w);
+                DoubleVector v = DoubleVector.fromArray(S, in, row + i, k);
+                DoubleVector m = DoubleVector.fromArray(S, max, i, k);
+                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(max, i, k);
+            }
         }
     }
 
-    /** softmax over the width (<= L) strided slices starting at base. */
-    static void softmaxStrided(double[] in, double[] out, int base, int n, int inner, int width,
+    /** sums[l] = sum over the slice of exp((x - max) * invT), blocks of 64 rows folded into the total. */
+    private static void stridedExpSum(double[] in, double[] out, int base, int n, int inner, int w, double invT,
+                                      boolean store, Scratch s) {
+        Arrays.fill(s.sums, 0, w, 0.0);
+        Arrays.fill(s.block, 0, w, 0.0);
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        for (int j = 0; j < n; j++) {
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, w);
+                DoubleVector e = VectorMath.expNonPositive(
+                        DoubleVector.fromArray(S, in, row + i, k).sub(DoubleVector.fromArray(S, s.max, i, k)).mul(vt));
+                if (store) {
+                    e.intoArray(out, row + i, k);
+                }
+                DoubleVector.fromArray(S, s.block, i, k).add(e).intoArray(s.block, i, k);
+            }
+            if ((j & 63) == 63 || j == n - 1) {
+                for (int l = 0; l < w; l++) {
+                    s.sums[l] += s.block[l];
+                    s.block[l] = 0.0;
+                }
+            }
+        }
+    }
+
+    static void softmaxStrided(double[] in, double[] out, int base, int n, int inner, int w,
                                double invT, boolean log, Scratch s) {
         if (n == 0) {
             return;
         }
-        VectorMask<Double> k = S.indexInRange(0, width);
-        DoubleVector max = stridedMax(in, base, n, inner, k);
+        stridedMax(in, base, n, inner, w, s.max);
+        stridedExpSum(in, out, base, n, inner, w, invT, !log, s);
+        for (int l = 0; l < w; l++) {
+            s.factor[l] = log ? Math.log(s.sums[l]) : 1.0 / s.sums[l];
+        }
         DoubleVector vt = DoubleVector.broadcast(S, invT);
-        Arrays.fill(s.sums, 0.0);
-        DoubleVector block = DoubleVector.zero(S);
         for (int j = 0; j < n; j++) {
-            int off = base + j * inner;
-            DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromArray(S, in, off, k).sub(max).mul(vt));
-            if (!log) {
-                e.intoArray(out, off, k);
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, w);
+                DoubleVector f = DoubleVector.fromArray(S, s.factor, i, k);
+                DoubleVector y = log
+                        ? logit(DoubleVector.fromArray(S, in, row + i, k), DoubleVector.fromArray(S, s.max, i, k), vt).sub(f)
+                        : DoubleVector.fromArray(S, out, row + i, k).mul(f);
+                y.intoArray(out, row + i, k);
             }
-            block = block.add(e);
-            if ((j & 63) == 63) {
-                fold(block, s);
-                block = DoubleVector.zero(S);
-            }
-        }
-        fold(block, s);
-        for (int l = 0; l < L; l++) {
-            s.lanes[l] = log ? Math.log(s.sums[l]) : 1.0 / s.sums[l];
-        }
-        DoubleVector f = DoubleVector.fromArray(S, s.lanes, 0);
-        for (int j = 0; j < n; j++) {
-            int off = base + j * inner;
-            DoubleVector y = log
-                    ? DoubleVector.fromArray(S, in, off, k).sub(max).mul(vt).sub(f)
-                    : DoubleVector.fromArray(S, out, off, k).mul(f);
-            y.intoArray(out, off, k);
         }
     }
 
-    /** logsumexp of the width strided slices starting at base into out[outBase + l]. */
-    static void logSumExpStrided(double[] in, double[] out, int base, int n, int inner, int width, int outBase, Scratch s) {
-        VectorMask<Double> k = S.indexInRange(0, width);
-        DoubleVector max = stridedMax(in, base, n, inner, k);
-        VectorMask<Double> nan = S.maskAll(false);
-        Arrays.fill(s.sums, 0.0);
-        DoubleVector block = DoubleVector.zero(S);
-        // Lanes whose max is infinite sum inf - inf = NaN; they are resolved from max and nan below.
+    /** Whether column l of the tile holds a NaN: the rare case of an infinite max, scanned scalar. */
+    private static boolean columnHasNaN(double[] in, int base, int n, int inner, int l) {
         for (int j = 0; j < n; j++) {
-            DoubleVector v = DoubleVector.fromArray(S, in, base + j * inner, k);
-            nan = nan.or(v.test(VectorOperators.IS_NAN, k));
-            block = block.add(VectorMath.expNonPositive(v.sub(max)));
-            if ((j & 63) == 63) {
-                fold(block, s);
-                block = DoubleVector.zero(S);
+            if (Double.isNaN(in[base + j * inner + l])) {
+                return true;
             }
         }
-        fold(block, s);
-        max.intoArray(s.lanes, 0);
-        for (int l = 0; l < width; l++) {
-            double m = s.lanes[l];
-            out[outBase + l] = nan.laneIsSet(l) ? Double.NaN
-                    : Double.isInfinite(m) ? m
-                    : m + Math.log(s.sums[l]);
+        return false;
+    }
+
+    /** logsumexp of the tile's slices into out[outBase + l]. */
+    static void logSumExpStrided(double[] in, double[] out, int base, int n, int inner, int w, int outBase, Scratch s) {
+        stridedMax(in, base, n, inner, w, s.max);
+        // A finite max lets NaN poison the sum by itself; an infinite one skips the sum (inf - inf).
+        stridedExpSum(in, null, base, n, inner, w, 1.0, false, s);
+        for (int l = 0; l < w; l++) {
+            double m = s.max[l];
+            out[outBase + l] = !Double.isInfinite(m) ? m + Math.log(s.sums[l])
+                    : columnHasNaN(in, base, n, inner, l) ? Double.NaN : m;
         }
     }
 
-    /** First-max index of the width strided slices starting at base into idx[0..width). n must be > 0. */
-    static void argmaxStrided(double[] in, int base, int n, int inner, int width, int[] idx) {
-        VectorMask<Double> k = S.indexInRange(0, width);
-        DoubleVector max = stridedMax(in, base, n, inner, k);
-        VectorMask<Double> nanLanes = S.maskAll(false);
-        for (int j = 0; j < n; j++) {
-            nanLanes = nanLanes.or(DoubleVector.fromArray(S, in, base + j * inner, k).test(VectorOperators.IS_NAN, k));
-        }
-        VectorMask<Double> todo = k;
-        for (int j = 0; j < n && todo.anyTrue(); j++) {
-            DoubleVector v = DoubleVector.fromArray(S, in, base + j * inner, k);
-            VectorMask<Double> hit = v.test(VectorOperators.IS_NAN).and(nanLanes)
-                    .or(v.compare(VectorOperators.EQ, max).andNot(nanLanes))
-                    .and(todo);
-            if (hit.anyTrue()) {
-                for (int l = 0; l < width; l++) {
-                    if (hit.laneIsSet(l)) {
-                        idx[l] = j;
+    /** First-max index (the first NaN if any) of the tile's slices into idx[0..w). n must be > 0. */
+    static void argmaxStrided(double[] in, int base, int n, int inner, int w, Scratch s) {
+        stridedMax(in, base, n, inner, w, s.max);
+        int[] idx = s.idx;
+        Arrays.fill(idx, 0, w, -1);
+        int left = w;
+        // First NaN per slice wins over any maximum.
+        for (int j = 0; j < n && left > 0; j++) {
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, w);
+                VectorMask<Double> nan = DoubleVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN, k);
+                for (int l = nan.firstTrue(); l < L; l++) {
+                    if (nan.laneIsSet(l) && idx[i + l] < 0) {
+                        idx[i + l] = j;
+                        left--;
                     }
                 }
-                todo = todo.andNot(hit);
+            }
+        }
+        for (int j = 0; j < n && left > 0; j++) {
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, w);
+                VectorMask<Double> hit = DoubleVector.fromArray(S, in, row + i, k)
+                        .compare(VectorOperators.EQ, DoubleVector.fromArray(S, s.max, i, k), k);
+                for (int l = hit.firstTrue(); l < L; l++) {
+                    if (hit.laneIsSet(l) && idx[i + l] < 0) {
+                        idx[i + l] = j;
+                        left--;
+                    }
+                }
             }
         }
     }
 
-    static void hardmaxStrided(double[] in, double[] out, int base, int n, int inner, int width, int[] idx) {
+    static void hardmaxStrided(double[] in, double[] out, int base, int n, int inner, int w, Scratch s) {
         if (n == 0) {
             return;
         }
-        argmaxStrided(in, base, n, inner, width, idx);
-        VectorMask<Double> k = S.indexInRange(0, width);
-        DoubleVector zero = DoubleVector.zero(S);
+        argmaxStrided(in, base, n, inner, w, s);
         for (int j = 0; j < n; j++) {
-            zero.intoArray(out, base + j * inner, k);
+            Arrays.fill(out, base + j * inner, base + j * inner + w, 0.0);
         }
-        for (int l = 0; l < width; l++) {
-            out[base + idx[l] * inner + l] = 1.0;
+        for (int l = 0; l < w; l++) {
+            out[base + s.idx[l] * inner + l] = 1.0;
         }
     }
 }

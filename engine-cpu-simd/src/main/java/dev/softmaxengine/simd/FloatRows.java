@@ -32,13 +32,6 @@ final class FloatRows {
     /** Elements summed in fp32 before the partial sum is folded into fp64. */
     static final int BLOCK = 1024;
 
-    /** Per-task scratch for the strided kernels, so the lane loops allocate nothing. */
-    static final class Scratch {
-        final double[] sums = new double[L];
-        final float[] lanes = new float[L];
-        final int[] idx = new int[L];
-    }
-
     // ---- contiguous rows ----
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. */
@@ -102,17 +95,30 @@ final class FloatRows {
         }
     }
 
+    /**
+     * Log-softmax logits (x - max) * invT. Where x - max overflows to -inf for a finite x (x and max
+     * near opposite range limits) the logit itself may still be finite once divided by T, so those
+     * lanes take x * invT - max * invT instead; elsewhere the subtraction comes first, which is exact
+     * near the max.
+     */
+    private static FloatVector logit(FloatVector x, FloatVector vm, FloatVector vt) {
+        FloatVector d = x.sub(vm);
+        VectorMask<Float> overflow = d.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY).andNot(x.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        FloatVector z = d.mul(vt);
+        return overflow.anyTrue() ? z.blend(x.mul(vt).sub(vm.mul(vt)), overflow) : z;
+    }
+
     /** out = (x - max) * invT - logSum over the row. */
     static void rowLogNormalize(float[] in, float[] out, int base, int n, float max, float invT, float logSum) {
         FloatVector vm = FloatVector.broadcast(S, max);
         FloatVector vt = FloatVector.broadcast(S, invT);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            FloatVector.fromArray(S, in, base + i).sub(vm).mul(vt).sub(logSum).intoArray(out, base + i);
+            logit(FloatVector.fromArray(S, in, base + i), vm, vt).sub(logSum).intoArray(out, base + i);
         }
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector.fromArray(S, in, base + i, k).sub(vm).mul(vt).sub(logSum).intoArray(out, base + i, k);
+            logit(FloatVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
         }
     }
 
@@ -198,126 +204,153 @@ final class FloatRows {
         }
     }
 
-    // ---- strided slices: lane l of a chunk is slice (base + l), element j at base + j * inner + l ----
+    // ---- strided slices: a tile of w (<= TILE) adjacent slices, element k of slice l at base + k * inner + l.
+    // Each pass sweeps the tile row by row, so memory is read contiguously whatever the stride;
+    // per-slice state (max, sums) lives in the scratch arrays, one lane per slice.
 
-    private static FloatVector stridedMax(float[] in, int base, int n, int inner, VectorMask<Float> k) {
-        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    /** Slices per tile: the state arrays stay in L1, a row of the tile is a few cache lines. */
+    static final int TILE = 512;
+
+    /** Per-task scratch for the strided kernels, so the sweeps allocate nothing. */
+    static final class Scratch {
+        final float[] max = new float[TILE];
+        final float[] block = new float[TILE];
+        final float[] factor = new float[TILE];
+        final double[] sums = new double[TILE];
+        final int[] idx = new int[TILE];
+    }
+
+    private static void stridedMax(float[] in, int base, int n, int inner, int w, float[] max) {
+        Arrays.fill(max, 0, w, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < n; j++) {
-            FloatVector v = FloatVector.fromArray(S, in, base + j * inner, k);
-            max = max.blend(v, v.compare(VectorOperators.GT, max));
-        }
-        return max;
-    }
-
-    /** Adds the fp32 block sum into the fp64 per-lane sums. */
-    private static void fold(FloatVector block, Scratch s) {
-        block.intoArray(s.lanes, 0);
-        for (int l = 0; l < L; l++) {
-            s.sums[l] += s.lanes[l];
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, w);
+                FloatVector v = FloatVector.fromArray(S, in, row + i, k);
+                FloatVector m = FloatVector.fromArray(S, max, i, k);
+                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(max, i, k);
+            }
         }
     }
 
-    /** softmax over the width (<= L) strided slices starting at base. */
-    static void softmaxStrided(float[] in, float[] out, int base, int n, int inner, int width,
+    /** sums[l] = sum over the slice of exp((x - max) * invT), fp32 blocks of 64 rows folded into fp64. */
+    private static void stridedExpSum(float[] in, float[] out, int base, int n, int inner, int w, float invT,
+                                      boolean store, Scratch s) {
+        Arrays.fill(s.sums, 0, w, 0.0);
+        Arrays.fill(s.block, 0, w, 0f);
+        FloatVector vt = FloatVector.broadcast(S, invT);
+        for (int j = 0; j < n; j++) {
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, w);
+                FloatVector e = VectorMath.expNonPositive(
+                        FloatVector.fromArray(S, in, row + i, k).sub(FloatVector.fromArray(S, s.max, i, k)).mul(vt));
+                if (store) {
+                    e.intoArray(out, row + i, k);
+                }
+                FloatVector.fromArray(S, s.block, i, k).add(e).intoArray(s.block, i, k);
+            }
+            if ((j & 63) == 63 || j == n - 1) {
+                for (int l = 0; l < w; l++) {
+                    s.sums[l] += s.block[l];
+                    s.block[l] = 0f;
+                }
+            }
+        }
+    }
+
+    static void softmaxStrided(float[] in, float[] out, int base, int n, int inner, int w,
                                float invT, boolean log, Scratch s) {
         if (n == 0) {
             return;
         }
-        VectorMask<Float> k = S.indexInRange(0, width);
-        FloatVector max = stridedMax(in, base, n, inner, k);
+        stridedMax(in, base, n, inner, w, s.max);
+        stridedExpSum(in, out, base, n, inner, w, invT, !log, s);
+        for (int l = 0; l < w; l++) {
+            s.factor[l] = log ? (float) Math.log(s.sums[l]) : (float) (1.0 / s.sums[l]);
+        }
         FloatVector vt = FloatVector.broadcast(S, invT);
-        Arrays.fill(s.sums, 0.0);
-        FloatVector block = FloatVector.zero(S);
         for (int j = 0; j < n; j++) {
-            int off = base + j * inner;
-            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, in, off, k).sub(max).mul(vt));
-            if (!log) {
-                e.intoArray(out, off, k);
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, w);
+                FloatVector f = FloatVector.fromArray(S, s.factor, i, k);
+                FloatVector y = log
+                        ? logit(FloatVector.fromArray(S, in, row + i, k), FloatVector.fromArray(S, s.max, i, k), vt).sub(f)
+                        : FloatVector.fromArray(S, out, row + i, k).mul(f);
+                y.intoArray(out, row + i, k);
             }
-            block = block.add(e);
-            if ((j & 63) == 63) {
-                fold(block, s);
-                block = FloatVector.zero(S);
-            }
-        }
-        fold(block, s);
-        for (int l = 0; l < L; l++) {
-            s.lanes[l] = log ? (float) Math.log(s.sums[l]) : (float) (1.0 / s.sums[l]);
-        }
-        FloatVector f = FloatVector.fromArray(S, s.lanes, 0);
-        for (int j = 0; j < n; j++) {
-            int off = base + j * inner;
-            FloatVector y = log
-                    ? FloatVector.fromArray(S, in, off, k).sub(max).mul(vt).sub(f)
-                    : FloatVector.fromArray(S, out, off, k).mul(f);
-            y.intoArray(out, off, k);
         }
     }
 
-    /** logsumexp of the width strided slices starting at base into out[outBase + l]. */
-    static void logSumExpStrided(float[] in, float[] out, int base, int n, int inner, int width, int outBase, Scratch s) {
-        VectorMask<Float> k = S.indexInRange(0, width);
-        FloatVector max = stridedMax(in, base, n, inner, k);
-        VectorMask<Float> nan = S.maskAll(false);
-        Arrays.fill(s.sums, 0.0);
-        FloatVector block = FloatVector.zero(S);
-        // Lanes whose max is infinite sum inf - inf = NaN; they are resolved from max and nan below.
+    /** Whether column l of the tile holds a NaN: the rare case of an infinite max, scanned scalar. */
+    private static boolean columnHasNaN(float[] in, int base, int n, int inner, int l) {
         for (int j = 0; j < n; j++) {
-            FloatVector v = FloatVector.fromArray(S, in, base + j * inner, k);
-            nan = nan.or(v.test(VectorOperators.IS_NAN, k));
-            block = block.add(VectorMath.expNonPositive(v.sub(max)));
-            if ((j & 63) == 63) {
-                fold(block, s);
-                block = FloatVector.zero(S);
+            if (Float.isNaN(in[base + j * inner + l])) {
+                return true;
             }
         }
-        fold(block, s);
-        max.intoArray(s.lanes, 0);
-        for (int l = 0; l < width; l++) {
-            float m = s.lanes[l];
-            out[outBase + l] = nan.laneIsSet(l) ? Float.NaN
-                    : Float.isInfinite(m) ? m
-                    : (float) (m + Math.log(s.sums[l]));
+        return false;
+    }
+
+    /** logsumexp of the tile's slices into out[outBase + l]. */
+    static void logSumExpStrided(float[] in, float[] out, int base, int n, int inner, int w, int outBase, Scratch s) {
+        stridedMax(in, base, n, inner, w, s.max);
+        // A finite max lets NaN poison the sum by itself; an infinite one skips the sum (inf - inf).
+        stridedExpSum(in, null, base, n, inner, w, 1f, false, s);
+        for (int l = 0; l < w; l++) {
+            float m = s.max[l];
+            out[outBase + l] = !Float.isInfinite(m) ? (float) (m + Math.log(s.sums[l]))
+                    : columnHasNaN(in, base, n, inner, l) ? Float.NaN : m;
         }
     }
 
-    /** First-max index of the width strided slices starting at base into idx[0..width). n must be > 0. */
-    static void argmaxStrided(float[] in, int base, int n, int inner, int width, int[] idx) {
-        VectorMask<Float> k = S.indexInRange(0, width);
-        FloatVector max = stridedMax(in, base, n, inner, k);
-        VectorMask<Float> nanLanes = S.maskAll(false);
-        for (int j = 0; j < n; j++) {
-            nanLanes = nanLanes.or(FloatVector.fromArray(S, in, base + j * inner, k).test(VectorOperators.IS_NAN, k));
-        }
-        VectorMask<Float> todo = k;
-        for (int j = 0; j < n && todo.anyTrue(); j++) {
-            FloatVector v = FloatVector.fromArray(S, in, base + j * inner, k);
-            VectorMask<Float> hit = v.test(VectorOperators.IS_NAN).and(nanLanes)
-                    .or(v.compare(VectorOperators.EQ, max).andNot(nanLanes))
-                    .and(todo);
-            if (hit.anyTrue()) {
-                for (int l = 0; l < width; l++) {
-                    if (hit.laneIsSet(l)) {
-                        idx[l] = j;
+    /** First-max index (the first NaN if any) of the tile's slices into idx[0..w). n must be > 0. */
+    static void argmaxStrided(float[] in, int base, int n, int inner, int w, Scratch s) {
+        stridedMax(in, base, n, inner, w, s.max);
+        int[] idx = s.idx;
+        Arrays.fill(idx, 0, w, -1);
+        int left = w;
+        // First NaN per slice wins over any maximum.
+        for (int j = 0; j < n && left > 0; j++) {
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, w);
+                VectorMask<Float> nan = FloatVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN, k);
+                for (int l = nan.firstTrue(); l < L; l++) {
+                    if (nan.laneIsSet(l) && idx[i + l] < 0) {
+                        idx[i + l] = j;
+                        left--;
                     }
                 }
-                todo = todo.andNot(hit);
+            }
+        }
+        for (int j = 0; j < n && left > 0; j++) {
+            int row = base + j * inner;
+            for (int i = 0; i < w; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, w);
+                VectorMask<Float> hit = FloatVector.fromArray(S, in, row + i, k)
+                        .compare(VectorOperators.EQ, FloatVector.fromArray(S, s.max, i, k), k);
+                for (int l = hit.firstTrue(); l < L; l++) {
+                    if (hit.laneIsSet(l) && idx[i + l] < 0) {
+                        idx[i + l] = j;
+                        left--;
+                    }
+                }
             }
         }
     }
 
-    static void hardmaxStrided(float[] in, float[] out, int base, int n, int inner, int width, int[] idx) {
+    static void hardmaxStrided(float[] in, float[] out, int base, int n, int inner, int w, Scratch s) {
         if (n == 0) {
             return;
         }
-        argmaxStrided(in, base, n, inner, width, idx);
-        VectorMask<Float> k = S.indexInRange(0, width);
-        FloatVector zero = FloatVector.zero(S);
+        argmaxStrided(in, base, n, inner, w, s);
         for (int j = 0; j < n; j++) {
-            zero.intoArray(out, base + j * inner, k);
+            Arrays.fill(out, base + j * inner, base + j * inner + w, 0f);
         }
-        for (int l = 0; l < width; l++) {
-            out[base + idx[l] * inner + l] = 1f;
+        for (int l = 0; l < w; l++) {
+            out[base + s.idx[l] * inner + l] = 1f;
         }
     }
 }

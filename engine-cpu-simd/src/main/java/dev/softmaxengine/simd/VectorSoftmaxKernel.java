@@ -135,9 +135,10 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
             throw new IllegalArgumentException("in has " + slab + " elements per slice along axis " + r.axis()
                     + "; the simd backend stages segment slices of at most " + MAX_STAGED + " elements");
         }
-        int lanes = f32 ? FloatRows.L : DoubleRows.L;
-        // Arrays split across slices and lane chunks; staged segments copy one whole slab at a time.
-        long chunks = inner == 1 ? 1 : (inner + lanes - 1) / lanes;
+        // Arrays split across slices and tiles of the inner dimension; staged segments copy one whole slab at a time.
+        // Strided slices go in tiles of adjacent slices swept row by row (see FloatRows.TILE).
+        int tile = FloatRows.TILE;
+        long chunks = inner == 1 ? 1 : (inner + tile - 1) / tile;
         long perOuter = arrays ? chunks : 1;
         parallelFor(r.outer() * perOuter, r.in().size(), (from, to) -> {
             Stage st = STAGE.get();
@@ -149,12 +150,12 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
                     int base = Math.toIntExact(o * slab);
                     int red = Math.toIntExact(o * inner);
                     if (f32) {
-                        slab(r, floats(r.in()), r.out() == null ? null : floats(r.out()), base, red, c0, c1, red, st);
+                        slab(r, floats(r.in()), r.out() == null ? null : floats(r.out()), base, red, c0, c1, tile, red, st);
                     } else {
-                        slab(r, doubles(r.in()), r.out() == null ? null : doubles(r.out()), base, red, c0, c1, red, st);
+                        slab(r, doubles(r.in()), r.out() == null ? null : doubles(r.out()), base, red, c0, c1, tile, red, st);
                     }
                 } else {
-                    stagedSlab(r, f32, o, (int) slab, c0, c1, st);
+                    stagedSlab(r, f32, o, (int) slab, c0, c1, tile, st);
                 }
             }
         });
@@ -188,7 +189,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
     private static final ThreadLocal<Stage> STAGE = ThreadLocal.withInitial(Stage::new);
 
     /** Copies slab o of a segment operand into the stage, computes in place there, copies the result out. */
-    private static void stagedSlab(OpRequest r, boolean f32, long o, int slab, int c0, int c1, Stage st) {
+    private static void stagedSlab(OpRequest r, boolean f32, long o, int slab, int c0, int c1, int tile, Stage st) {
         long inner = r.inner();
         MemorySegment in = segment(r.in());
         boolean reduces = r.op() == Op.LOGSUMEXP;
@@ -196,7 +197,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         if (f32) {
             float[] a = st.floats(slab + (reduces ? redLen : 0));
             MemorySegment.copy(in, Tensor.F32, o * slab * Float.BYTES, a, 0, slab);
-            slab(r, a, a, 0, slab, c0, c1, (int) (o * inner), st);
+            slab(r, a, a, 0, slab, c0, c1, tile, (int) (o * inner), st);
             if (reduces) {
                 MemorySegment.copy(a, slab, segment(r.out()), Tensor.F32, o * inner * Float.BYTES, redLen);
             } else if (r.out() != null) {
@@ -205,7 +206,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         } else {
             double[] a = st.doubles(slab + (reduces ? redLen : 0));
             MemorySegment.copy(in, Tensor.F64, o * slab * Double.BYTES, a, 0, slab);
-            slab(r, a, a, 0, slab, c0, c1, (int) (o * inner), st);
+            slab(r, a, a, 0, slab, c0, c1, tile, (int) (o * inner), st);
             if (reduces) {
                 MemorySegment.copy(a, slab, segment(r.out()), Tensor.F64, o * inner * Double.BYTES, redLen);
             } else if (r.out() != null) {
@@ -218,7 +219,8 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
      * Lane chunks [c0, c1) of the slab at {@code base}: a whole row when the axis is last. Reductions
      * write logsumexp to out[red + i] and argmax to indices[idx + i].
      */
-    private static void slab(OpRequest r, float[] in, float[] out, int base, int red, int c0, int c1, int idx, Stage st) {
+    private static void slab(OpRequest r, float[] in, float[] out, int base, int red, int c0, int c1, int tile, int idx,
+                             Stage st) {
         int n = (int) r.n();
         int inner = (int) r.inner();
         float invT = (float) (1.0 / r.temperature());
@@ -234,15 +236,15 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
             return;
         }
         for (int c = c0; c < c1; c++) {
-            int i0 = c * FloatRows.L;
-            int width = Math.min(FloatRows.L, inner - i0);
+            int i0 = c * tile;
+            int width = Math.min(tile, inner - i0);
             switch (r.op()) {
                 case SOFTMAX -> FloatRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, false, st.fs);
                 case LOG_SOFTMAX -> FloatRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, true, st.fs);
                 case LOGSUMEXP -> FloatRows.logSumExpStrided(in, out, base + i0, n, inner, width, red + i0, st.fs);
-                case HARDMAX -> FloatRows.hardmaxStrided(in, out, base + i0, n, inner, width, st.fs.idx);
+                case HARDMAX -> FloatRows.hardmaxStrided(in, out, base + i0, n, inner, width, st.fs);
                 case ARGMAX -> {
-                    FloatRows.argmaxStrided(in, base + i0, n, inner, width, st.fs.idx);
+                    FloatRows.argmaxStrided(in, base + i0, n, inner, width, st.fs);
                     System.arraycopy(st.fs.idx, 0, r.indices(), idx + i0, width);
                 }
                 default -> throw new AssertionError(r.op());
@@ -251,7 +253,8 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
     }
 
     /** The float64 twin of the slab method above. */
-    private static void slab(OpRequest r, double[] in, double[] out, int base, int red, int c0, int c1, int idx, Stage st) {
+    private static void slab(OpRequest r, double[] in, double[] out, int base, int red, int c0, int c1, int tile, int idx,
+                             Stage st) {
         int n = (int) r.n();
         int inner = (int) r.inner();
         double invT = 1.0 / r.temperature();
@@ -267,15 +270,15 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
             return;
         }
         for (int c = c0; c < c1; c++) {
-            int i0 = c * DoubleRows.L;
-            int width = Math.min(DoubleRows.L, inner - i0);
+            int i0 = c * tile;
+            int width = Math.min(tile, inner - i0);
             switch (r.op()) {
                 case SOFTMAX -> DoubleRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, false, st.ds);
                 case LOG_SOFTMAX -> DoubleRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, true, st.ds);
                 case LOGSUMEXP -> DoubleRows.logSumExpStrided(in, out, base + i0, n, inner, width, red + i0, st.ds);
-                case HARDMAX -> DoubleRows.hardmaxStrided(in, out, base + i0, n, inner, width, st.ds.idx);
+                case HARDMAX -> DoubleRows.hardmaxStrided(in, out, base + i0, n, inner, width, st.ds);
                 case ARGMAX -> {
-                    DoubleRows.argmaxStrided(in, base + i0, n, inner, width, st.ds.idx);
+                    DoubleRows.argmaxStrided(in, base + i0, n, inner, width, st.ds);
                     System.arraycopy(st.ds.idx, 0, r.indices(), idx + i0, width);
                 }
                 default -> throw new AssertionError(r.op());

@@ -1,0 +1,75 @@
+package dev.softmaxengine.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import dev.softmaxengine.api.Backends;
+import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.Tensor;
+import org.junit.jupiter.api.Test;
+
+class VectorSoftmaxKernelTest {
+
+    @Test
+    void threadCountIsValidated() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VectorSoftmaxKernel(0));
+        assertTrue(e.getMessage().contains("threads"), e.getMessage());
+    }
+
+    @Test
+    void threadsPropertyIsValidated() {
+        String old = System.getProperty(VectorSoftmaxKernel.THREADS_PROPERTY);
+        try {
+            System.setProperty(VectorSoftmaxKernel.THREADS_PROPERTY, "zero");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, VectorSoftmaxKernel::new);
+            assertTrue(e.getMessage().contains(VectorSoftmaxKernel.THREADS_PROPERTY), e.getMessage());
+            System.setProperty(VectorSoftmaxKernel.THREADS_PROPERTY, "3");
+            try (VectorSoftmaxKernel k = new VectorSoftmaxKernel()) {
+                assertEquals(3, k.threads());
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(VectorSoftmaxKernel.THREADS_PROPERTY);
+            } else {
+                System.setProperty(VectorSoftmaxKernel.THREADS_PROPERTY, old);
+            }
+        }
+    }
+
+    /** Splitting rows across threads must not change a single bit: each row is computed by one thread. */
+    @Test
+    void parallelResultsAreBitIdenticalToSingleThreaded() {
+        int rows = 512;
+        int cols = 1000;
+        float[] x = new float[rows * cols];
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 40 - 20);
+        }
+        float[] one = new float[x.length];
+        float[] four = new float[x.length];
+        try (VectorSoftmaxKernel k1 = new VectorSoftmaxKernel(1); VectorSoftmaxKernel k4 = new VectorSoftmaxKernel(4)) {
+            for (int axis : new int[] {0, 1}) {
+                k1.softmax(Tensor.of(x, rows, cols), Tensor.of(one, rows, cols), axis);
+                k4.softmax(Tensor.of(x, rows, cols), Tensor.of(four, rows, cols), axis);
+                assertArrayEquals(one, four, "axis " + axis);
+            }
+            k1.sigmoid(Tensor.of(x, rows, cols), Tensor.of(one, rows, cols));
+            k4.sigmoid(Tensor.of(x, rows, cols), Tensor.of(four, rows, cols));
+            assertArrayEquals(one, four, "sigmoid");
+        }
+    }
+
+    @Test
+    void providerIsFoundAndPreferredOverScalar() {
+        Backends.Status simd = Backends.status(VectorSoftmaxKernel.NAME);
+        KernelProvider.Probe probe = simd.probe();
+        assertTrue(probe.usable(), probe.reason());
+        assertTrue(probe.autoRank() > Backends.status("scalar").probe().autoRank());
+        assertEquals(VectorSoftmaxKernel.NAME, Backends.autoChoice(), "auto on a CPU-only host");
+    }
+}
