@@ -86,16 +86,30 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
             }
             return;
         }
-        double sum = 0;
+        Sum sum = new Sum();
         for (long k = 0; k < n; k++) {
-            sum += Math.exp((in.get(base + k * stride) - max) * invT);
+            sum.add(Math.exp(scaled(in.get(base + k * stride), max, invT)));
         }
+        return sum.value();
+    }
+
+    private static void softmaxNormalize(Tensor in, Tensor out, long base, long stride, long n, double max,
+                                         double invT, boolean log, double sum) {
         double logSum = Math.log(sum);
         for (long k = 0; k < n; k++) {
             long idx = base + k * stride;
-            double z = (in.get(idx) - max) * invT;
+            double z = scaled(in.get(idx), max, invT);
             out.set(idx, log ? z - logSum : Math.exp(z) / sum);
         }
+    }
+
+    /**
+     * (x - max) / T. The difference of two finite fp64 values of opposite sign can overflow although
+     * the scaled result is finite (T > 1); then scaling each first keeps it exact to rounding.
+     */
+    private static double scaled(double x, double max, double invT) {
+        double d = x - max;
+        return Double.isInfinite(d) && !Double.isInfinite(x) ? x * invT - max * invT : d * invT;
     }
 
     private static double logSumExp(Tensor in, long base, long stride, long n) {
@@ -111,11 +125,11 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
         if (Double.isInfinite(max)) {
             return max;
         }
-        double sum = 0;
+        Sum sum = new Sum();
         for (long k = 0; k < n; k++) {
-            sum += Math.exp(in.get(base + k * stride) - max);
+            sum.add(Math.exp(in.get(base + k * stride) - max));
         }
-        return max + Math.log(sum);
+        return max + Math.log(sum.value());
     }
 
     /** First index of the maximum; the first NaN counts as the maximum (numpy / torch argmax). */

@@ -3,7 +3,6 @@ package dev.softmaxengine.api;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Objects;
 
 /**
  * A view of a dense row-major tensor: a {@link Shape}, a {@link DType} and the memory holding the
@@ -54,7 +53,7 @@ public final class Tensor {
 
     /** A float32 tensor over {@code data}; {@code data.length} must equal the shape's size. */
     public static Tensor of(float[] data, long... shape) {
-        Objects.requireNonNull(data, "data");
+        requireData(data);
         Shape s = shapeOf(shape);
         requireLength(data.length, s);
         return new Tensor(Storage.FLOAT_ARRAY, DType.FLOAT32, s, data, null, null, null);
@@ -62,7 +61,7 @@ public final class Tensor {
 
     /** A float64 tensor over {@code data}; {@code data.length} must equal the shape's size. */
     public static Tensor of(double[] data, long... shape) {
-        Objects.requireNonNull(data, "data");
+        requireData(data);
         Shape s = shapeOf(shape);
         requireLength(data.length, s);
         return new Tensor(Storage.DOUBLE_ARRAY, DType.FLOAT64, s, null, data, null, null);
@@ -70,12 +69,12 @@ public final class Tensor {
 
     /** A rank-1 float32 tensor over all of {@code data}. */
     public static Tensor vector(float[] data) {
-        return of(data, Objects.requireNonNull(data, "data").length);
+        return of(data, requireData(data).length);
     }
 
     /** A rank-1 float64 tensor over all of {@code data}. */
     public static Tensor vector(double[] data) {
-        return of(data, Objects.requireNonNull(data, "data").length);
+        return of(data, requireData(data).length);
     }
 
     /**
@@ -117,6 +116,13 @@ public final class Tensor {
                     host.segment().asSlice(0, byteSize(s, host.dtype())), host);
         }
         return new Tensor(Storage.DEVICE, buffer.dtype(), s, null, null, null, buffer);
+    }
+
+    private static <T> T requireData(T data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        return data;
     }
 
     private static Shape shapeOf(long[] shape) {
@@ -233,24 +239,29 @@ public final class Tensor {
     /** Whether {@code a} and {@code b} share memory: exactly the same elements, partly, or not at all. */
     public static Overlap overlap(Tensor a, Tensor b) {
         if (a.storage != b.storage) {
-            return Overlap.DISJOINT;
+            // An array and a heap segment over it are the same memory.
+            return a.isHost() && b.isHost()
+                    ? segmentOverlap(HostBuffer.hostSegment(a), HostBuffer.hostSegment(b))
+                    : Overlap.DISJOINT;
         }
         return switch (a.storage) {
             case FLOAT_ARRAY -> a.floats == b.floats ? sameOrPartial(a, b) : Overlap.DISJOINT;
             case DOUBLE_ARRAY -> a.doubles == b.doubles ? sameOrPartial(a, b) : Overlap.DISJOINT;
-            case SEGMENT -> {
-                if (a.segment.asOverlappingSlice(b.segment).isEmpty()) {
-                    yield Overlap.DISJOINT;
-                }
-                boolean same = a.segment.address() == b.segment.address()
-                        && a.segment.byteSize() == b.segment.byteSize()
-                        && a.segment.isNative() == b.segment.isNative()
-                        && a.segment.heapBase().equals(b.segment.heapBase());
-                yield same ? Overlap.SAME : Overlap.PARTIAL;
-            }
+            case SEGMENT -> segmentOverlap(a.segment, b.segment);
             // Device views always start at the buffer's first element.
             case DEVICE -> a.buffer == b.buffer ? sameOrPartial(a, b) : Overlap.DISJOINT;
         };
+    }
+
+    private static Overlap segmentOverlap(MemorySegment a, MemorySegment b) {
+        if (a.asOverlappingSlice(b).isEmpty()) {
+            return Overlap.DISJOINT;
+        }
+        boolean same = a.address() == b.address()
+                && a.byteSize() == b.byteSize()
+                && a.isNative() == b.isNative()
+                && a.heapBase().equals(b.heapBase());
+        return same ? Overlap.SAME : Overlap.PARTIAL;
     }
 
     private static Overlap sameOrPartial(Tensor a, Tensor b) {
