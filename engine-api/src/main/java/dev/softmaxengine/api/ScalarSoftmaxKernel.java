@@ -86,15 +86,11 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
             }
             return;
         }
-        Sum sum = new Sum();
+        Sum terms = new Sum();
         for (long k = 0; k < n; k++) {
-            sum.add(Math.exp(scaled(in.get(base + k * stride), max, invT)));
+            terms.add(Math.exp(scaled(in.get(base + k * stride), max, invT)));
         }
-        return sum.value();
-    }
-
-    private static void softmaxNormalize(Tensor in, Tensor out, long base, long stride, long n, double max,
-                                         double invT, boolean log, double sum) {
+        double sum = terms.value();
         double logSum = Math.log(sum);
         for (long k = 0; k < n; k++) {
             long idx = base + k * stride;
@@ -130,6 +126,26 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
             sum.add(Math.exp(in.get(base + k * stride) - max));
         }
         return max + Math.log(sum.value());
+    }
+
+    /**
+     * Neumaier's compensated sum: the oracle's sums are exact to about one rounding whatever the
+     * row length, so backends are measured against the true value rather than against its
+     * accumulated rounding (naive fp64 summation over 1M terms drifts by ~1e-13).
+     */
+    private static final class Sum {
+        private double sum;
+        private double compensation;
+
+        void add(double x) {
+            double t = sum + x;
+            compensation += Math.abs(sum) >= Math.abs(x) ? (sum - t) + x : (x - t) + sum;
+            sum = t;
+        }
+
+        double value() {
+            return sum + compensation;
+        }
     }
 
     /** First index of the maximum; the first NaN counts as the maximum (numpy / torch argmax). */

@@ -43,7 +43,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
     private static final Tolerance F32_LOG_SOFTMAX = new Tolerance(5e-7, 4e-6);
     private static final Tolerance F32_LOGSUMEXP = new Tolerance(5e-7, 2e-6);
     private static final Tolerance F32_SIGMOID = new Tolerance(6e-7, 1.2e-38);
-    private static final Tolerance F64_SOFTMAX = new Tolerance(2e-13, 2.3e-308);
+    private static final Tolerance F64_SOFTMAX = new Tolerance(1e-14, 2.3e-308);
     private static final Tolerance F64_LOG_SOFTMAX = new Tolerance(1e-15, 1e-14);
     private static final Tolerance F64_LOGSUMEXP = new Tolerance(1e-15, 1e-14);
     private static final Tolerance F64_SIGMOID = new Tolerance(1e-15, 2.3e-308);
@@ -124,8 +124,10 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         boolean f32 = r.dtype() == DType.FLOAT32;
         boolean arrays = r.in().storage() != Tensor.Storage.SEGMENT
                 && (r.out() == null || r.out().storage() != Tensor.Storage.SEGMENT);
+        // A confined arena's segment may only be touched by its owner thread: no workers then.
+        boolean shareable = sharedWithWorkers(r.in()) && (r.out() == null || sharedWithWorkers(r.out()));
         if (r.op().isElementwise()) {
-            elementwise(r, f32, arrays);
+            elementwise(r, f32, arrays, shareable);
             return;
         }
         long n = r.n();
@@ -140,7 +142,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         int tile = FloatRows.TILE;
         long chunks = inner == 1 ? 1 : (inner + tile - 1) / tile;
         long perOuter = arrays ? chunks : 1;
-        parallelFor(r.outer() * perOuter, r.in().size(), (from, to) -> {
+        parallelFor(r.outer() * perOuter, shareable ? r.in().size() : 0, (from, to) -> {
             Stage st = STAGE.get();
             for (long u = from; u < to; u++) {
                 long o = u / perOuter;
@@ -286,11 +288,11 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         }
     }
 
-    private void elementwise(OpRequest r, boolean f32, boolean arrays) {
+    private void elementwise(OpRequest r, boolean f32, boolean arrays, boolean shareable) {
         long size = r.n();
         long chunks = (size + ELEMENTWISE_CHUNK - 1) / ELEMENTWISE_CHUNK;
         boolean log = r.op() == Op.LOG_SIGMOID;
-        parallelFor(chunks, size, (from, to) -> {
+        parallelFor(chunks, shareable ? size : 0, (from, to) -> {
             Stage st = STAGE.get();
             for (long c = from; c < to; c++) {
                 long a = c * ELEMENTWISE_CHUNK;
@@ -317,6 +319,13 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         });
     }
 
+    /** A thread that owns no arena: a segment it may access, any worker may. */
+    private static final Thread NOT_AN_OWNER = new Thread(() -> { });
+
+    private static boolean sharedWithWorkers(Tensor t) {
+        return t.storage() != Tensor.Storage.SEGMENT || t.segment().isAccessibleBy(NOT_AN_OWNER);
+    }
+
     private static float[] floats(Tensor t) {
         return t.floatArray();
     }
@@ -340,7 +349,10 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         void run(long from, long to);
     }
 
-    /** Runs task over [0, units) in up to {@code threads} contiguous parts, one on the caller's thread. */
+    /**
+     * Runs task over [0, units) in up to {@code threads} contiguous parts, one on the caller's
+     * thread; on the caller's thread alone when {@code elements} is below the threshold.
+     */
     private void parallelFor(long units, long elements, RangeTask task) {
         int parts = (int) Math.min(threads, units);
         if (workers == null || parts < 2 || elements < PARALLEL_THRESHOLD) {

@@ -64,6 +64,28 @@ class VectorSoftmaxKernelTest {
         }
     }
 
+    /** Large enough to go parallel, but in a confined arena that only this thread may touch. */
+    @Test
+    void confinedSegmentsStayOnTheCallersThread() {
+        int rows = 256;
+        int cols = 1024;
+        float[] x = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i);
+        }
+        float[] want = new float[x.length];
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             VectorSoftmaxKernel k = new VectorSoftmaxKernel(2)) {
+            java.lang.foreign.MemorySegment seg = arena.allocate((long) x.length * Float.BYTES);
+            java.lang.foreign.MemorySegment.copy(x, 0, seg, Tensor.F32, 0, x.length);
+            Tensor t = Tensor.of(seg, dev.softmaxengine.api.DType.FLOAT32, rows, cols);
+            k.softmax(t, t);
+            k.softmax(Tensor.of(x, rows, cols), Tensor.of(want, rows, cols));
+            float[] got = seg.toArray(Tensor.F32);
+            assertArrayEquals(want, got);
+        }
+    }
+
     @Test
     void providerIsFoundAndPreferredOverScalar() {
         Backends.Status simd = Backends.status(VectorSoftmaxKernel.NAME);
