@@ -1,0 +1,93 @@
+package dev.softmaxengine.models.data;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A stream of labelled rows read in batches, so that files larger than memory can be scored.
+ * {@link TabularCsv#open} and {@link Idx#open} make them; {@link #readAll} drains one into a
+ * {@link Dataset}. Not thread-safe; the caller closes it.
+ */
+public interface RowSource extends AutoCloseable {
+
+    /** Columns per row. */
+    int features();
+
+    /** The number of rows the file declares, or -1 when it does not say. For progress reports. */
+    long declaredRows();
+
+    /**
+     * The class names the file declares, or an empty list when it has none (a headerless CSV);
+     * labels are then plain integers {@code >= 0}.
+     */
+    List<String> classNames();
+
+    /**
+     * Reads up to {@code maxRows} rows into the start of {@code x} (row-major) and {@code labels}.
+     *
+     * @return the number of rows read; 0 at the end of the stream
+     * @throws IllegalArgumentException when the arrays are too small for {@code maxRows} rows
+     * @throws IOException on a read error or malformed input (naming the file and line or record)
+     */
+    int read(float[] x, int[] labels, int maxRows) throws IOException;
+
+    @Override
+    void close() throws IOException;
+
+    /**
+     * Reads every remaining row into a dataset. Its classes are the declared ones, or
+     * {@code "0".."max label"} when none are declared.
+     */
+    default Dataset readAll() throws IOException {
+        int d = features();
+        int cap = (int) Math.min(Math.max(declaredRows(), 1024), Integer.MAX_VALUE / Math.max(d, 1));
+        float[] x = new float[cap * d];
+        int[] y = new int[cap];
+        int n = 0;
+        int batch = 4096;
+        float[] bx = new float[batch * d];
+        int[] by = new int[batch];
+        int got;
+        while ((got = read(bx, by, batch)) > 0) {
+            if (n + got > y.length) {
+                long grown = Math.max((long) y.length * 2, n + got);
+                if (grown * d > Integer.MAX_VALUE - 8) {
+                    throw new IOException("more than " + n + " rows of " + d + " features do not fit one array");
+                }
+                x = Arrays.copyOf(x, (int) grown * d);
+                y = Arrays.copyOf(y, (int) grown);
+            }
+            System.arraycopy(bx, 0, x, n * d, got * d);
+            System.arraycopy(by, 0, y, n, got);
+            n += got;
+        }
+        List<String> names = classNames();
+        if (names.isEmpty()) {
+            int max = -1;
+            for (int i = 0; i < n; i++) {
+                max = Math.max(max, y[i]);
+            }
+            String[] generated = new String[Math.max(max + 1, 1)];
+            Arrays.setAll(generated, Integer::toString);
+            names = List.of(generated);
+        }
+        // Exact-size arrays are kept: a copy would briefly double a large set's memory.
+        return new Dataset(x.length == n * d ? x : Arrays.copyOf(x, n * d), y.length == n ? y : Arrays.copyOf(y, n), d, names);
+    }
+
+    /** Checks the arrays handed to {@link #read}. */
+    static void checkBatch(float[] x, int[] labels, int maxRows, int features) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("maxRows must be >= 1, was " + maxRows);
+        }
+        if (x == null || (long) x.length < (long) maxRows * features) {
+            throw new IllegalArgumentException("x must hold " + maxRows + " rows of " + features + " features ("
+                    + (long) maxRows * features + " elements), had " + (x == null ? "null" : x.length));
+        }
+        if (labels == null || labels.length < maxRows) {
+            throw new IllegalArgumentException("labels must hold " + maxRows + " rows, had "
+                    + (labels == null ? "null" : labels.length));
+        }
+    }
+}

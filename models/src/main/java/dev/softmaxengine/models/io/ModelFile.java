@@ -1,0 +1,421 @@
+package dev.softmaxengine.models.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A saved model: a kind, JSON attributes and named numeric arrays, in one file that any model of
+ * this project (and of {@code models.sequence}) can use.
+ *
+ * <h2>Format, version 1</h2>
+ * <pre>
+ * offset 0   8 bytes   ASCII "SMXMODEL"
+ * offset 8   uint32 LE format version (1)
+ * offset 12  uint32 LE header length H in bytes
+ * offset 16  H bytes   UTF-8 JSON object:
+ *            {"kind": "softmax-regression",
+ *             "attributes": {...any JSON...},
+ *             "arrays": {"weights": {"dtype": "float64", "shape": [10, 784], "offset": 0}, ...}}
+ *            zero bytes up to the next multiple of 8 from the start of the file
+ * data       each array's elements, row-major, little-endian, at "offset" bytes from the start of
+ *            the data section; every offset is a multiple of 8
+ * </pre>
+ * dtypes: {@code float64}, {@code float32}, {@code int32}. The header alone describes the file, so
+ * {@code head -c 2000 model.smx} shows what a model is.
+ */
+public final class ModelFile {
+    private static final byte[] MAGIC = "SMXMODEL".getBytes(StandardCharsets.US_ASCII);
+    public static final int VERSION = 1;
+    private static final int PREFIX = 16;
+
+    /** Element types of stored arrays. */
+    public enum ArrayType {
+        FLOAT64("float64", 8), FLOAT32("float32", 4), INT32("int32", 4);
+
+        private final String jsonName;
+        private final int bytes;
+
+        ArrayType(String jsonName, int bytes) {
+            this.jsonName = jsonName;
+            this.bytes = bytes;
+        }
+
+        static ArrayType of(String name) {
+            for (ArrayType t : values()) {
+                if (t.jsonName.equals(name)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    private record Array(ArrayType type, long[] shape, Object data) {
+        int length() {
+            return switch (type) {
+                case FLOAT64 -> ((double[]) data).length;
+                case FLOAT32 -> ((float[]) data).length;
+                case INT32 -> ((int[]) data).length;
+            };
+        }
+    }
+
+    private final String kind;
+    private final Map<String, Object> attributes;
+    private final Map<String, Array> arrays;
+
+    private ModelFile(String kind, Map<String, Object> attributes, Map<String, Array> arrays) {
+        this.kind = kind;
+        this.attributes = Collections.unmodifiableMap(attributes);
+        this.arrays = Collections.unmodifiableMap(arrays);
+    }
+
+    /** Starts a model file of the given kind (e.g. {@code "softmax-regression"}). */
+    public static Builder builder(String kind) {
+        if (kind == null || kind.isBlank()) {
+            throw new IllegalArgumentException("kind must be a non-blank string, was " + kind);
+        }
+        return new Builder(kind);
+    }
+
+    /** Collects attributes and arrays; the arrays are stored by reference until {@link #build}. */
+    public static final class Builder {
+        private final String kind;
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
+        private final Map<String, Array> arrays = new LinkedHashMap<>();
+
+        private Builder(String kind) {
+            this.kind = kind;
+        }
+
+        /** A JSON value: String, Number, Boolean, null, or Lists / Maps of them. */
+        public Builder attribute(String name, Object value) {
+            requireName(name);
+            Json.write(value); // rejects what JSON cannot hold, now rather than at write time
+            attributes.put(name, value);
+            return this;
+        }
+
+        public Builder doubles(String name, double[] data, long... shape) {
+            return array(name, ArrayType.FLOAT64, data, data == null ? -1 : data.length, shape);
+        }
+
+        public Builder floats(String name, float[] data, long... shape) {
+            return array(name, ArrayType.FLOAT32, data, data == null ? -1 : data.length, shape);
+        }
+
+        public Builder ints(String name, int[] data, long... shape) {
+            return array(name, ArrayType.INT32, data, data == null ? -1 : data.length, shape);
+        }
+
+        private Builder array(String name, ArrayType type, Object data, int length, long[] shape) {
+            requireName(name);
+            if (data == null) {
+                throw new IllegalArgumentException("array '" + name + "' must not be null");
+            }
+            long size = checkShape(name, shape);
+            if (size != length) {
+                throw new IllegalArgumentException("array '" + name + "' has " + length + " elements, shape "
+                        + Arrays.toString(shape) + " needs " + size);
+            }
+            arrays.put(name, new Array(type, shape.clone(), data));
+            return this;
+        }
+
+        private static void requireName(String name) {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("name must be a non-empty string, was " + name);
+            }
+        }
+
+        public ModelFile build() {
+            return new ModelFile(kind, new LinkedHashMap<>(attributes), new LinkedHashMap<>(arrays));
+        }
+    }
+
+    private static long checkShape(String name, long[] shape) {
+        if (shape == null) {
+            throw new IllegalArgumentException("array '" + name + "' needs a shape");
+        }
+        long size = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("array '" + name + "' shape " + Arrays.toString(shape) + " has a negative dimension");
+            }
+            size = Math.multiplyExact(size, d);
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("array '" + name + "' shape " + Arrays.toString(shape) + " exceeds one Java array");
+            }
+        }
+        return size;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    /** Throws unless this file holds a model of {@code expected} kind. */
+    public ModelFile requireKind(String expected) {
+        if (!kind.equals(expected)) {
+            throw new IllegalArgumentException("model file holds a " + kind + " model, expected " + expected);
+        }
+        return this;
+    }
+
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    /** A string attribute. */
+    public String string(String name) {
+        return attribute(name, String.class);
+    }
+
+    /** A numeric attribute as a double. */
+    public double number(String name) {
+        return attribute(name, Number.class).doubleValue();
+    }
+
+    /** An integral numeric attribute. */
+    public long integer(String name) {
+        Object v = attributes.get(name);
+        if (!(v instanceof Long l)) {
+            throw new IllegalArgumentException("attribute '" + name + "' must be an integer, was " + v);
+        }
+        return l;
+    }
+
+    /** A list-of-strings attribute (class names, vocabularies). */
+    public List<String> strings(String name) {
+        List<?> list = attribute(name, List.class);
+        List<String> out = new ArrayList<>(list.size());
+        for (Object o : list) {
+            if (!(o instanceof String str)) {
+                throw new IllegalArgumentException("attribute '" + name + "' must hold strings only, had " + o);
+            }
+            out.add(str);
+        }
+        return List.copyOf(out);
+    }
+
+    private <T> T attribute(String name, Class<T> type) {
+        Object v = attributes.get(name);
+        if (!type.isInstance(v)) {
+            throw new IllegalArgumentException("attribute '" + name + "' must be a " + type.getSimpleName()
+                    + ", was " + (v == null ? "missing" : v));
+        }
+        return type.cast(v);
+    }
+
+    public boolean hasArray(String name) {
+        return arrays.containsKey(name);
+    }
+
+    public long[] shape(String name) {
+        return array(name, null).shape().clone();
+    }
+
+    public double[] doubles(String name) {
+        return (double[]) array(name, ArrayType.FLOAT64).data();
+    }
+
+    public float[] floats(String name) {
+        return (float[]) array(name, ArrayType.FLOAT32).data();
+    }
+
+    public int[] ints(String name) {
+        return (int[]) array(name, ArrayType.INT32).data();
+    }
+
+    private Array array(String name, ArrayType type) {
+        Array a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("model file has no array '" + name + "'; it has " + arrays.keySet());
+        }
+        if (type != null && a.type() != type) {
+            throw new IllegalArgumentException("array '" + name + "' is " + a.type().jsonName + ", expected " + type.jsonName);
+        }
+        return a;
+    }
+
+    /** Writes the file (through a temporary sibling, so a crash never leaves half a model). */
+    public void write(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null");
+        }
+        Map<String, Object> arrayHeaders = new LinkedHashMap<>();
+        long offset = 0;
+        for (Map.Entry<String, Array> e : arrays.entrySet()) {
+            Array a = e.getValue();
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("dtype", a.type().jsonName);
+            List<Object> shape = new ArrayList<>();
+            for (long d : a.shape()) {
+                shape.add(d);
+            }
+            h.put("shape", shape);
+            h.put("offset", offset);
+            arrayHeaders.put(e.getKey(), h);
+            offset = align8(offset + (long) a.length() * a.type().bytes);
+        }
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("kind", kind);
+        header.put("attributes", attributes);
+        header.put("arrays", arrayHeaders);
+        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+
+        Path abs = path.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            ByteBuffer prefix = ByteBuffer.allocate(PREFIX).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.put(MAGIC).putInt(VERSION).putInt(json.length);
+            out.write(prefix.array());
+            out.write(json);
+            out.write(new byte[(int) (align8(PREFIX + json.length) - PREFIX - json.length)]);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (Array a : arrays.values()) {
+                writeArray(a, buf, out);
+                long written = (long) a.length() * a.type().bytes;
+                out.write(new byte[(int) (align8(written) - written)]);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeArray(Array a, ByteBuffer buf, OutputStream out) throws IOException {
+        int n = a.length();
+        int per = buf.capacity() / a.type().bytes;
+        for (int i = 0; i < n; i += per) {
+            int m = Math.min(per, n - i);
+            buf.clear();
+            switch (a.type()) {
+                case FLOAT64 -> buf.asDoubleBuffer().put((double[]) a.data(), i, m);
+                case FLOAT32 -> buf.asFloatBuffer().put((float[]) a.data(), i, m);
+                case INT32 -> buf.asIntBuffer().put((int[]) a.data(), i, m);
+            }
+            out.write(buf.array(), 0, m * a.type().bytes);
+        }
+    }
+
+    private static long align8(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /**
+     * Reads a model file.
+     *
+     * @throws IOException naming the path when the file is not a valid version-1 model file
+     */
+    public static ModelFile read(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null");
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < PREFIX || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new IOException(path + ": not a softmax-engine model file (no SMXMODEL magic)");
+        }
+        int version = bb.getInt(8);
+        if (version != VERSION) {
+            throw new IOException(path + ": model file format version " + version + ", this build reads " + VERSION);
+        }
+        long headerLength = Integer.toUnsignedLong(bb.getInt(12));
+        if (PREFIX + headerLength > bytes.length) {
+            throw new IOException(path + ": header of " + headerLength + " bytes runs past the end of the "
+                    + bytes.length + "-byte file");
+        }
+        long dataStart = align8(PREFIX + headerLength);
+        try {
+            Object parsed = Json.parse(new String(bytes, PREFIX, (int) headerLength, StandardCharsets.UTF_8));
+            if (!(parsed instanceof Map<?, ?> header)) {
+                throw new IllegalArgumentException("header must be a JSON object");
+            }
+            if (!(header.get("kind") instanceof String kind)) {
+                throw new IllegalArgumentException("header needs a string \"kind\"");
+            }
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            if (header.get("attributes") instanceof Map<?, ?> attrs) {
+                attrs.forEach((k, v) -> attributes.put((String) k, v));
+            } else if (header.containsKey("attributes")) {
+                throw new IllegalArgumentException("\"attributes\" must be an object");
+            }
+            Map<String, Array> arrays = new LinkedHashMap<>();
+            if (header.get("arrays") instanceof Map<?, ?> arrayHeaders) {
+                for (Map.Entry<?, ?> e : arrayHeaders.entrySet()) {
+                    String name = (String) e.getKey();
+                    arrays.put(name, readArray(name, e.getValue(), bb, dataStart));
+                }
+            } else if (header.containsKey("arrays")) {
+                throw new IllegalArgumentException("\"arrays\" must be an object");
+            }
+            return new ModelFile(kind, attributes, arrays);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new IOException(path + ": malformed model file: " + e.getMessage(), e);
+        }
+    }
+
+    private static Array readArray(String name, Object spec, ByteBuffer bb, long dataStart) {
+        if (!(spec instanceof Map<?, ?> h)) {
+            throw new IllegalArgumentException("array '" + name + "' must be described by an object");
+        }
+        ArrayType type = h.get("dtype") instanceof String s ? ArrayType.of(s) : null;
+        if (type == null) {
+            throw new IllegalArgumentException("array '" + name + "' has unknown dtype " + h.get("dtype"));
+        }
+        if (!(h.get("shape") instanceof List<?> dims)) {
+            throw new IllegalArgumentException("array '" + name + "' needs a \"shape\" list");
+        }
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long d)) {
+                throw new IllegalArgumentException("array '" + name + "' shape must hold integers, had " + dims.get(i));
+            }
+            shape[i] = d;
+        }
+        int n = (int) checkShape(name, shape);
+        if (!(h.get("offset") instanceof Long offset) || offset < 0 || offset % 8 != 0) {
+            throw new IllegalArgumentException("array '" + name + "' needs an \"offset\" that is a multiple of 8, was "
+                    + h.get("offset"));
+        }
+        long start = dataStart + offset;
+        long end = start + (long) n * type.bytes;
+        if (end > bb.capacity()) {
+            throw new IllegalArgumentException("array '" + name + "' (bytes " + start + ".." + end
+                    + ") runs past the end of the " + bb.capacity() + "-byte file");
+        }
+        ByteBuffer slice = bb.slice((int) start, (int) (end - start)).order(ByteOrder.LITTLE_ENDIAN);
+        Object data = switch (type) {
+            case FLOAT64 -> {
+                double[] a = new double[n];
+                slice.asDoubleBuffer().get(a);
+                yield a;
+            }
+            case FLOAT32 -> {
+                float[] a = new float[n];
+                slice.asFloatBuffer().get(a);
+                yield a;
+            }
+            case INT32 -> {
+                int[] a = new int[n];
+                slice.asIntBuffer().get(a);
+                yield a;
+            }
+        };
+        return new Array(type, shape, data);
+    }
+}
