@@ -1,0 +1,105 @@
+package dev.softmaxengine.models;
+
+import dev.softmaxengine.models.data.RowSource;
+import dev.softmaxengine.models.linalg.HostTensors;
+
+import java.io.IOException;
+
+/**
+ * Scores a {@link RowSource} batch by batch, so a file of any size streams through a fixed amount
+ * of memory: read a batch, {@link Classifier#probabilities} (the kernel's softmax), the kernel's
+ * argmax, hand both to a {@link Sink}, count the correct ones, report progress.
+ */
+public final class BatchScorer {
+
+    /** Progress after each batch; {@code total} is -1 when the source does not declare it. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long done, long total);
+    }
+
+    /** Receives each scored batch: {@code rows} predictions and {@code rows x classes} probabilities. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int rows, int[] labels, int[] predicted, double[] probabilities) throws IOException;
+    }
+
+    /**
+     * Totals of one run. {@code seconds} is the wall time including reading; {@code scoringSeconds}
+     * only the scoring (GEMM + softmax + argmax).
+     */
+    public record Summary(long rows, long correct, double seconds, double scoringSeconds) {
+        public double accuracy() {
+            return rows == 0 ? Double.NaN : (double) correct / rows;
+        }
+
+        /** End-to-end rows per second, reading included. */
+        public double rowsPerSecond() {
+            return rows / seconds;
+        }
+
+        /** Rows per second of the scoring alone. */
+        public double scoringRowsPerSecond() {
+            return rows / scoringSeconds;
+        }
+    }
+
+    private final Classifier model;
+    private final int batchRows;
+
+    public BatchScorer(Classifier model, int batchRows) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        if (batchRows < 1) {
+            throw new IllegalArgumentException("batchRows must be >= 1, was " + batchRows);
+        }
+        this.model = model;
+        this.batchRows = batchRows;
+    }
+
+    /**
+     * Scores every row of {@code source}.
+     *
+     * @throws IllegalArgumentException when the source's width differs from the model's, or a label is not one of its classes
+     */
+    public Summary score(RowSource source, Progress progress, Sink sink) throws IOException {
+        if (source.features() != model.features()) {
+            throw new IllegalArgumentException("source has " + source.features() + " features, the model reads "
+                    + model.features());
+        }
+        int k = model.classes();
+        float[] x = new float[batchRows * model.features()];
+        int[] labels = new int[batchRows];
+        double[] p = new double[batchRows * k];
+        long start = System.nanoTime();
+        long scoring = 0;
+        long rows = 0;
+        long correct = 0;
+        int m;
+        while ((m = source.read(x, labels, batchRows)) > 0) {
+            long t0 = System.nanoTime();
+            model.probabilities(x, 0, m, p);
+            int[] predicted = new int[m];
+            model.kernel().argmax(HostTensors.matrix(p, m, k), predicted, -1);
+            scoring += System.nanoTime() - t0;
+            for (int i = 0; i < m; i++) {
+                if (labels[i] >= k) {
+                    throw new IllegalArgumentException("row " + (rows + i) + " has label " + labels[i] + "; the model has "
+                            + k + " classes");
+                }
+                if (predicted[i] == labels[i]) {
+                    correct++;
+                }
+            }
+            if (sink != null) {
+                sink.accept(m, labels, predicted, p);
+            }
+            rows += m;
+            if (progress != null) {
+                progress.update(rows, source.declaredRows());
+            }
+        }
+        return new Summary(rows, correct, (System.nanoTime() - start) / 1e9, scoring / 1e9);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.softmaxengine.models;
+
+import dev.softmaxengine.models.data.Dataset;
+import dev.softmaxengine.models.linalg.HostTensors;
+
+import java.util.Locale;
+
+/**
+ * How a classifier does on labelled data: accuracy, mean log-loss {@code -1/n sum log P(y|x)} and
+ * the confusion matrix ({@code confusion[true][predicted]}).
+ */
+public record Evaluation(int rows, int correct, double logLoss, int[][] confusion) {
+    private static final int BATCH = 4096;
+
+    public double accuracy() {
+        return rows == 0 ? Double.NaN : (double) correct / rows;
+    }
+
+    /** Scores {@code data} in batches: the kernel's log-softmax for the loss, its argmax for the decision. */
+    public static Evaluation of(Classifier model, Dataset data) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        if (data.features() != model.features()) {
+            throw new IllegalArgumentException("data has " + data.features() + " features, the model reads " + model.features());
+        }
+        int k = model.classes();
+        if (data.classes() > k) {
+            throw new IllegalArgumentException("data has " + data.classes() + " classes, the model knows " + k);
+        }
+        int[][] confusion = new int[k][k];
+        double[] logP = new double[Math.min(BATCH, Math.max(data.rows(), 1)) * k];
+        int[] predicted = new int[Math.min(BATCH, Math.max(data.rows(), 1))];
+        int correct = 0;
+        double loss = 0;
+        for (int r0 = 0; r0 < data.rows(); r0 += BATCH) {
+            int m = Math.min(BATCH, data.rows() - r0);
+            model.logProbabilities(data.x(), r0, m, logP);
+            int[] pred = m == predicted.length ? predicted : new int[m];
+            model.kernel().argmax(HostTensors.matrix(logP, m, k), pred, -1);
+            for (int i = 0; i < m; i++) {
+                int y = data.labels()[r0 + i];
+                loss -= logP[i * k + y];
+                confusion[y][pred[i]]++;
+                if (pred[i] == y) {
+                    correct++;
+                }
+            }
+        }
+        return new Evaluation(data.rows(), correct, data.rows() == 0 ? Double.NaN : loss / data.rows(), confusion);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "accuracy %.4f (%d/%d), log-loss %.4f", accuracy(), correct, rows, logLoss);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.softmaxengine.models.bayes;
+
+import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.models.data.Dataset;
+
+import java.util.List;
+
+/** Checks and class priors shared by the naive Bayes models. */
+final class NaiveBayes {
+    private NaiveBayes() {
+    }
+
+    static void checkFit(SoftmaxKernel kernel, Dataset data) {
+        if (kernel == null) {
+            throw new IllegalArgumentException("kernel must not be null");
+        }
+        if (data == null || data.rows() == 0) {
+            throw new IllegalArgumentException("data must have at least one row");
+        }
+        if (data.classes() < 2) {
+            throw new IllegalArgumentException("data must have >= 2 classes, had " + data.classes());
+        }
+    }
+
+    static void checkParameters(SoftmaxKernel kernel, double[] logPrior, double[] perClassFeature, List<String> classNames) {
+        if (kernel == null) {
+            throw new IllegalArgumentException("kernel must not be null");
+        }
+        if (classNames == null || classNames.size() < 2) {
+            throw new IllegalArgumentException("classNames must name >= 2 classes, was " + classNames);
+        }
+        if (logPrior == null || logPrior.length != classNames.size()) {
+            throw new IllegalArgumentException("logPrior must have one entry per class (" + classNames.size() + "), had "
+                    + (logPrior == null ? "null" : logPrior.length));
+        }
+        if (perClassFeature == null || perClassFeature.length == 0 || perClassFeature.length % logPrior.length != 0) {
+            throw new IllegalArgumentException("per-class feature parameters must have classes x features entries, had "
+                    + (perClassFeature == null ? "null" : perClassFeature.length));
+        }
+    }
+
+    /**
+     * {@code log(n_k / n)}; a class without rows gets {@code -inf} (never predicted), since it has no
+     * likelihood estimate to speak of.
+     */
+    static double[] logPrior(Dataset data) {
+        int[] counts = data.classCounts();
+        double[] lp = new double[counts.length];
+        for (int c = 0; c < counts.length; c++) {
+            lp[c] = Math.log((double) counts[c] / data.rows());
+        }
+        return lp;
+    }
+}
