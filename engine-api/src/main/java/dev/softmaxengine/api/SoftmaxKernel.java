@@ -41,6 +41,17 @@ public interface SoftmaxKernel extends AutoCloseable {
     void execute(OpRequest request);
 
     /**
+     * Runs {@code request} like {@link #execute} and returns the time the device spent on it in
+     * milliseconds, measured with device events (GPU backends), excluding host staging where the
+     * operands are device-resident. Empty where the backend has no device clock: the CPU backends,
+     * whose callers time with the host clock.
+     */
+    default java.util.OptionalDouble executeTimed(OpRequest request) {
+        execute(request);
+        return java.util.OptionalDouble.empty();
+    }
+
+    /**
      * Memory of this backend, where chained calls keep data without host round trips (device memory
      * on a GPU backend, aligned off-heap memory on the CPU backends). The caller closes it.
      */
