@@ -1,0 +1,590 @@
+package dev.softmaxengine.opencl;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.DeviceBuffer;
+import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.SoftmaxEngineException;
+import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.Tolerance;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+
+/**
+ * The softmax family on one OpenCL device (a GPU, or a CPU through PoCL), in fp32 and, where the
+ * device reports {@code cl_khr_fp64}, fp64. The kernels come from the {@code kernels} artifact's
+ * {@code .cl} files, one per {@link Strategy}, chosen by shape.
+ *
+ * <p>It owns one context and one in-order queue, the programs built in that context (once each,
+ * on first use), three staging buffers that host operands are copied through once per call (grown
+ * when a call needs more, never allocated per call), and every {@link OpenClBuffer} it allocated;
+ * {@link #close()} releases all of them. Calls are serialized on one lock: a kernel object's
+ * arguments and the staging buffers are shared state.
+ */
+public final class OpenClSoftmaxKernel implements SoftmaxKernel {
+    public static final String NAME = "opencl";
+
+    /**
+     * Work-group size of every kernel: a multiple of every GPU's warp or wavefront, and fixed so
+     * PoCL, which specializes a kernel per local size, compiles each kernel once.
+     */
+    static final int GROUP_SIZE = 256;
+    /** Local memory the reductions take besides a staged row: a value and an index per work-item. */
+    private static final long REDUCTION_SCRATCH_BYTES = GROUP_SIZE * (long) (Double.BYTES + Integer.BYTES);
+    /** Largest single host transfer: ByteBuffer views of a segment stop at 2 GiB. */
+    private static final long COPY_CHUNK_BYTES = 1L << 30;
+    /** Bounce buffer for read-only heap segments, which JOCL can address neither as array nor as direct buffer. */
+    private static final long BOUNCE_BYTES = 16L << 20;
+
+    // Bounds against the fp64 oracle, with u = 2^-24 (fp32) or 2^-53 (fp64). exp, log and log1p
+    // are within 3 ulp (6u) and fp32 division within 2.5 ulp in OpenCL's full profile; the row sum
+    // S is within about 50u (6u from the terms' exps, a few from Kahan or <= 32-term partial sums,
+    // 8 tree levels, 6u to rebase an online sum onto the row max). z = (x - max) / T rounds to
+    // 3|z|u absolute, which becomes relative error in exp(z); |z| <= 87 (fp32) or 709 (fp64)
+    // before exp(z) is subnormal, where atol = the smallest normal takes over (and admits devices
+    // that flush subnormals). Softmax: (61 + 3|z|)u, 2e-5 and 3e-13. Log-softmax and logsumexp:
+    // 8u relative to |y|, plus an absolute 50u where y is near 0; stated as 16u and 64u.
+    // Sigmoid: <= 13u. The fp64 log atol is 3e-14, not 64u: it also absorbs the oracle's own error,
+    // whose plain fp64 row sum drifts ~1e-14 on the parity suite's 2^20-element rows.
+    // OpenClToleranceTest measures the worst error: a fifth to a half of these.
+    private static final Tolerance SOFTMAX_F32 = new Tolerance(2e-5, 0x1p-126);
+    private static final Tolerance LOG_F32 = new Tolerance(16 * 0x1p-24, 64 * 0x1p-24);
+    private static final Tolerance SIGMOID_F32 = new Tolerance(16 * 0x1p-24, 0x1p-126);
+    private static final Tolerance SOFTMAX_F64 = new Tolerance(3e-13, 0x1p-1022);
+    private static final Tolerance LOG_F64 = new Tolerance(16 * 0x1p-53, 3e-14);
+    private static final Tolerance SIGMOID_F64 = new Tolerance(16 * 0x1p-53, 0x1p-1022);
+    private static final Tolerance EXACT = new Tolerance(0, 0);
+
+    private final Object lock = new Object();
+    private final OpenClDevice device;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final ClPrograms programs;
+    private final Set<OpenClBuffer> buffers = new LinkedHashSet<>();
+    private final Staging stageIn = new Staging();
+    private final Staging stageOut = new Staging();
+    private final Staging stageIndices = new Staging();
+    private int liveMemObjects;
+    private boolean closed;
+
+    /** A kernel on the best usable device (a GPU first), as {@code auto} would pick. */
+    public OpenClSoftmaxKernel() {
+        this(bestDevice());
+    }
+
+    OpenClSoftmaxKernel(OpenClDevice device) {
+        this.device = device;
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
+        this.context = Cl.call("clCreateContext", () -> CL.clCreateContext(props, 1,
+                new cl_device_id[] {device.id()}, null, null, null));
+        try {
+            this.queue = Cl.call("clCreateCommandQueue", () -> CL.clCreateCommandQueue(context, device.id(), 0, null));
+        } catch (SoftmaxEngineException e) {
+            CL.clReleaseContext(context);
+            throw e;
+        }
+        this.programs = new ClPrograms(context, device, GROUP_SIZE);
+    }
+
+    private static OpenClDevice bestDevice() {
+        OpenClPlatforms.Discovery d = OpenClPlatforms.discovery();
+        if (d.failure() != null) {
+            throw new IllegalStateException("opencl: " + d.failure());
+        }
+        return d.best().orElseThrow(() -> new IllegalStateException(
+                "opencl: no usable OpenCL device; found " + (d.lines().isEmpty() ? "none" : String.join("; ", d.lines()))));
+    }
+
+    @Override
+    public String backend() {
+        return NAME;
+    }
+
+    @Override
+    public String device() {
+        return String.format(Locale.ROOT, "OpenCL %s (%s, %s, %d compute units, fp64 %s)", device.name(),
+                device.type(), device.platformName(), device.computeUnits(), device.fp64() ? "yes" : "no");
+    }
+
+    /** Whether this device computes in fp64 ({@code cl_khr_fp64}). */
+    public boolean supportsFp64() {
+        return device.fp64();
+    }
+
+    @Override
+    public Tolerance tolerance(Op op, DType dtype) {
+        boolean f32 = dtype == DType.FLOAT32;
+        return switch (op) {
+            case SOFTMAX -> f32 ? SOFTMAX_F32 : SOFTMAX_F64;
+            case LOG_SOFTMAX, LOGSUMEXP -> f32 ? LOG_F32 : LOG_F64;
+            case SIGMOID, LOG_SIGMOID -> f32 ? SIGMOID_F32 : SIGMOID_F64;
+            // Comparisons of the same values as the oracle's, so the index is exact.
+            case HARDMAX, ARGMAX -> EXACT;
+        };
+    }
+
+    /** The strategy a request of this shape runs with on this device. */
+    Strategy strategyFor(Op op, DType dtype, long n, long inner) {
+        return Strategy.choose(op, n, inner, localRowElements(dtype));
+    }
+
+    /** The longest row GROUP_LOCAL stages: the budget, or less on a device with little local memory. */
+    long localRowElements(DType dtype) {
+        long budget = Math.min(Strategy.LOCAL_ROW_BUDGET_BYTES, device.localMemBytes() - REDUCTION_SCRATCH_BYTES);
+        return Math.max(0, budget) / dtype.byteSize();
+    }
+
+    @Override
+    public DeviceBuffer allocate(DType dtype, long elements) {
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype must not be null");
+        }
+        if (elements < 0) {
+            throw new IllegalArgumentException("elements must be >= 0, was " + elements);
+        }
+        requireDtype("dtype", dtype);
+        long bytes = deviceBytes("elements", elements, dtype);
+        synchronized (lock) {
+            requireOpen();
+            // OpenCL has no empty buffers; an empty one still takes one element.
+            OpenClBuffer b = new OpenClBuffer(this, dtype, elements, createMem(Math.max(bytes, dtype.byteSize())));
+            buffers.add(b);
+            return b;
+        }
+    }
+
+    @Override
+    public void execute(OpRequest r) {
+        Tensor in = r.in();
+        Tensor out = r.out();
+        DType dtype = r.dtype();
+        requireDtype("in", dtype);
+        synchronized (lock) {
+            requireOpen();
+            OpenClBuffer inBuffer = ownBuffer("in", in);
+            OpenClBuffer outBuffer = out == null ? null : ownBuffer("out", out);
+            if (inBuffer == null) {
+                deviceBytes("in", in.size(), dtype);
+            }
+            long outSize = out == null ? r.indices().length : out.size();
+            if (outSize == 0) {
+                return;
+            }
+            // A logsumexp over an empty axis reads nothing, but its kernel still needs a buffer argument.
+            cl_mem inMem = inBuffer != null ? inBuffer.mem()
+                    : upload(in, stageIn.ensure(Math.max(in.size(), 1) * dtype.byteSize()));
+            cl_mem outMem;
+            if (r.op() == Op.ARGMAX) {
+                outMem = stageIndices.ensure(outSize * Integer.BYTES);
+            } else if (outBuffer != null) {
+                outMem = outBuffer.mem();
+            } else if (r.inPlace()) {
+                // Both host operands are the same memory: compute in place on its staged copy.
+                outMem = inMem;
+            } else {
+                outMem = stageOut.ensure(outSize * dtype.byteSize());
+            }
+            launch(r, inMem, outMem);
+            if (r.op() == Op.ARGMAX) {
+                int[] indices = r.indices();
+                Cl.run("clEnqueueReadBuffer", () -> CL.clEnqueueReadBuffer(queue, outMem, CL.CL_TRUE, 0,
+                        (long) indices.length * Integer.BYTES, Pointer.to(indices), 0, null, null));
+            } else if (outBuffer == null) {
+                download(outMem, out);
+            } else {
+                Cl.run("clFinish", () -> CL.clFinish(queue));
+            }
+        }
+    }
+
+    private void launch(OpRequest r, cl_mem in, cl_mem out) {
+        Op op = r.op();
+        DType dtype = r.dtype();
+        long outer = r.outer();
+        long n = r.n();
+        long inner = r.inner();
+        Strategy strategy = strategyFor(op, dtype, n, inner);
+        ClPrograms.ClKernel k = programs.kernel(strategy, dtype, op);
+        int wg = k.workGroupSize();
+        Args a = new Args(k.kernel(), dtype).mem(in).mem(out);
+        double invT2 = 2.0 / r.temperature();
+        boolean softmaxFamily = op == Op.SOFTMAX || op == Op.LOG_SOFTMAX || op == Op.LOGSUMEXP;
+        int mode = switch (op) {
+            case LOG_SOFTMAX -> Strategy.MODE_LOG_SOFTMAX;
+            case LOGSUMEXP -> Strategy.MODE_LOGSUMEXP;
+            default -> Strategy.MODE_SOFTMAX;
+        };
+        long elem = dtype.byteSize();
+        long global = switch (strategy) {
+            case ELEMENTWISE -> {
+                a.i64(n).i32(op == Op.LOG_SIGMOID ? 1 : 0);
+                yield roundUp(n, wg);
+            }
+            case STRIDED -> {
+                a.i64(outer).i64(n).i64(inner);
+                if (softmaxFamily) {
+                    a.real(invT2).i32(mode);
+                }
+                yield roundUp(outer * inner, wg);
+            }
+            case LANES_PER_ROW -> {
+                int lanes = Strategy.lanesFor(n);
+                a.i64(outer).i32((int) n).i32(lanes);
+                if (softmaxFamily) {
+                    a.real(invT2).i32(mode).local(wg * elem);
+                } else {
+                    a.local(wg * elem).local(wg * (long) Integer.BYTES);
+                }
+                yield roundUp(outer * lanes, wg);
+            }
+            case GROUP_LOCAL -> {
+                a.i32((int) n).real(invT2).i32(mode).local(n * elem).local(wg * elem);
+                yield outer * wg;
+            }
+            case ONLINE_TWO_PASS -> {
+                a.i64(n);
+                if (softmaxFamily) {
+                    a.real(invT2).i32(mode).local(wg * elem);
+                } else {
+                    a.local(wg * elem).local(wg * (long) Integer.BYTES);
+                }
+                yield outer * wg;
+            }
+        };
+        Cl.run("clEnqueueNDRangeKernel " + strategy.kernelName(op), () -> CL.clEnqueueNDRangeKernel(queue,
+                k.kernel(), 1, null, new long[] {global}, new long[] {wg}, 0, null, null));
+    }
+
+    private static long roundUp(long x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /** Sets a kernel's arguments in order. */
+    private static final class Args {
+        private final cl_kernel kernel;
+        private final DType dtype;
+        private int index;
+
+        Args(cl_kernel kernel, DType dtype) {
+            this.kernel = kernel;
+            this.dtype = dtype;
+        }
+
+        Args mem(cl_mem m) {
+            return set(Sizeof.cl_mem, Pointer.to(m));
+        }
+
+        Args i32(int v) {
+            return set(Sizeof.cl_int, Pointer.to(new int[] {v}));
+        }
+
+        Args i64(long v) {
+            return set(Sizeof.cl_long, Pointer.to(new long[] {v}));
+        }
+
+        /** A REAL argument: float or double as the program was built. */
+        Args real(double v) {
+            return dtype == DType.FLOAT32
+                    ? set(Sizeof.cl_float, Pointer.to(new float[] {(float) v}))
+                    : set(Sizeof.cl_double, Pointer.to(new double[] {v}));
+        }
+
+        Args local(long bytes) {
+            return set(bytes, null);
+        }
+
+        private Args set(long size, Pointer value) {
+            int i = index++;
+            Cl.run("clSetKernelArg " + i, () -> CL.clSetKernelArg(kernel, i, size, value));
+            return this;
+        }
+    }
+
+    // ---- host transfers -------------------------------------------------------------------------
+
+    void write(OpenClBuffer b, Tensor src) {
+        checkTransfer(b, "src", src);
+        synchronized (lock) {
+            upload(src, liveMem(b));
+        }
+    }
+
+    void read(OpenClBuffer b, Tensor dst) {
+        checkTransfer(b, "dst", dst);
+        if (dst.storage() == Tensor.Storage.SEGMENT && dst.segment().isReadOnly()) {
+            throw new IllegalArgumentException("dst is a read-only segment");
+        }
+        synchronized (lock) {
+            download(liveMem(b), dst);
+        }
+    }
+
+    private static void checkTransfer(OpenClBuffer b, String name, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (!t.isHost()) {
+            throw new IllegalArgumentException(name + " must be host memory, was " + t);
+        }
+        if (t.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(name + " has dtype " + t.dtype() + ", buffer holds " + b.dtype());
+        }
+        if (t.size() > b.elements()) {
+            throw new IllegalArgumentException(name + " has " + t.size() + " elements, buffer holds " + b.elements());
+        }
+    }
+
+    private cl_mem liveMem(OpenClBuffer b) {
+        requireOpen();
+        return b.mem();
+    }
+
+    /** Copies a host tensor into the start of {@code dst} (blocking); returns {@code dst}. */
+    private cl_mem upload(Tensor src, cl_mem dst) {
+        long bytes = src.size() * src.dtype().byteSize();
+        switch (src.storage()) {
+            case FLOAT_ARRAY -> transfer(true, dst, 0, bytes, Pointer.to(src.floatArray()));
+            case DOUBLE_ARRAY -> transfer(true, dst, 0, bytes, Pointer.to(src.doubleArray()));
+            case SEGMENT -> segment(true, dst, src.segment());
+            case DEVICE -> throw new IllegalStateException("not host memory: " + src);
+        }
+        return dst;
+    }
+
+    /** Copies the start of {@code src} into a host tensor (blocking, so it also waits for the kernel). */
+    private void download(cl_mem src, Tensor dst) {
+        long bytes = dst.size() * dst.dtype().byteSize();
+        switch (dst.storage()) {
+            case FLOAT_ARRAY -> transfer(false, src, 0, bytes, Pointer.to(dst.floatArray()));
+            case DOUBLE_ARRAY -> transfer(false, src, 0, bytes, Pointer.to(dst.doubleArray()));
+            case SEGMENT -> segment(false, src, dst.segment());
+            case DEVICE -> throw new IllegalStateException("not host memory: " + dst);
+        }
+    }
+
+    private void segment(boolean toDevice, cl_mem mem, MemorySegment seg) {
+        long bytes = seg.byteSize();
+        if (bytes == 0) {
+            return;
+        }
+        if (seg.isNative()) {
+            for (long off = 0; off < bytes; off += COPY_CHUNK_BYTES) {
+                long len = Math.min(COPY_CHUNK_BYTES, bytes - off);
+                transfer(toDevice, mem, off, len, Pointer.to(seg.asSlice(off, len).asByteBuffer()));
+            }
+        } else if (seg.heapBase().isPresent()) {
+            // For a heap segment, address() is the byte offset into its array.
+            transfer(toDevice, mem, 0, bytes, arrayPointer(seg.heapBase().get()).withByteOffset(seg.address()));
+        } else {
+            // A read-only heap segment hides its array; only uploads reach here (outputs are writable).
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment bounce = arena.allocate(Math.min(bytes, BOUNCE_BYTES));
+                for (long off = 0; off < bytes; off += bounce.byteSize()) {
+                    long len = Math.min(bounce.byteSize(), bytes - off);
+                    MemorySegment.copy(seg, off, bounce, 0, len);
+                    transfer(true, mem, off, len, Pointer.to(bounce.asSlice(0, len).asByteBuffer()));
+                }
+            }
+        }
+    }
+
+    private static Pointer arrayPointer(Object array) {
+        return switch (array) {
+            case byte[] a -> Pointer.to(a);
+            case short[] a -> Pointer.to(a);
+            case char[] a -> Pointer.to(a);
+            case int[] a -> Pointer.to(a);
+            case float[] a -> Pointer.to(a);
+            case long[] a -> Pointer.to(a);
+            case double[] a -> Pointer.to(a);
+            default -> throw new IllegalArgumentException("unsupported heap segment over " + array.getClass());
+        };
+    }
+
+    private void transfer(boolean toDevice, cl_mem mem, long offset, long bytes, Pointer host) {
+        if (toDevice) {
+            Cl.run("clEnqueueWriteBuffer", () -> CL.clEnqueueWriteBuffer(queue, mem, CL.CL_TRUE, offset, bytes, host,
+                    0, null, null));
+        } else {
+            Cl.run("clEnqueueReadBuffer", () -> CL.clEnqueueReadBuffer(queue, mem, CL.CL_TRUE, offset, bytes, host,
+                    0, null, null));
+        }
+    }
+
+    // ---- memory objects -------------------------------------------------------------------------
+
+    /** A cl_mem that grows to the largest size asked of it and is reused between calls. */
+    private final class Staging {
+        private cl_mem mem;
+        private long bytes;
+
+        cl_mem ensure(long need) {
+            if (mem == null || bytes < need) {
+                release();
+                mem = createMem(need);
+                bytes = need;
+            }
+            return mem;
+        }
+
+        void release() {
+            if (mem != null) {
+                releaseMem(mem);
+                mem = null;
+                bytes = 0;
+            }
+        }
+    }
+
+    private cl_mem createMem(long bytes) {
+        cl_mem m = Cl.call("clCreateBuffer", () -> CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, bytes, null, null));
+        liveMemObjects++;
+        return m;
+    }
+
+    private void releaseMem(cl_mem m) {
+        liveMemObjects--;
+        Cl.run("clReleaseMemObject", () -> CL.clReleaseMemObject(m));
+    }
+
+    void release(OpenClBuffer b) {
+        synchronized (lock) {
+            cl_mem m = b.detach();
+            if (m != null) {
+                buffers.remove(b);
+                releaseMem(m);
+            }
+        }
+    }
+
+    /** cl_mem objects this kernel holds now: staging plus open {@link OpenClBuffer}s. */
+    public int liveMemObjects() {
+        synchronized (lock) {
+            return liveMemObjects;
+        }
+    }
+
+    /** Programs built in this kernel's context so far. */
+    int programCount() {
+        synchronized (lock) {
+            return programs.programCount();
+        }
+    }
+
+    Object lock() {
+        return lock;
+    }
+
+    OpenClDevice openClDevice() {
+        return device;
+    }
+
+    cl_context context() {
+        return context;
+    }
+
+    // ---- checks ---------------------------------------------------------------------------------
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("opencl kernel is closed");
+        }
+    }
+
+    private void requireDtype(String name, DType dtype) {
+        if (dtype == DType.FLOAT64 && !device.fp64()) {
+            throw new IllegalArgumentException(name + " is FLOAT64, but device '" + device.name()
+                    + "' lacks cl_khr_fp64; use FLOAT32");
+        }
+    }
+
+    /** Bytes of {@code elements}, checked against the device's largest allocation. */
+    private long deviceBytes(String name, long elements, DType dtype) {
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " = " + elements + " elements of " + dtype
+                    + " overflow a byte count");
+        }
+        if (bytes > device.maxAllocBytes()) {
+            throw new IllegalArgumentException(name + " = " + elements + " elements of " + dtype + " take " + bytes
+                    + " bytes, more than the " + device.maxAllocBytes() + " one allocation may have on '"
+                    + device.name() + "'");
+        }
+        return bytes;
+    }
+
+    /** The operand's buffer when it is device memory, checked to belong to this kernel and be open; null for host memory. */
+    private OpenClBuffer ownBuffer(String name, Tensor t) {
+        if (t.isHost()) {
+            return null;
+        }
+        if (!(t.buffer() instanceof OpenClBuffer b) || b.owner() != this) {
+            throw new IllegalArgumentException(name + " is device memory of " + t.buffer().backend()
+                    + " in another context; this opencl kernel computes on its own buffers and host memory");
+        }
+        if (!b.isOpen()) {
+            throw new IllegalArgumentException(name + " is a closed buffer");
+        }
+        return b;
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+
+    /** Releases buffers, staging, kernels, programs, the queue and the context; throws the first failure after trying all. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            SoftmaxEngineException first = null;
+            for (OpenClBuffer b : new ArrayList<>(buffers)) {
+                cl_mem m = b.detach();
+                first = ClPrograms.release(first, "clReleaseMemObject", () -> releaseMem(m));
+            }
+            buffers.clear();
+            for (Staging s : List.of(stageIn, stageOut, stageIndices)) {
+                first = ClPrograms.release(first, "clReleaseMemObject", s::release);
+            }
+            try {
+                programs.close();
+            } catch (SoftmaxEngineException e) {
+                first = first == null ? e : addSuppressed(first, e);
+            }
+            first = ClPrograms.release(first, "clReleaseCommandQueue", () -> CL.clReleaseCommandQueue(queue));
+            first = ClPrograms.release(first, "clReleaseContext", () -> CL.clReleaseContext(context));
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private static SoftmaxEngineException addSuppressed(SoftmaxEngineException first, SoftmaxEngineException e) {
+        first.addSuppressed(e);
+        return first;
+    }
+
+    @Override
+    public String toString() {
+        return "OpenClSoftmaxKernel[" + device() + "]";
+    }
+}
