@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.jocl.CL;
 import org.jocl.Pointer;
@@ -22,6 +23,7 @@ import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 
@@ -94,7 +96,9 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
         this.context = Cl.call("clCreateContext", () -> CL.clCreateContext(props, 1,
                 new cl_device_id[] {device.id()}, null, null, null));
         try {
-            this.queue = Cl.call("clCreateCommandQueue", () -> CL.clCreateCommandQueue(context, device.id(), 0, null));
+            // Profiling on, for executeTimed; its cost is a timestamp per command.
+            this.queue = Cl.call("clCreateCommandQueue", () -> CL.clCreateCommandQueue(context, device.id(),
+                    CL.CL_QUEUE_PROFILING_ENABLE, null));
         } catch (SoftmaxEngineException e) {
             CL.clReleaseContext(context);
             throw e;
@@ -171,6 +175,24 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
 
     @Override
     public void execute(OpRequest r) {
+        run(r, null);
+    }
+
+    /** The kernel's own time from its profiling event: host staging is not counted. */
+    @Override
+    public OptionalDouble executeTimed(OpRequest r) {
+        cl_event event = new cl_event();
+        try {
+            return run(r, event) ? OptionalDouble.of(kernelMillis(event)) : OptionalDouble.of(0);
+        } finally {
+            if (event.getNativePointer() != 0) {
+                CL.clReleaseEvent(event);
+            }
+        }
+    }
+
+    /** Runs {@code r}, recording its kernel in {@code event} when given; false when there was nothing to compute. */
+    private boolean run(OpRequest r, cl_event event) {
         Tensor in = r.in();
         Tensor out = r.out();
         DType dtype = r.dtype();
@@ -184,7 +206,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
             }
             long outSize = out == null ? r.indices().length : out.size();
             if (outSize == 0) {
-                return;
+                return false;
             }
             // A logsumexp over an empty axis reads nothing, but its kernel still needs a buffer argument.
             cl_mem inMem = inBuffer != null ? inBuffer.mem()
@@ -200,7 +222,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
             } else {
                 outMem = stageOut.ensure(outSize * dtype.byteSize());
             }
-            launch(r, inMem, outMem);
+            launch(r, inMem, outMem, event);
             if (r.op() == Op.ARGMAX) {
                 int[] indices = r.indices();
                 Cl.run("clEnqueueReadBuffer", () -> CL.clEnqueueReadBuffer(queue, outMem, CL.CL_TRUE, 0,
@@ -210,10 +232,21 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
             } else {
                 Cl.run("clFinish", () -> CL.clFinish(queue));
             }
+            return true;
         }
     }
 
-    private void launch(OpRequest r, cl_mem in, cl_mem out) {
+    private static double kernelMillis(cl_event event) {
+        long[] start = new long[1];
+        long[] end = new long[1];
+        Cl.run("clGetEventProfilingInfo", () -> CL.clGetEventProfilingInfo(event, CL.CL_PROFILING_COMMAND_START,
+                Sizeof.cl_ulong, Pointer.to(start), null));
+        Cl.run("clGetEventProfilingInfo", () -> CL.clGetEventProfilingInfo(event, CL.CL_PROFILING_COMMAND_END,
+                Sizeof.cl_ulong, Pointer.to(end), null));
+        return (end[0] - start[0]) / 1e6;
+    }
+
+    private void launch(OpRequest r, cl_mem in, cl_mem out, cl_event event) {
         Op op = r.op();
         DType dtype = r.dtype();
         long outer = r.outer();
@@ -268,7 +301,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
             }
         };
         Cl.run("clEnqueueNDRangeKernel " + strategy.kernelName(op), () -> CL.clEnqueueNDRangeKernel(queue,
-                k.kernel(), 1, null, new long[] {global}, new long[] {wg}, 0, null, null));
+                k.kernel(), 1, null, new long[] {global}, new long[] {wg}, 0, null, event));
     }
 
     private static long roundUp(long x, int multiple) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.OpRequest;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.SoftmaxEngineException;
 import dev.softmaxengine.api.SoftmaxKernel;
@@ -19,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.Arrays;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.jocl.CL;
 import org.junit.jupiter.api.AfterAll;
@@ -114,6 +116,27 @@ class OpenClSoftmaxKernelTest {
             }
             assertEquals(2, k.liveMemObjects());
         }
+    }
+
+    @Test
+    void executeTimedReadsTheKernelsProfilingEvent() {
+        long[] shape = {64, 512};
+        try (DeviceBuffer a = kernel.allocate(DType.FLOAT32, 64 * 512);
+             DeviceBuffer b = kernel.allocate(DType.FLOAT32, 64 * 512)) {
+            a.write(Tensor.of(random("timed", 64 * 512, 1), shape));
+            OptionalDouble ms = kernel.executeTimed(OpRequest.softmax(false, Tensor.of(a, shape), Tensor.of(b, shape), -1, 1));
+            assertTrue(ms.isPresent() && ms.getAsDouble() > 0, "device time of a 64 x 512 softmax: " + ms);
+            float[] y = new float[64 * 512];
+            b.read(Tensor.of(y, shape));
+            float rowSum = 0;
+            for (int k = 0; k < 512; k++) {
+                rowSum += y[k];
+            }
+            assertEquals(1, rowSum, 1e-4, "the timed call computed the softmax");
+        }
+        OptionalDouble empty = kernel.executeTimed(OpRequest.softmax(false, Tensor.of(new float[0], 0, 5),
+                Tensor.of(new float[0], 0, 5), -1, 1));
+        assertEquals(OptionalDouble.of(0), empty, "an empty call runs no kernel");
     }
 
     @Test
