@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Measures the error of every op against the fp64 oracle on every strategy (row lengths from 1000
  * to 10^5, a strided axis), over row profiles that span the whole exp range, a sorted row, and
  * three temperatures, and checks it stays within {@link OpenClSoftmaxKernel#tolerance}. It prints the
- * worst relative error seen and the worst fraction of the bound used, the numbers the bounds in
- * OpenClSoftmaxKernel are set from.
+ * worst relative error seen and the worst fraction of the bound used, the numbers quoted beside the
+ * bounds in OpenClSoftmaxKernel.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenClToleranceTest {
