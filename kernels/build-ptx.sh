@@ -13,6 +13,9 @@
 #
 # nvcc writes no paths or dates into PTX (no -lineinfo / -G here), so its output is deterministic;
 # the header names the compiler release, which is how --check knows whether bytes can be compared.
+# nvcc 13 declares PTX ISA 9.0, which only CUDA 13 drivers load; the kernels use nothing newer
+# than ISA 7.0 (CUDA 11.0), so the declaration is lowered to that, and ptxas, which rejects any
+# feature the declared version lacks, checks the claim on every --check.
 set -euo pipefail
 
 mode=${1:---update}
@@ -23,6 +26,7 @@ gen=$here/target/ptx
 nvcc=${NVCC:-nvcc}
 ptxas=${PTXAS:-ptxas}
 flags=(-ptx -arch=compute_75 -std=c++17 -O3 --Werror all-warnings)
+isa=7.0  # CudaDriver.MIN_DRIVER_VERSION is the CUDA release that introduced it
 
 die() { echo "build-ptx: $*" >&2; exit 1; }
 
@@ -36,6 +40,7 @@ generate() {  # into $1
     for cu in "$src"/*.cu; do
         name=$(basename "$cu" .cu)
         (cd "$src" && "$nvcc" "${flags[@]}" "$name.cu" -o "$1/$name.ptx")
+        sed -i "s/^\.version [0-9.]*\$/.version $isa/" "$1/$name.ptx"
     done
 }
 
