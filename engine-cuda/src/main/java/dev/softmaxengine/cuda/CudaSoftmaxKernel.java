@@ -1,0 +1,497 @@
+package dev.softmaxengine.cuda;
+
+import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
+import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.DeviceBuffer;
+import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.SoftmaxEngineException;
+import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.Tolerance;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The softmax family on an NVIDIA GPU: PTX kernels from the {@code kernels} module (one per
+ * {@link Strategy}), loaded with {@code cuModuleLoadData} and JIT-compiled by the driver for the
+ * GPU at hand, launched as {@link LaunchPlan} decides.
+ *
+ * <p>Owns the device's primary context (retained), one stream, its modules, pinned staging and
+ * device scratch for host operands, and every {@link #allocate} buffer still open; {@link #close()}
+ * releases all of it. Host arrays and segments are staged through pinned memory and the call
+ * returns when the result is back on the host; calls whose output is a device buffer of this kernel
+ * return once queued, and reading a buffer waits for the work before it. Calls from several threads
+ * are safe and serialize on the kernel's lock and stream.
+ */
+public final class CudaSoftmaxKernel implements SoftmaxKernel {
+    public static final String NAME = "cuda";
+    private static final String PTX_RESOURCES = "dev/softmaxengine/kernels/cuda/";
+
+    // Error bounds against the fp64 oracle, derived from expf <= 2 ulp and exp/log/log1p <= 1 ulp
+    // (CUDA Programming Guide), z = (x - max) / T with relative error <= 3u, and row sums within
+    // (32 + 5) u (warp kernels, fp32 sums) or a few u (fp64 sums):
+    // softmax: (50 + 3|z|) u relative, so 2^-17 for |z| <= 16 and e^-16 * 98u < 2^-40 absolute beyond;
+    // log-softmax and logsumexp: <= 6u relative plus the log of the sum's error, ~44u absolute;
+    // fp64 bounds also cover the oracle's own sequential sum (n u), up to rows of about 8000 worst case.
+    private static final Tolerance F32_SOFTMAX = new Tolerance(0x1p-17, 0x1p-40);
+    private static final Tolerance F32_LOG = new Tolerance(0x1p-20, 0x1p-18);
+    private static final Tolerance F32_SIGMOID = new Tolerance(0x1p-20, 0x1p-126);
+    private static final Tolerance F64_SOFTMAX = new Tolerance(0x1p-40, 0x1p-1022);
+    private static final Tolerance F64_LOG = new Tolerance(0x1p-40, 0x1p-40);
+    private static final Tolerance F64_SIGMOID = new Tolerance(0x1p-48, 0x1p-1022);
+    private static final Tolerance EXACT = new Tolerance(0, 0);
+
+    private static final CUdeviceptr NULL = new CUdeviceptr();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CudaDriver.Device device;
+    private final CUdevice handle;
+    private final CUcontext context;
+    private final CUstream stream;
+    private final Map<String, CUmodule> modules = new HashMap<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Set<String> optedIn = new HashSet<>();
+    private final Set<CudaBuffer> buffers = new LinkedHashSet<>();
+    private final PinnedStaging staging;
+    private final DeviceScratch inScratch;
+    private final DeviceScratch outScratch;
+    private final DeviceScratch indexScratch;
+    private final DeviceScratch workspace;
+    private boolean closed;
+
+    /** A kernel on the first GPU of compute capability >= 7.5. */
+    public CudaSoftmaxKernel() {
+        this(firstUsable());
+    }
+
+    /** A kernel on the GPU with driver ordinal {@code ordinal}. */
+    public CudaSoftmaxKernel(int ordinal) {
+        if (ordinal < 0) {
+            throw new IllegalArgumentException("ordinal must be >= 0, was " + ordinal);
+        }
+        this.device = CudaDriver.device(ordinal);
+        if (device.computeCapability() < CudaDriver.MIN_COMPUTE_CAPABILITY) {
+            throw new IllegalStateException("cuda: " + device.name() + " is sm_" + device.computeCapability()
+                    + "; the kernels need sm_" + CudaDriver.MIN_COMPUTE_CAPABILITY + " or newer");
+        }
+        this.handle = CudaDriver.handle(ordinal);
+        CUcontext ctx = new CUcontext();
+        CudaDriver.check("cuDevicePrimaryCtxRetain", () -> JCudaDriver.cuDevicePrimaryCtxRetain(ctx, handle));
+        this.context = ctx;
+        CUstream s = new CUstream();
+        try {
+            makeCurrent();
+            CudaDriver.check("cuStreamCreate", () -> JCudaDriver.cuStreamCreate(s, CUstream_flags.CU_STREAM_NON_BLOCKING));
+        } catch (RuntimeException e) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(handle);
+            throw e;
+        }
+        this.stream = s;
+        this.staging = new PinnedStaging(s);
+        this.inScratch = new DeviceScratch("staged input", s);
+        this.outScratch = new DeviceScratch("staged output", s);
+        this.indexScratch = new DeviceScratch("argmax indices", s);
+        this.workspace = new DeviceScratch("split workspace", s);
+    }
+
+    private static int firstUsable() {
+        List<CudaDriver.Device> devices = CudaDriver.devices();
+        if (devices.isEmpty()) {
+            throw new IllegalStateException("cuda: no GPU of compute capability >= 7.5");
+        }
+        return devices.getFirst().ordinal();
+    }
+
+    @Override
+    public String backend() {
+        return NAME;
+    }
+
+    @Override
+    public String device() {
+        return device.describe();
+    }
+
+    /** The limits the launch planner works with on this GPU. */
+    public DeviceLimits limits() {
+        return device.limits();
+    }
+
+    @Override
+    public Tolerance tolerance(Op op, DType dtype) {
+        boolean f64 = dtype == DType.FLOAT64;
+        return switch (op) {
+            case SOFTMAX -> f64 ? F64_SOFTMAX : F32_SOFTMAX;
+            case LOG_SOFTMAX, LOGSUMEXP -> f64 ? F64_LOG : F32_LOG;
+            case SIGMOID, LOG_SIGMOID -> f64 ? F64_SIGMOID : F32_SIGMOID;
+            case HARDMAX, ARGMAX -> EXACT;
+        };
+    }
+
+    @Override
+    public DeviceBuffer allocate(DType dtype, long elements) {
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype must not be null");
+        }
+        if (elements < 0) {
+            throw new IllegalArgumentException("elements must be >= 0, was " + elements);
+        }
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("elements " + elements + " of " + dtype + " overflows a byte count");
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            makeCurrent();
+            CUdeviceptr p = new CUdeviceptr();
+            long size = Math.max(bytes, 1);
+            CudaDriver.check("cuMemAlloc(" + size + " bytes)", () -> JCudaDriver.cuMemAlloc(p, size));
+            CudaBuffer b = new CudaBuffer(this, dtype, elements, p);
+            buffers.add(b);
+            return b;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void execute(OpRequest r) {
+        lock.lock();
+        try {
+            ensureOpen();
+            // Every check before the first copy, so that a rejected call leaves out untouched.
+            CudaBuffer inBuffer = ownBuffer("in", r.in());
+            CudaBuffer outBuffer = r.out() == null ? null : ownBuffer("out", r.out());
+            Op op = r.op();
+            long outElements = op == Op.ARGMAX ? r.indices().length : r.out().size();
+            if (outElements == 0) {
+                return;
+            }
+            LaunchPlan plan = LaunchPlan.of(op, r.dtype(), r.outer(), r.n(), r.inner(), device.limits());
+            makeCurrent();
+            int bytes = r.dtype().byteSize();
+            CUdeviceptr in;
+            if (inBuffer != null) {
+                in = inBuffer.pointer();
+            } else {
+                in = inScratch.ensure(r.in().size() * bytes);
+                staging.upload(hostSegment(r.in()), in);
+            }
+            CUdeviceptr out = NULL;
+            CUdeviceptr indices = NULL;
+            if (op == Op.ARGMAX) {
+                indices = indexScratch.ensure(outElements * Integer.BYTES);
+            } else if (r.inPlace()) {
+                out = in;
+            } else {
+                out = outBuffer != null ? outBuffer.pointer() : outScratch.ensure(outElements * bytes);
+            }
+            CUdeviceptr ws = plan.workspaceBytes() > 0 ? workspace.ensure(plan.workspaceBytes()) : NULL;
+            for (LaunchPlan.Launch launch : plan.launches()) {
+                launch(plan.strategy(), launch, parameters(plan, launch, r, in, out, indices, ws));
+            }
+            if (op == Op.ARGMAX) {
+                staging.download(indices, MemorySegment.ofArray(r.indices()));
+            } else if (outBuffer == null) {
+                staging.download(out, hostSegment(r.out()));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One kernel parameter: its PTX type ({@code .u32}, {@code .u64}, {@code .f32}, {@code .f64}) and value. */
+    record Param(String ptxType, Pointer value) {
+        static Param u32(int v) {
+            return new Param(".u32", Pointer.to(new int[] {v}));
+        }
+
+        static Param u64(long v) {
+            return new Param(".u64", Pointer.to(new long[] {v}));
+        }
+
+        static Param pointer(CUdeviceptr p) {
+            return new Param(".u64", Pointer.to(p));
+        }
+
+        static Param real(DType dtype, double v) {
+            return dtype == DType.FLOAT32
+                    ? new Param(".f32", Pointer.to(new float[] {(float) v}))
+                    : new Param(".f64", Pointer.to(new double[] {v}));
+        }
+    }
+
+    /** The parameters of one launch, in the order of its {@code extern "C"} signature in kernels/src/main/cuda. */
+    static List<Param> parameters(LaunchPlan plan, LaunchPlan.Launch launch, OpRequest r, CUdeviceptr in,
+                                  CUdeviceptr out, CUdeviceptr indices, CUdeviceptr ws) {
+        Op op = r.op();
+        // Logsumexp is defined at temperature 1, and hardmax / argmax do not scale.
+        double invT = op == Op.SOFTMAX || op == Op.LOG_SOFTMAX ? 1.0 / r.temperature() : 1.0;
+        Param t = Param.real(r.dtype(), invT);
+        Param pIn = Param.pointer(in);
+        Param pOut = Param.pointer(out);
+        Param pIdx = Param.pointer(indices);
+        Param rows = Param.u64(r.outer());
+        Param n = Param.u64(r.n());
+        return switch (plan.strategy()) {
+            case ELEMENTWISE -> List.of(Param.u32(op == Op.LOG_SIGMOID ? 1 : 0), pIn, pOut, n);
+            // The planner sends only rows of int length (<= 1024, or within shared memory) here.
+            case WARP_PER_ROW -> List.of(Param.u32(opCode(op)), pIn, pOut, pIdx, rows, Param.u32((int) r.n()), t);
+            case BLOCK_SMEM -> List.of(Param.u32(opCode(op)), pIn, pOut, rows, Param.u32((int) r.n()), t);
+            case ONLINE_BLOCK -> List.of(Param.u32(opCode(op)), pIn, pOut, pIdx, rows, n, t);
+            case ONLINE_SPLIT -> launch == plan.launches().getFirst()
+                    ? List.of(Param.u32(opCode(op)), pIn, Param.pointer(ws), n, Param.u64(plan.chunk()), t)
+                    : List.of(Param.u32(opCode(op)), pIn, pOut, pIdx, Param.pointer(ws), Param.u32(plan.splits()), n,
+                            Param.u64(plan.chunk()), t);
+            case STRIDED -> List.of(Param.u32(opCode(op)), pIn, pOut, pIdx, rows, n, Param.u64(r.inner()), t);
+        };
+    }
+
+    /** The op codes of common.cuh ({@code enum Op}). */
+    static int opCode(Op op) {
+        return switch (op) {
+            case SOFTMAX -> 0;
+            case LOG_SOFTMAX -> 1;
+            case LOGSUMEXP -> 2;
+            case HARDMAX -> 3;
+            case ARGMAX -> 4;
+            case SIGMOID, LOG_SIGMOID -> throw new IllegalArgumentException(op.cliName() + " is elementwise, it has no row op code");
+        };
+    }
+
+    private void launch(Strategy strategy, LaunchPlan.Launch l, List<Param> parameters) {
+        Pointer params = Pointer.to(parameters.stream().map(Param::value).toArray(Pointer[]::new));
+        CUfunction f = function(strategy, l.function());
+        if (l.sharedBytes() > device.limits().sharedPerBlock() && optedIn.add(l.function())) {
+            int[] statics = new int[1];
+            CudaDriver.check("cuFuncGetAttribute(" + l.function() + ")",
+                    () -> JCudaDriver.cuFuncGetAttribute(statics, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, f));
+            int dynamic = device.limits().sharedPerBlockOptIn() - statics[0];
+            CudaDriver.check("cuFuncSetAttribute(" + l.function() + ", " + dynamic + " bytes of shared memory)",
+                    () -> JCudaDriver.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamic));
+        }
+        CudaDriver.check("cuLaunchKernel(" + l + ")", () -> JCudaDriver.cuLaunchKernel(f, l.gridX(), l.gridY(), 1,
+                l.blockX(), l.blockY(), 1, l.sharedBytes(), stream, params, null));
+    }
+
+    private CUfunction function(Strategy strategy, String name) {
+        CUfunction f = functions.get(name);
+        if (f == null) {
+            CUmodule m = module(strategy.module());
+            CUfunction loaded = new CUfunction();
+            CudaDriver.check("cuModuleGetFunction(" + name + ")", () -> JCudaDriver.cuModuleGetFunction(loaded, m, name));
+            functions.put(name, loaded);
+            f = loaded;
+        }
+        return f;
+    }
+
+    /** Loads a PTX module on first use: the driver JIT-compiles it (and caches the result on disk). */
+    private CUmodule module(String name) {
+        CUmodule m = modules.get(name);
+        if (m == null) {
+            byte[] ptx = ptx(name);
+            CUmodule loaded = new CUmodule();
+            CudaDriver.check("cuModuleLoadData(" + name + ".ptx)", () -> JCudaDriver.cuModuleLoadData(loaded, ptx));
+            modules.put(name, loaded);
+            m = loaded;
+        }
+        return m;
+    }
+
+    /** The PTX text of a module, NUL-terminated as cuModuleLoadData expects. */
+    static byte[] ptx(String module) {
+        String path = PTX_RESOURCES + module + ".ptx";
+        try (InputStream s = CudaSoftmaxKernel.class.getClassLoader().getResourceAsStream(path)) {
+            if (s == null) {
+                throw new SoftmaxEngineException("cuda: PTX resource " + path + " is not on the class path (kernels jar missing?)");
+            }
+            byte[] text = s.readAllBytes();
+            return Arrays.copyOf(text, text.length + 1);
+        } catch (IOException e) {
+            throw new SoftmaxEngineException("cuda: cannot read PTX resource " + path, e);
+        }
+    }
+
+    void upload(CudaBuffer b, Tensor src) {
+        lock.lock();
+        try {
+            ensureOpen();
+            CUdeviceptr p = b.pointer();
+            makeCurrent();
+            staging.upload(hostSegment(src), p);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void download(CudaBuffer b, Tensor dst) {
+        lock.lock();
+        try {
+            ensureOpen();
+            CUdeviceptr p = b.pointer();
+            makeCurrent();
+            staging.download(p, hostSegment(dst));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void free(CudaBuffer b) {
+        lock.lock();
+        try {
+            if (closed || b.isClosed()) {
+                return;
+            }
+            makeCurrent();
+            // Kernels queued on the stream may still use the memory.
+            CudaDriver.check("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream));
+            CUdeviceptr p = b.release();
+            buffers.remove(b);
+            CudaDriver.check("cuMemFree", () -> JCudaDriver.cuMemFree(p));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The operand's buffer when it is device memory of this kernel, null for host memory. */
+    private CudaBuffer ownBuffer(String name, Tensor t) {
+        if (t.isHost()) {
+            return null;
+        }
+        if (!(t.buffer() instanceof CudaBuffer b) || b.kernel() != this) {
+            throw new IllegalArgumentException(name + " is device memory of " + (t.buffer() instanceof CudaBuffer
+                    ? "another cuda kernel" : "backend " + t.buffer().backend())
+                    + "; this kernel computes on host memory or on buffers from its own allocate()");
+        }
+        if (b.isClosed()) {
+            throw new IllegalStateException(name + " is a closed buffer");
+        }
+        return b;
+    }
+
+    private static MemorySegment hostSegment(Tensor t) {
+        return switch (t.storage()) {
+            case FLOAT_ARRAY -> MemorySegment.ofArray(t.floatArray());
+            case DOUBLE_ARRAY -> MemorySegment.ofArray(t.doubleArray());
+            case SEGMENT -> t.segment();
+            case DEVICE -> throw new IllegalArgumentException("not host memory: " + t);
+        };
+    }
+
+    private void makeCurrent() {
+        CudaDriver.check("cuCtxSetCurrent", () -> JCudaDriver.cuCtxSetCurrent(context));
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("cuda kernel is closed");
+        }
+    }
+
+    /** Free device memory as the driver reports it (cuMemGetInfo), for leak tests. */
+    long deviceFreeBytes() {
+        lock.lock();
+        try {
+            ensureOpen();
+            makeCurrent();
+            long[] free = new long[1];
+            long[] total = new long[1];
+            CudaDriver.check("cuMemGetInfo", () -> JCudaDriver.cuMemGetInfo(free, total));
+            return free[0];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of device memory this kernel holds as scratch for staged operands and workspaces, for leak tests. */
+    long scratchBytes() {
+        lock.lock();
+        try {
+            return inScratch.capacity() + outScratch.capacity() + indexScratch.capacity() + workspace.capacity();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases every buffer, scratch, staging, module, the stream and the context; the first failure is rethrown after. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<RuntimeException> failures = new ArrayList<>();
+            attempt(failures, this::makeCurrent);
+            attempt(failures, () -> CudaDriver.check("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream)));
+            for (CudaBuffer b : buffers) {
+                CUdeviceptr p = b.release();
+                attempt(failures, () -> CudaDriver.check("cuMemFree", () -> JCudaDriver.cuMemFree(p)));
+            }
+            buffers.clear();
+            attempt(failures, inScratch::close);
+            attempt(failures, outScratch::close);
+            attempt(failures, indexScratch::close);
+            attempt(failures, workspace::close);
+            attempt(failures, staging::close);
+            for (Map.Entry<String, CUmodule> m : modules.entrySet()) {
+                attempt(failures, () -> CudaDriver.check("cuModuleUnload(" + m.getKey() + ")",
+                        () -> JCudaDriver.cuModuleUnload(m.getValue())));
+            }
+            modules.clear();
+            functions.clear();
+            attempt(failures, () -> CudaDriver.check("cuStreamDestroy", () -> JCudaDriver.cuStreamDestroy(stream)));
+            attempt(failures, () -> CudaDriver.check("cuDevicePrimaryCtxRelease",
+                    () -> JCudaDriver.cuDevicePrimaryCtxRelease(handle)));
+            if (!failures.isEmpty()) {
+                RuntimeException first = failures.getFirst();
+                failures.subList(1, failures.size()).forEach(first::addSuppressed);
+                throw first;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void attempt(List<RuntimeException> failures, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaSoftmaxKernel[" + device.describe() + (closed ? ", closed" : "") + "]";
+    }
+}
