@@ -93,11 +93,13 @@ final class CudaDriver {
             // Backends names the backend; the message need not repeat it.
             return KernelProvider.Probe.unusable(e.getMessage().substring(PREFIX.length()));
         } catch (Throwable e) {
-            // UnsatisfiedLinkError from JCuda's loader, or anything else a broken install throws.
-            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            return KernelProvider.Probe.unusable("cannot load JCuda's driver binding: "
-                    + e.getClass().getSimpleName() + ": " + first);
+            // Whatever else a broken install throws; the probe must not take the JVM down with it.
+            return KernelProvider.Probe.unusable("probe failed: " + firstLine(e));
         }
+    }
+
+    private static String firstLine(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 
     private static volatile boolean initialized;
@@ -107,7 +109,12 @@ final class CudaDriver {
         if (initialized) {
             return;
         }
-        JCudaDriver.setExceptionsEnabled(true);
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+        } catch (LinkageError e) {
+            // UnsatisfiedLinkError on the first use, NoClassDefFoundError on later ones.
+            throw new SoftmaxEngineException(PREFIX + "cannot load JCuda's driver binding: " + firstLine(e), e);
+        }
         check("cuInit", () -> JCudaDriver.cuInit(0));
         int[] version = new int[1];
         check("cuDriverGetVersion", () -> JCudaDriver.cuDriverGetVersion(version));

@@ -29,6 +29,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
@@ -413,6 +414,39 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("cuda kernel is closed");
+        }
+    }
+
+    /**
+     * Milliseconds of GPU time between the start and the end of the work {@code calls} queues on
+     * this kernel's stream, between two CUDA events (as torch.cuda.Event measures), for benchmarks.
+     */
+    float streamMillis(Runnable calls) {
+        lock.lock();
+        try {
+            ensureOpen();
+            makeCurrent();
+            CUevent start = new CUevent();
+            CUevent end = new CUevent();
+            CudaDriver.check("cuEventCreate", () -> JCudaDriver.cuEventCreate(start, 0));
+            try {
+                CudaDriver.check("cuEventCreate", () -> JCudaDriver.cuEventCreate(end, 0));
+                try {
+                    CudaDriver.check("cuEventRecord", () -> JCudaDriver.cuEventRecord(start, stream));
+                    calls.run();
+                    CudaDriver.check("cuEventRecord", () -> JCudaDriver.cuEventRecord(end, stream));
+                    CudaDriver.check("cuEventSynchronize", () -> JCudaDriver.cuEventSynchronize(end));
+                    float[] ms = new float[1];
+                    CudaDriver.check("cuEventElapsedTime", () -> JCudaDriver.cuEventElapsedTime(ms, start, end));
+                    return ms[0];
+                } finally {
+                    JCudaDriver.cuEventDestroy(end);
+                }
+            } finally {
+                JCudaDriver.cuEventDestroy(start);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
