@@ -45,34 +45,37 @@ public final class ChainBatch {
 
     /**
      * The kernel operands of one batch size: plain arrays of exactly the tensor's size (the CPU
-     * backends' fast path) with their views made once, so a step allocates nothing.
+     * backends' fast path) with their views made once, so a step allocates nothing. The cube is
+     * {@code [B, K, K]} reduced over its middle axis, and row blocks are state-major {@code [K, B]}
+     * reduced over axis 0: either way the kernel's vector lanes run along a whole axis of the batch
+     * (K target states, or B sequences) instead of along ragged rows of K.
      */
     static final class Stage {
         final double[] cube;
         final Tensor cubeView;
-        /** Two {@code [B, K]} row blocks and their {@code [B]} logsumexps, alternated by the pairwise pass. */
+        final double[] cubeOut;
+        final Tensor cubeOutView;
+        /** Two {@code [K, B]} row blocks and their {@code [B]} logsumexps, for the pairwise pass's two sides. */
         final double[][] rows = new double[2][];
         final Tensor[] rowsView = new Tensor[2];
         final double[][] lse = new double[2][];
         final Tensor[] lseView = new Tensor[2];
-        final double[] out;
-        final Tensor outView;
+        final int[] argmaxCube;
         final int[] argmaxRows;
-        final int[] argmaxLast;
 
         Stage(int size, int states) {
             cube = new double[size * states * states];
             cubeView = Tensor.of(cube, size, states, states);
+            cubeOut = new double[size * states];
+            cubeOutView = Tensor.of(cubeOut, size, states);
             for (int i = 0; i < 2; i++) {
-                rows[i] = new double[size * states];
-                rowsView[i] = Tensor.of(rows[i], size, states);
+                rows[i] = new double[states * size];
+                rowsView[i] = Tensor.of(rows[i], states, size);
                 lse[i] = new double[size];
                 lseView[i] = Tensor.of(lse[i], size);
             }
-            out = new double[size * states];
-            outView = Tensor.of(out, size, states);
-            argmaxRows = new int[size * states];
-            argmaxLast = new int[size];
+            argmaxCube = new int[size * states];
+            argmaxRows = new int[size];
         }
     }
 

@@ -46,9 +46,9 @@ public final class HmmTagger {
             }
         }
 
-        /** μ = 1, λ = 0.5 and TnT's rare-word and suffix limits of 10. */
+        /** μ = 1, λ = 0.1 and TnT's rare-word and suffix limits of 10. */
         public static Options defaults() {
-            return new Options(1.0, 0.5, 10, 10);
+            return new Options(1.0, 0.1, 10, 10);
         }
     }
 

@@ -10,10 +10,10 @@ import java.util.Arrays;
  * kernel call over the whole batch:
  * <ul>
  *   <li>forward: {@code alpha_t[j] = logsumexp_i(alpha_{t-1}[i] + A[i, j]) + u_t[j]} is a
- *       {@code logSumExp} over the last axis of a {@code [B, K, K]} tensor;</li>
- *   <li>backward: the same with {@code A[i, j] + u_{t+1}[j] + beta_{t+1}[j]};</li>
- *   <li>state marginals: {@code softmax(alpha_t + beta_t)} over the {@code [B, K]} rows of a step;</li>
- *   <li>Viterbi: {@code argmax} over the last axis of the same {@code [B, K, K]} tensors.</li>
+ *       {@code logSumExp} over axis 1 of the {@code [B, K(i), K(j)]} tensor;</li>
+ *   <li>backward: the same over {@code j} of {@code A[i, j] + u_{t+1}[j] + beta_{t+1}[j]};</li>
+ *   <li>state marginals: {@code softmax(alpha_t + beta_t)} over the states of the step's {@code [K, B]} block;</li>
+ *   <li>Viterbi: {@code argmax} over axis 1 of the forward tensor.</li>
  * </ul>
  * Messages are float64: log Z of a long sequence sums hundreds of terms, and L-BFGS needs its
  * gradient far more accurate than float32 rounding.
@@ -47,6 +47,22 @@ public final class LinearChain {
         }
     }
 
+    /** {@code cube[s, i, j] = messages[t, s, i] + A[i, j]} for the live slots: the forward and Viterbi operand. */
+    private static void fillForward(ChainBatch b, double[] messages, int t, int live, double[] tr, double[] cube) {
+        int k = b.states();
+        int at = t * b.size() * k;
+        for (int s = 0; s < live; s++) {
+            for (int i = 0; i < k; i++) {
+                double m = messages[at + s * k + i];
+                int row = (s * k + i) * k;
+                int col = i * k;
+                for (int j = 0; j < k; j++) {
+                    cube[row + j] = m + tr[col + j];
+                }
+            }
+        }
+    }
+
     /** Forward messages and log Z of every sequence (0 for an empty one). */
     public void forward(ChainPotentials p, ChainBatch b) {
         checkStates(p, b);
@@ -56,30 +72,18 @@ public final class LinearChain {
             int size = b.size();
             double[] u = b.unary;
             double[] a = b.alpha;
-            double[] tt = p.transposedTransitions();
             double[] start = p.starts();
             ChainBatch.Stage st = b.stage();
-            double[] cube = st.cube;
             for (int i = 0; i < b.active(0) * k; i++) {
                 a[i] = start[i % k] + u[i];
             }
             for (int t = 1; t < len; t++) {
                 int n = b.active(t);
-                int prev = (t - 1) * size * k;
-                for (int s = 0; s < n; s++) {
-                    int from = prev + s * k;
-                    for (int j = 0; j < k; j++) {
-                        int row = (s * k + j) * k;
-                        int col = j * k;
-                        for (int i = 0; i < k; i++) {
-                            cube[row + i] = a[from + i] + tt[col + i];
-                        }
-                    }
-                }
-                kernel.logSumExp(st.cubeView, st.outView, -1, false);
+                fillForward(b, a, t - 1, n, p.transitions(), st.cube);
+                kernel.logSumExp(st.cubeView, st.cubeOutView, 1, false);
                 int cur = t * size * k;
                 for (int i = 0; i < n * k; i++) {
-                    a[cur + i] = st.out[i] + u[cur + i];
+                    a[cur + i] = st.cubeOut[i] + u[cur + i];
                 }
             }
             closeChain(p, b, a, false);
@@ -89,8 +93,8 @@ public final class LinearChain {
     }
 
     /**
-     * Adds the end scores to the last message of every non-empty sequence and reduces it: logsumexp
-     * into log Z, or (for Viterbi) argmax into the last state and score.
+     * Adds the end scores to the last message of every non-empty sequence and reduces over the
+     * states: logsumexp into log Z, or (for Viterbi) argmax into the last state and its score.
      */
     private void closeChain(ChainPotentials p, ChainBatch b, double[] messages, boolean max) {
         int k = b.states();
@@ -102,18 +106,27 @@ public final class LinearChain {
         for (int s = 0; s < n0; s++) {
             int last = b.slotOffset(s, b.slotLength(s) - 1);
             for (int j = 0; j < k; j++) {
-                rows[s * k + j] = messages[last + j] + end[j];
+                rows[j * size + s] = messages[last + j] + end[j];
             }
         }
-        Arrays.fill(rows, n0 * k, size * k, 0.0);
+        zeroColumns(rows, k, size, n0);
         if (max) {
-            kernel.argmax(st.rowsView[0], st.argmaxLast, -1);
+            kernel.argmax(st.rowsView[0], st.argmaxRows, 0);
             for (int s = 0; s < n0; s++) {
-                b.score[s] = rows[s * k + st.argmaxLast[s]];
+                b.score[s] = rows[st.argmaxRows[s] * size + s];
             }
         } else {
-            kernel.logSumExp(st.rowsView[0], st.lseView[0], -1, false);
+            kernel.logSumExp(st.rowsView[0], st.lseView[0], 0, false);
             System.arraycopy(st.lse[0], 0, b.logZ, 0, n0);
+        }
+    }
+
+    /** Zeros columns {@code live .. size - 1} of a {@code [K, size]} block: finished slots stay finite. */
+    private static void zeroColumns(double[] rows, int k, int size, int live) {
+        if (live < size) {
+            for (int j = 0; j < k; j++) {
+                Arrays.fill(rows, j * size + live, (j + 1) * size, 0.0);
+            }
         }
     }
 
@@ -126,9 +139,8 @@ public final class LinearChain {
             int size = b.size();
             double[] u = b.unary;
             double[] be = b.beta;
-            double[] tr = p.transitions();
+            double[] tt = p.transposedTransitions();
             double[] end = p.ends();
-            double[] v = new double[k];
             ChainBatch.Stage st = b.stage();
             double[] cube = st.cube;
             for (int s = 0; s < b.active(0); s++) {
@@ -141,18 +153,17 @@ public final class LinearChain {
                 for (int s = 0; s < n; s++) {
                     int at = next + s * k;
                     for (int j = 0; j < k; j++) {
-                        v[j] = u[at + j] + be[at + j];
-                    }
-                    for (int i = 0; i < k; i++) {
-                        int row = (s * k + i) * k;
-                        int col = i * k;
-                        for (int j = 0; j < k; j++) {
-                            cube[row + j] = tr[col + j] + v[j];
+                        // cube[s, j, i] = A[i, j] + u_{t+1}[j] + beta_{t+1}[j], reduced over j (axis 1).
+                        double v = u[at + j] + be[at + j];
+                        int row = (s * k + j) * k;
+                        int col = j * k;
+                        for (int i = 0; i < k; i++) {
+                            cube[row + i] = tt[col + i] + v;
                         }
                     }
                 }
-                kernel.logSumExp(st.cubeView, st.outView, -1, false);
-                System.arraycopy(st.out, 0, be, t * size * k, n * k);
+                kernel.logSumExp(st.cubeView, st.cubeOutView, 1, false);
+                System.arraycopy(st.cubeOut, 0, be, t * size * k, n * k);
             }
         }
         b.backwardDone = true;
@@ -171,19 +182,30 @@ public final class LinearChain {
         double[] be = b.beta;
         double[] m = b.marginal;
         ChainBatch.Stage st = b.stage();
+        double[] rows = st.rows[0];
         for (int t = 0; t < b.length(); t++) {
-            double[] rows = st.rows[0];
             int from = t * size * k;
-            int live = b.active(t) * k;
-            for (int i = 0; i < live; i++) {
-                rows[i] = a[from + i] + be[from + i];
+            int live = b.active(t);
+            transpose(a, be, from, k, size, live, rows);
+            kernel.softmax(st.rowsView[0], st.rowsView[0], 0);
+            for (int s = 0; s < live; s++) {
+                for (int j = 0; j < k; j++) {
+                    m[from + s * k + j] = rows[j * size + s];
+                }
             }
-            // Finished slots take part in the call; zeros keep them finite.
-            Arrays.fill(rows, live, size * k, 0.0);
-            kernel.softmax(st.rowsView[0], st.rowsView[0], -1);
-            System.arraycopy(rows, 0, m, from, live);
         }
         b.marginalsDone = true;
+    }
+
+    /** {@code rows[j, s] = x[from + s * K + j] (+ y[...])} for the live slots, zeros for the others. */
+    private static void transpose(double[] x, double[] y, int from, int k, int size, int live, double[] rows) {
+        for (int s = 0; s < live; s++) {
+            int at = from + s * k;
+            for (int j = 0; j < k; j++) {
+                rows[j * size + s] = y == null ? x[at + j] : x[at + j] + y[at + j];
+            }
+        }
+        zeroColumns(rows, k, size, live);
     }
 
     /**
@@ -194,7 +216,7 @@ public final class LinearChain {
      *
      * <p>The pairwise marginal factors as {@code softmax(alpha_{t-1})_i * exp(A[i, j]) *
      * softmax(u_t + beta_t)_j * exp(lse(alpha_{t-1}) + lse(u_t + beta_t) - log Z)}, so the
-     * exponentials are batched row-wise kernel calls ({@code [B, K]} per step) and each position
+     * exponentials are batched kernel calls over each step's {@code [K, B]} blocks and each position
      * costs {@code K^2} multiply-adds rather than {@code K^2} exponentials. Every factor is bounded:
      * the last lies in {@code [exp(-max A), exp(-min A)]}.
      */
@@ -221,18 +243,17 @@ public final class LinearChain {
         double[] c = b.pairCounts;
         Arrays.fill(c, 0.0);
         ChainBatch.Stage st = b.stage();
-        // rows[0] holds softmax(alpha_{t-1}) and lse[0] its logsumexp; rows[1] the same of u_t + beta_t.
-        int alphaSide = 0;
-        int betaSide = 1;
-        rowSoftmax(st, alphaSide, a, null, 0, b.active(0) * k, size * k);
+        double[] sa = st.rows[0];
+        double[] sb = st.rows[1];
+        double[] la = st.lse[0];
+        double[] lb = st.lse[1];
+        double[] col = new double[k];
+        // rows[0] holds softmax over states of alpha_{t-1}, rows[1] that of u_t + beta_t.
+        rowSoftmax(st, 0, a, null, 0, k, size, b.active(0));
         for (int t = 1; t < len; t++) {
             int n = b.active(t);
             int from = t * size * k;
-            rowSoftmax(st, betaSide, u, be, from, n * k, size * k);
-            double[] sa = st.rows[alphaSide];
-            double[] sb = st.rows[betaSide];
-            double[] la = st.lse[alphaSide];
-            double[] lb = st.lse[betaSide];
+            rowSoftmax(st, 1, u, be, from, k, size, n);
             for (int s = 0; s < n; s++) {
                 if (z[s] == Double.NEGATIVE_INFINITY) {
                     continue;
@@ -241,20 +262,22 @@ public final class LinearChain {
                 if (weights != null) {
                     w *= weights[b.sequenceOf(s)];
                 }
+                for (int j = 0; j < k; j++) {
+                    col[j] = sb[j * size + s];
+                }
                 for (int i = 0; i < k; i++) {
-                    double wi = w * sa[s * k + i];
+                    double wi = w * sa[i * size + s];
                     if (wi == 0) {
                         continue;
                     }
                     int row = i * k;
-                    int col = s * k;
                     for (int j = 0; j < k; j++) {
-                        c[row + j] += wi * sb[col + j];
+                        c[row + j] += wi * col[j];
                     }
                 }
             }
             if (t + 1 < len) {
-                rowSoftmax(st, alphaSide, a, null, from, n * k, size * k);
+                rowSoftmax(st, 0, a, null, from, k, size, n);
             }
         }
         double[] tr = p.transitions();
@@ -263,24 +286,16 @@ public final class LinearChain {
         }
     }
 
-    /** rows[which] = x (+ y) over {@code live} elements from {@code from}, zeros after; then its logsumexp and softmax. */
-    private void rowSoftmax(ChainBatch.Stage st, int which, double[] x, double[] y, int from, int live, int total) {
-        double[] rows = st.rows[which];
-        if (y == null) {
-            System.arraycopy(x, from, rows, 0, live);
-        } else {
-            for (int i = 0; i < live; i++) {
-                rows[i] = x[from + i] + y[from + i];
-            }
-        }
-        Arrays.fill(rows, live, total, 0.0);
-        kernel.logSumExp(st.rowsView[which], st.lseView[which], -1, false);
-        kernel.softmax(st.rowsView[which], st.rowsView[which], -1);
+    /** Block {@code which} = x (+ y) of a step as {@code [K, B]}, then its logsumexp and softmax over the states. */
+    private void rowSoftmax(ChainBatch.Stage st, int which, double[] x, double[] y, int from, int k, int size, int live) {
+        transpose(x, y, from, k, size, live, st.rows[which]);
+        kernel.logSumExp(st.rowsView[which], st.lseView[which], 0, false);
+        kernel.softmax(st.rowsView[which], st.rowsView[which], 0);
     }
 
     /**
      * The most probable state sequence of every sequence and its log-potential (max-product), with
-     * kernel {@code argmax} over the last axis of {@code [B, K, K]}. Ties go to the lowest state.
+     * kernel {@code argmax} over axis 1 of the forward tensor. Ties go to the lowest state.
      */
     public void viterbi(ChainPotentials p, ChainBatch b) {
         checkStates(p, b);
@@ -290,39 +305,31 @@ public final class LinearChain {
             int size = b.size();
             double[] u = b.unary;
             double[] d = b.delta;
-            double[] tt = p.transposedTransitions();
             double[] start = p.starts();
             int[] bp = b.backpointer;
             ChainBatch.Stage st = b.stage();
             double[] cube = st.cube;
-            int[] best = st.argmaxRows;
+            int[] best = st.argmaxCube;
             for (int i = 0; i < b.active(0) * k; i++) {
                 d[i] = start[i % k] + u[i];
             }
             for (int t = 1; t < len; t++) {
                 int n = b.active(t);
-                int prev = (t - 1) * size * k;
-                for (int s = 0; s < n; s++) {
-                    int from = prev + s * k;
-                    for (int j = 0; j < k; j++) {
-                        int row = (s * k + j) * k;
-                        int col = j * k;
-                        for (int i = 0; i < k; i++) {
-                            cube[row + i] = d[from + i] + tt[col + i];
-                        }
-                    }
-                }
-                kernel.argmax(st.cubeView, best, -1);
+                fillForward(b, d, t - 1, n, p.transitions(), cube);
+                kernel.argmax(st.cubeView, best, 1);
                 int cur = t * size * k;
-                for (int r = 0; r < n * k; r++) {
-                    int i = best[r];
-                    d[cur + r] = cube[r * k + i] + u[cur + r];
-                    bp[cur + r] = i;
+                for (int s = 0; s < n; s++) {
+                    for (int j = 0; j < k; j++) {
+                        int r = s * k + j;
+                        int i = best[r];
+                        d[cur + r] = cube[(s * k + i) * k + j] + u[cur + r];
+                        bp[cur + r] = i;
+                    }
                 }
             }
             closeChain(p, b, d, true);
             for (int s = 0; s < b.active(0); s++) {
-                int state = st.argmaxLast[s];
+                int state = st.argmaxRows[s];
                 for (int t = b.slotLength(s) - 1; t >= 0; t--) {
                     b.path[t * size + s] = state;
                     if (t > 0) {
