@@ -133,6 +133,10 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         long n = r.n();
         long inner = r.inner();
         long slab = n * inner;
+        if (!arrays && inner == 1) {
+            segmentRows(r, f32, shareable);
+            return;
+        }
         if (!arrays && slab > MAX_STAGED) {
             throw new IllegalArgumentException("in has " + slab + " elements per slice along axis " + r.axis()
                     + "; the simd backend stages segment slices of at most " + MAX_STAGED + " elements");
@@ -158,6 +162,41 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
                     }
                 } else {
                     stagedSlab(r, f32, o, (int) slab, c0, c1, tile, st);
+                }
+            }
+        });
+    }
+
+    /** Last-axis slices of segment operands, one row at a time through the chunked stage. */
+    private void segmentRows(OpRequest r, boolean f32, boolean shareable) {
+        MemorySegment in = segment(r.in());
+        MemorySegment out = r.out() == null ? null : segment(r.out());
+        long n = r.n();
+        double invT = 1.0 / r.temperature();
+        parallelFor(r.outer(), shareable ? r.in().size() : 0, (from, to) -> {
+            Stage st = STAGE.get();
+            for (long o = from; o < to; o++) {
+                long base = o * n;
+                if (f32) {
+                    float[] a = st.floats((int) Math.min(n, SegmentRows.WHOLE_ROW));
+                    switch (r.op()) {
+                        case SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, (float) invT, false, a);
+                        case LOG_SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, (float) invT, true, a);
+                        case LOGSUMEXP -> out.setAtIndex(Tensor.F32, o, (float) SegmentRows.logSumExpRow(in, base, n, a));
+                        case HARDMAX -> SegmentRows.hardmaxRow(in, out, base, n, a);
+                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = (int) SegmentRows.argmaxRow(in, base, n, a);
+                        default -> throw new AssertionError(r.op());
+                    }
+                } else {
+                    double[] a = st.doubles((int) Math.min(n, SegmentRows.WHOLE_ROW));
+                    switch (r.op()) {
+                        case SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, invT, false, a);
+                        case LOG_SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, invT, true, a);
+                        case LOGSUMEXP -> out.setAtIndex(Tensor.F64, o, SegmentRows.logSumExpRow(in, base, n, a));
+                        case HARDMAX -> SegmentRows.hardmaxRow(in, out, base, n, a);
+                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = (int) SegmentRows.argmaxRow(in, base, n, a);
+                        default -> throw new AssertionError(r.op());
+                    }
                 }
             }
         });
@@ -190,7 +229,10 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
 
     private static final ThreadLocal<Stage> STAGE = ThreadLocal.withInitial(Stage::new);
 
-    /** Copies slab o of a segment operand into the stage, computes in place there, copies the result out. */
+    /**
+     * Copies slab o (a strided axis and everything after it) of a segment operand into the stage,
+     * computes in place there, copies the result out.
+     */
     private static void stagedSlab(OpRequest r, boolean f32, long o, int slab, int c0, int c1, int tile, Stage st) {
         long inner = r.inner();
         MemorySegment in = segment(r.in());
