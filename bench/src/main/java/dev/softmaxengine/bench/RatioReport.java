@@ -107,7 +107,12 @@ public final class RatioReport {
 
     /** SIMD over {@code baseline} in calls per second; NaN when either was not measured. */
     public static double simdOver(List<Row> rows, Row row, String baseline) {
-        Score simd = row.scores().get(SIMD);
+        return over(rows, row, SIMD, baseline);
+    }
+
+    /** {@code backend} over {@code baseline} in calls per second; NaN when either was not measured. */
+    public static double over(List<Row> rows, Row row, String backend, String baseline) {
+        Score simd = row.scores().get(backend);
         Score base = row.scores().get(baseline);
         if (baseline.equals(SCALAR)) {
             for (Row r : rows) {
@@ -123,14 +128,18 @@ public final class RatioReport {
         StringBuilder b = new StringBuilder();
         b.append("softmax fp32, effective GB/s = calls/s x rows x cols x ")
                 .append(BenchShape.BYTES_PER_ELEMENT).append(" B (one read, one write per element)\n");
-        b.append(String.format(Locale.ROOT, "%-12s %7s %16s %16s %16s %12s %10s%n",
-                "shape", "threads", "scalar GB/s", "simd GB/s", "onnxrt GB/s", "simd/scalar", "simd/ort"));
+        b.append(String.format(Locale.ROOT, "%-12s %7s %16s %16s %16s %16s %12s %10s %12s%n",
+                "shape", "threads", "scalar GB/s", "simd GB/s", "simd[] GB/s", "onnxrt GB/s",
+                "simd/scalar", "simd/ort", "simd[]/ort"));
+        String ort = SoftmaxBenchmark.ONNXRUNTIME;
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-12s %7d %16s %16s %16s %12s %10s%n",
+            b.append(String.format(Locale.ROOT, "%-12s %7d %16s %16s %16s %16s %12s %10s %12s%n",
                     r.shape(), r.threads(),
-                    gb(r, SCALAR), gb(r, SIMD), gb(r, SoftmaxBenchmark.ONNXRUNTIME),
-                    ratio(simdOver(rows, r, SCALAR)), ratio(simdOver(rows, r, SoftmaxBenchmark.ONNXRUNTIME))));
+                    gb(r, SCALAR), gb(r, SIMD), gb(r, SoftmaxBenchmark.SIMD_ARRAY), gb(r, ort),
+                    ratio(simdOver(rows, r, SCALAR)), ratio(simdOver(rows, r, ort)),
+                    ratio(over(rows, r, SoftmaxBenchmark.SIMD_ARRAY, ort))));
         }
+        b.append("simd: off-heap in and out (as ORT); simd[]: float[] in and out.\n");
         b.append("+- is JMH's 99.9% confidence half-width. scalar is single-threaded: simd/scalar uses its 1-thread run.\n");
         return b.toString();
     }

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Row softmax of a float32 {@code [rows, cols]} matrix, in calls per second; multiply by
  * {@link BenchShape#bytesPerCall()} for effective GB/s ({@link RatioReport} does). Every backend
- * gets the same input, off-heap, and writes into a preallocated output.
+ * gets the same input, off-heap, and writes into a preallocated output; {@code simd-array} is the
+ * SIMD kernel on Java arrays instead (its fastest path: off-heap segments are staged through arrays).
  *
  * <p>{@code threads} is the kernel's own parallelism (JMH drives each call from one thread). The
  * scalar oracle is single-threaded by definition, so its two thread counts measure the same code.
@@ -43,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SoftmaxBenchmark {
     public static final String ONNXRUNTIME = "onnxruntime";
+    public static final String SIMD_ARRAY = "simd-array";
     private static final long SEED = 0x5EED_50F7L;
     /** Inputs in [-RANGE, RANGE): a spread of exponents without overflow tricks. */
     private static final float RANGE = 8f;
@@ -50,7 +52,7 @@ public class SoftmaxBenchmark {
     @Param({"4096x256", "4096x1024", "1024x16384", "64x1048576"})
     public String shape;
 
-    @Param({"scalar", "simd", ONNXRUNTIME})
+    @Param({"scalar", "simd", SIMD_ARRAY, ONNXRUNTIME})
     public String backend;
 
     @Param({"1", "2"})
@@ -73,6 +75,14 @@ public class SoftmaxBenchmark {
             for (int i = 0; i < input.capacity(); i++) {
                 input.put(i, nextInput(random));
             }
+        } else if (backend.equals(SIMD_ARRAY)) {
+            kernel = kernel(VectorSoftmaxKernel.NAME, threads);
+            float[] input = new float[Math.toIntExact(s.elements())];
+            for (int i = 0; i < input.length; i++) {
+                input[i] = nextInput(random);
+            }
+            in = Tensor.of(input, s.rows(), s.cols());
+            out = Tensor.of(new float[input.length], s.rows(), s.cols());
         } else {
             kernel = kernel(backend, threads);
             inBuffer = kernel.allocate(DType.FLOAT32, s.elements());
@@ -133,8 +143,10 @@ public class SoftmaxBenchmark {
             ort = null;
         }
         if (kernel != null) {
-            outBuffer.close();
-            inBuffer.close();
+            if (inBuffer != null) {
+                outBuffer.close();
+                inBuffer.close();
+            }
             kernel.close();
             kernel = null;
         }
