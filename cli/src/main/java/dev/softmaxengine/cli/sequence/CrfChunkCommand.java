@@ -31,7 +31,7 @@ public final class CrfChunkCommand implements Callable<Integer> {
     @Mixin
     SequenceOptions options;
 
-    @Option(names = "--iterations", defaultValue = "150", description = "L-BFGS iterations at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "100", description = "L-BFGS iterations at most (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--l2", defaultValue = "1.0",
@@ -46,7 +46,7 @@ public final class CrfChunkCommand implements Callable<Integer> {
             description = "Drop attributes seen fewer times in training (default: ${DEFAULT-VALUE}).")
     int minCount;
 
-    @Option(names = "--template", description = "Feature template file (default: FeatureTemplate.CHUNKING, printed with --verbose).")
+    @Option(names = "--template", description = "Feature template file, FeatureTemplate syntax (default: the built-in chunking template; the one used is printed).")
     Path template;
 
     @Option(names = "--progress", defaultValue = "10", description = "Print the objective every N iterations; 0: never (default: ${DEFAULT-VALUE}).")
@@ -71,6 +71,7 @@ public final class CrfChunkCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "template: %s%n", features);
             out.flush();
             long t0 = System.nanoTime();
+            double cpu0 = SequenceOptions.cpuSeconds();
             CrfTrainer.Result fit = CrfTrainer.train(inference, features, train.stream().map(ConllSentence::words).toList(),
                     train.stream().map(ConllSentence::pos).toList(), train.stream().map(ConllSentence::chunks).toList(), o,
                     (it, f, g, evals) -> {
@@ -81,9 +82,10 @@ public final class CrfChunkCommand implements Callable<Integer> {
                         }
                     });
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            out.printf(Locale.ROOT, "trained in %.1f s: %d iterations, %d evaluations, stopped by %s; %d attributes,"
-                            + " %d weights, %d labels%n",
-                    trainSeconds, fit.optimization().iterations(), fit.optimization().evaluations(),
+            double trainCpu = SequenceOptions.cpuSeconds() - cpu0;
+            out.printf(Locale.ROOT, "trained in %.1f s (%.1f CPU s): %d iterations, %d evaluations, stopped by %s;"
+                            + " %d attributes, %d weights, %d labels%n",
+                    trainSeconds, trainCpu, fit.optimization().iterations(), fit.optimization().evaluations(),
                     fit.optimization().termination(), fit.model().attributes(), fit.model().parameters(),
                     fit.model().labels().size());
             List<String[]> words = test.stream().map(ConllSentence::words).toList();

@@ -60,16 +60,18 @@ public final class HmmPosCommand implements Callable<Integer> {
                     train.size(), SequenceOptions.tokens(train), test.size(), SequenceOptions.tokens(test),
                     kernel.backend(), kernel.device(), inference.threads(), inference.batchSize());
             long t0 = System.nanoTime();
+            double cpu0 = SequenceOptions.cpuSeconds();
             HmmTagger tagger = HmmTagger.train(train.stream().map(ConllSentence::words).toList(),
                     train.stream().map(ConllSentence::pos).toList(), o);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            double trainCpu = SequenceOptions.cpuSeconds() - cpu0;
             List<String[]> words = test.stream().map(ConllSentence::words).toList();
             // Once to compile the decoding path, once timed.
             tagger.tag(inference, words);
             long t1 = System.nanoTime();
             HmmTagger.Accuracy acc = tagger.accuracy(inference, words, test.stream().map(ConllSentence::pos).toList());
             double decodeSeconds = (System.nanoTime() - t1) / 1e9;
-            out.printf(Locale.ROOT, "%d tags; trained in %.2f s%n", tagger.tagSet().size(), trainSeconds);
+            out.printf(Locale.ROOT, "%d tags; trained in %.2f s (%.2f CPU s)%n", tagger.tagSet().size(), trainSeconds, trainCpu);
             out.printf(Locale.ROOT, "token accuracy %.4f; known words %.4f (%d tokens); unknown words %.4f (%d tokens)%n",
                     acc.overall(), acc.known(), acc.knownTotal(), acc.unknown(), acc.unknownTotal());
             out.printf(Locale.ROOT, "decoding: %.0f tokens/s (Viterbi and scoring)%n",

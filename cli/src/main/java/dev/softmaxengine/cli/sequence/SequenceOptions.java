@@ -7,6 +7,7 @@ import dev.softmaxengine.models.sequence.Conll2000;
 import dev.softmaxengine.models.sequence.ConllSentence;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -58,6 +59,18 @@ final class SequenceOptions {
 
     List<ConllSentence> test() throws IOException {
         return Conll2000.read(dir().resolve("test.txt.gz"));
+    }
+
+    /**
+     * CPU seconds this process has used so far, or NaN where the JVM does not say. With other jobs
+     * on the machine, CPU time over threads is what the wall time would be on idle cores.
+     */
+    static double cpuSeconds() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? Double.NaN : ns / 1e9;
+        }
+        return Double.NaN;
     }
 
     static long tokens(List<ConllSentence> data) {

@@ -192,10 +192,6 @@ public final class ChainBatch {
         return sequenceOf[slot];
     }
 
-    int slotOf(int sequence) {
-        return slotOf[sequence];
-    }
-
     /** Index of {@code [t, slot(sequence), 0]} in the time-major arrays; no bounds check. */
     int offset(int sequence, int t) {
         return (t * size + slotOf[sequence]) * states;

@@ -43,9 +43,9 @@ public final class CrfTrainer {
             }
         }
 
-        /** l2 = 1, 150 iterations, tolerance 1e-7, every attribute kept. */
+        /** l2 = 1, 100 iterations (CoNLL-2000 dev F1 flat after 80), tolerance 1e-7, every attribute kept. */
         public static Options defaults() {
-            return new Options(1.0, 150, 1e-7, 1);
+            return new Options(1.0, 100, 1e-7, 1);
         }
     }
 

@@ -50,12 +50,10 @@ public final class FeatureTemplate {
     private record Item(String text, Atom[] atoms) {
     }
 
-    private final String source;
     private final List<Item> items;
     private final boolean needsPos;
 
-    private FeatureTemplate(String source, List<Item> items) {
-        this.source = source;
+    private FeatureTemplate(List<Item> items) {
         this.items = items;
         boolean pos = false;
         for (Item it : items) {
@@ -93,7 +91,7 @@ public final class FeatureTemplate {
         if (items.isEmpty()) {
             throw new IllegalArgumentException("template has no items");
         }
-        return new FeatureTemplate(text, List.copyOf(items));
+        return new FeatureTemplate(List.copyOf(items));
     }
 
     private static Item parseItem(String token) {
@@ -138,11 +136,6 @@ public final class FeatureTemplate {
     /** Number of items: attributes per position. */
     public int size() {
         return items.size();
-    }
-
-    /** The template's text as given to {@link #parse}. */
-    public String source() {
-        return source;
     }
 
     /**
