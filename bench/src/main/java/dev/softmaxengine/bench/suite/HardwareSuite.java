@@ -1,0 +1,194 @@
+package dev.softmaxengine.bench.suite;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.bench.BenchShape;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The hardware benchmark: first the machine's own ceiling (the CPU copy at one and at all threads),
+ * then every contender over the sweep, each result as effective GB/s and as a fraction of the
+ * ceiling that bounds it. Device backends are timed by their events on device-resident operands,
+ * and their host-device copies apart. A case that throws is recorded and the run goes on.
+ */
+public final class HardwareSuite {
+    /** The same seed every run, so that runs (and the torch script) see the same kind of input. */
+    static final long SEED = 0x5EED_50F7L;
+    /** Inputs in [-RANGE, RANGE), as the JMH benchmarks use. */
+    static final double RANGE = 8;
+
+    private final SweepPlan plan;
+    private final Progress progress;
+
+    public HardwareSuite(SweepPlan plan, Progress progress) {
+        if (plan == null || progress == null) {
+            throw new IllegalArgumentException("plan and progress must not be null");
+        }
+        this.plan = plan;
+        this.progress = progress;
+    }
+
+    /**
+     * Measures the backends named in {@code backends} (all when empty), closing them afterwards.
+     *
+     * @throws IllegalArgumentException for an unknown backend name
+     * @throws IllegalStateException for a named backend that cannot run here
+     */
+    public SuiteReport run(List<String> backends) {
+        Contenders.Found found = Contenders.discover(backends);
+        try {
+            return run(found.contenders(), found.notes());
+        } finally {
+            found.contenders().forEach(Contender::close);
+        }
+    }
+
+    /** Measures {@code contenders}; {@code notes} go into the report first. The caller closes the contenders. */
+    SuiteReport run(List<Contender> contenders, List<String> notes) {
+        if (contenders.isEmpty()) {
+            throw new IllegalArgumentException("contenders must not be empty: no backend to measure");
+        }
+        return new Run(plan.fitTo(availableMemory()), contenders, notes).measure();
+    }
+
+    /** The state of one run: what is measured, what has been, and how far it got. */
+    private final class Run {
+        private final SweepPlan p;
+        private final List<Contender> contenders;
+        private final List<String> notes;
+        private final List<Ceiling> ceilings = new ArrayList<>();
+        private final List<CaseResult> results = new ArrayList<>();
+        private final List<TransferResult> transfers = new ArrayList<>();
+        private final List<String> failures = new ArrayList<>();
+        private final Set<Integer> hostThreads = new LinkedHashSet<>(
+                List.of(1, Runtime.getRuntime().availableProcessors()));
+        private final int total;
+        private int done;
+
+        Run(SweepPlan fitted, List<Contender> contenders, List<String> notes) {
+            this.p = fitted;
+            this.contenders = contenders;
+            this.notes = new ArrayList<>(notes);
+            this.total = hostThreads.size() + countCases(fitted, contenders);
+            if (fitted != plan) {
+                this.notes.add(String.format(Locale.ROOT, "batches shrunk to %d MiB and copy arrays to %d MiB to fit"
+                        + " free memory", fitted.batchBytes() / SweepPlan.MIB, fitted.copyBytes() / SweepPlan.MIB));
+            }
+        }
+
+        SuiteReport measure() {
+            for (int t : hostThreads) {
+                progress.update(done++, total, "ceiling: CPU copy, " + t + (t == 1 ? " thread" : " threads"));
+                ceilings.add(CpuCopy.measure(p.copyBytes(), t, Timing.CEILING));
+            }
+            for (Contender c : contenders) {
+                if (!c.onHost()) {
+                    notes.add(c.label() + ": no device-to-device copy ceiling: the SoftmaxKernel / DeviceBuffer"
+                            + " contract has no device copy; merge bench/scripts/torch_softmax_bench.py's JSON"
+                            + " (--merge) for one");
+                }
+            }
+            for (DType dtype : p.dtypes()) {
+                List<SweepPlan.Case> cases = p.cases(dtype);
+                long maxElements = cases.stream().mapToLong(k -> k.shape().elements()).max().orElseThrow();
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment input = randomInput(arena, dtype, maxElements);
+                    for (SweepPlan.Case k : cases) {
+                        for (Contender c : contenders) {
+                            List<Op> ops = p.ops().stream().filter(op -> c.supports(op, dtype)).toList();
+                            if (!ops.isEmpty()) {
+                                measure(c, dtype, k, input, ops);
+                            }
+                        }
+                    }
+                }
+            }
+            progress.update(done, total, "done");
+            progress.finish();
+            long cut = results.stream().filter(r -> r.timing().count() < p.timing().minSamples()).count();
+            if (cut > 0) {
+                notes.add(String.format(Locale.ROOT, "%d cases have fewer than %d samples: their calls are so slow"
+                        + " that they reached the %.1f s per case limit (see each result's timing.count)", cut,
+                        p.timing().minSamples(), p.timing().maxCase().toNanos() / 1e9));
+            }
+            return new SuiteReport(SuiteReport.SCHEMA, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    Machine.detect(), SuiteReport.Plan.of(p), ceilings, results, transfers, notes, failures);
+        }
+
+        /** {@code ops} of {@code c} on one shape; a failure is recorded and the shape's remaining ops skipped. */
+        private void measure(Contender c, DType dtype, SweepPlan.Case k, MemorySegment input, List<Op> ops) {
+            BenchShape shape = k.shape();
+            String d = SweepPlan.dtypeName(dtype);
+            Ceiling bound = c.onHost() && c.threads() > 0 ? ceiling(Ceiling.cpuId(c.threads())) : null;
+            int end = done + ops.size();
+            Op current = null;
+            try (Contender.Prepared prepared = c.prepare(shape, dtype, input)) {
+                transfers.addAll(prepared.transfers(p.timing()));
+                for (Op op : ops) {
+                    current = op;
+                    progress.update(done, total, c.label() + " " + op.cliName() + " " + d + " " + shape);
+                    Samples samples = TimingLoop.measure(() -> prepared.run(op), p.timing());
+                    prepared.check(op);
+                    results.add(CaseResult.of("suite", c.label(), c.backend(), c.device(), c.threads(),
+                            c.onHost() ? CaseResult.HOST : CaseResult.DEVICE, k.batch(), shape.rows(), shape.cols(),
+                            op.cliName(), d, samples, Traffic.bytes(op, dtype, shape), bound));
+                    done++;
+                }
+            } catch (RuntimeException e) {
+                failures.add(c.label() + " " + (current == null ? "setup" : current.cliName()) + " " + d + " " + shape
+                        + ": " + e);
+            }
+            done = end;
+        }
+
+        private Ceiling ceiling(String id) {
+            return ceilings.stream().filter(c -> c.id().equals(id)).findFirst().orElse(null);
+        }
+    }
+
+    private static int countCases(SweepPlan p, List<Contender> contenders) {
+        int n = 0;
+        for (DType dtype : p.dtypes()) {
+            for (Contender c : contenders) {
+                n += (int) p.ops().stream().filter(op -> c.supports(op, dtype)).count() * p.cases(dtype).size();
+            }
+        }
+        return n;
+    }
+
+    /** {@code elements} values of {@code dtype} uniform in [-RANGE, RANGE), the same every run. */
+    static MemorySegment randomInput(Arena arena, DType dtype, long elements) {
+        MemorySegment s = arena.allocate(elements * dtype.byteSize(), 64);
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (long i = 0; i < elements; i++) {
+            double x = (random.nextDouble() * 2 - 1) * RANGE;
+            if (dtype == DType.FLOAT32) {
+                s.setAtIndex(Tensor.F32, i, (float) x);
+            } else {
+                s.setAtIndex(Tensor.F64, i, x);
+            }
+        }
+        return s;
+    }
+
+    /** Physical memory free now (the JVM's view), or the heap's maximum where the platform does not say. */
+    private static long availableMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                && os.getFreeMemorySize() > 0) {
+            return os.getFreeMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.softmaxengine.bench.suite;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The report's PNG charts, drawn by XChart without a display: per op and dtype, effective GB/s
+ * against row length for the large batches with each ceiling that bounds a series as a dashed
+ * horizontal line (the roofline), and the small batches' time per call.
+ */
+public final class ReportCharts {
+    private static final int WIDTH = 960;
+    private static final int HEIGHT = 560;
+    /** Series colours that stay apart from each other (Tableau 10); XChart's own has two yellows. */
+    private static final Color[] SERIES = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+        new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+        new Color(0xbcbd22), new Color(0x17becf)};
+    /** Roofline colours, by the order ceilings appear: dark, dashed, apart from the series. */
+    private static final Color[] ROOF = {Color.BLACK, new Color(0x80, 0x00, 0x00), new Color(0x00, 0x40, 0x80)};
+
+    /** One chart: its file name in the output folder, a title for the HTML, and the PNG. */
+    public record Chart(String fileName, String title, byte[] png) {
+    }
+
+    private ReportCharts() {
+    }
+
+    public static List<Chart> render(SuiteReport report) {
+        // AWT must not look for a display: the command runs on servers and in CI.
+        System.setProperty("java.awt.headless", "true");
+        Map<String, List<CaseResult>> groups = new LinkedHashMap<>();
+        List<CaseResult> sorted = new ArrayList<>(report.results());
+        sorted.sort(Comparator.comparingInt((CaseResult r) -> report.plan().ops().indexOf(r.op()))
+                .thenComparing(CaseResult::dtype));
+        for (CaseResult r : sorted) {
+            groups.computeIfAbsent(r.batch() + "/" + r.op() + "/" + r.dtype(), k -> new ArrayList<>()).add(r);
+        }
+        // One colour per contender across every chart.
+        Map<String, Color> colours = new LinkedHashMap<>();
+        report.results().forEach(r -> colours.computeIfAbsent(r.label(), k -> SERIES[colours.size() % SERIES.length]));
+        List<Chart> charts = new ArrayList<>();
+        for (List<CaseResult> g : groups.values()) {
+            CaseResult first = g.getFirst();
+            charts.add(first.batch().equals(SweepPlan.LARGE) ? bandwidth(report, g, colours) : latency(g, colours));
+        }
+        return charts;
+    }
+
+    private static Chart bandwidth(SuiteReport report, List<CaseResult> group, Map<String, Color> colours) {
+        CaseResult first = group.getFirst();
+        String title = first.op() + " " + first.dtype() + ": effective GB/s, batches of "
+                + report.plan().batchBytes() / SweepPlan.MIB + " MiB";
+        XYChart chart = chart(title, "GB/s (bytes read + written, median), log scale");
+        Map<String, List<CaseResult>> series = bySeries(group);
+        series.forEach((label, rs) -> line(chart, label, colours.get(label), rs, CaseResult::gbps));
+
+        double minCols = group.stream().mapToLong(CaseResult::cols).min().orElseThrow();
+        double maxCols = group.stream().mapToLong(CaseResult::cols).max().orElseThrow();
+        Set<String> bounds = new LinkedHashSet<>();
+        group.stream().map(CaseResult::ceiling).filter(id -> id != null).forEach(bounds::add);
+        int i = 0;
+        for (String id : bounds) {
+            Ceiling c = report.ceiling(id);
+            if (c == null) {
+                continue;
+            }
+            XYSeries roof = chart.addSeries(String.format(Locale.ROOT, "roofline: %s, %.1f GB/s", c.label(),
+                    c.gbps()), new double[] {minCols, maxCols}, new double[] {c.gbps(), c.gbps()});
+            roof.setMarker(SeriesMarkers.NONE);
+            roof.setLineStyle(i % 2 == 0 ? SeriesLines.DASH_DASH : SeriesLines.DOT_DOT);
+            roof.setLineColor(ROOF[i % ROOF.length]);
+            i++;
+        }
+        return encode("gbps-" + first.op() + "-" + first.dtype() + ".png", title, chart);
+    }
+
+    private static Chart latency(List<CaseResult> group, Map<String, Color> colours) {
+        CaseResult first = group.getFirst();
+        String title = first.op() + " " + first.dtype() + ": time per call, " + first.rows()
+                + (first.rows() == 1 ? " row" : " rows");
+        XYChart chart = chart(title, "microseconds per call (median), log scale");
+        bySeries(group).forEach((label, rs) -> line(chart, label, colours.get(label), rs,
+                r -> r.timing().medianMs() * 1e3));
+        return encode("latency-" + first.op() + "-" + first.dtype() + ".png", title, chart);
+    }
+
+    private static XYChart chart(String title, String yTitle) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("columns (length of the softmax axis), log scale").yAxisTitle(yTitle).build();
+        XYStyler s = chart.getStyler();
+        // Log on both axes: rows span 2^5..2^20 and speeds span 100x between scalar and SIMD.
+        s.setXAxisLogarithmic(true);
+        s.setYAxisLogarithmic(true);
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotGridLinesColor(new Color(0xDD, 0xDD, 0xDD));
+        s.setMarkerSize(7);
+        s.setDecimalPattern("#,##0.##");
+        return chart;
+    }
+
+    private static Map<String, List<CaseResult>> bySeries(List<CaseResult> group) {
+        Map<String, List<CaseResult>> series = new LinkedHashMap<>();
+        for (CaseResult r : group) {
+            series.computeIfAbsent(r.label(), k -> new ArrayList<>()).add(r);
+        }
+        series.values().forEach(rs -> rs.sort(Comparator.comparingLong(CaseResult::cols)));
+        return series;
+    }
+
+    private static void line(XYChart chart, String label, Color colour, List<CaseResult> rs,
+                             ToDoubleFunction<CaseResult> y) {
+        double[] xs = rs.stream().mapToDouble(CaseResult::cols).toArray();
+        double[] ys = rs.stream().mapToDouble(y).toArray();
+        XYSeries series = chart.addSeries(label, xs, ys);
+        series.setMarker(SeriesMarkers.CIRCLE);
+        series.setLineColor(colour);
+        series.setMarkerColor(colour);
+    }
+
+    private static Chart encode(String fileName, String title, XYChart chart) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (XYSeries series : chart.getSeriesMap().values()) {
+            for (double y : series.getYData()) {
+                lo = Math.min(lo, y);
+                hi = Math.max(hi, y);
+            }
+        }
+        // A factor of two of room on the log axis, so that no roofline or point is drawn on the frame.
+        chart.getStyler().setYAxisMin(lo / 2);
+        chart.getStyler().setYAxisMax(hi * 2);
+        try {
+            return new Chart(fileName, title, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding " + fileName, e);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.softmaxengine.bench.suite;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Op;
+import dev.softmaxengine.bench.BenchShape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one suite run measures: ops and dtypes over a sweep of row lengths (the softmax axis, the
+ * last one), each in two batch sizes. A {@code large} batch has as many rows as make
+ * {@code batchBytes} of input, so that input and output together leave the last-level cache and
+ * the result is bounded by memory, as the copy ceiling is; a {@code small} batch has
+ * {@code smallRows} rows and shows the fixed cost of a call (thread hand-off, kernel launch).
+ *
+ * @param copyBytes size of each of the two arrays of the copy ceiling (STREAM asks for 4x the
+ *     last-level cache)
+ */
+public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, List<Long> smallCols, long smallRows,
+                        long batchBytes, long copyBytes, Timing timing, boolean quick) {
+    public static final String LARGE = "large";
+    public static final String SMALL = "small";
+    /** The ops the command measures unless told otherwise. */
+    public static final List<Op> DEFAULT_OPS = List.of(Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SIGMOID);
+    public static final long MIB = 1L << 20;
+
+    /** One shape of the sweep. */
+    public record Case(String batch, BenchShape shape) {
+    }
+
+    public SweepPlan {
+        ops = List.copyOf(requireNonEmpty("ops", ops));
+        dtypes = List.copyOf(requireNonEmpty("dtypes", dtypes));
+        largeCols = List.copyOf(largeCols == null ? List.of() : largeCols);
+        smallCols = List.copyOf(smallCols == null ? List.of() : smallCols);
+        if (ops.contains(Op.ARGMAX)) {
+            throw new IllegalArgumentException("ops must write a float tensor; argmax writes int indices, was " + ops);
+        }
+        if (largeCols.isEmpty() && smallCols.isEmpty()) {
+            throw new IllegalArgumentException("largeCols and smallCols must not both be empty");
+        }
+        for (long c : largeCols) {
+            requirePositive("largeCols", c);
+        }
+        for (long c : smallCols) {
+            requirePositive("smallCols", c);
+        }
+        requirePositive("smallRows", smallRows);
+        requirePositive("batchBytes", batchBytes);
+        requirePositive("copyBytes", copyBytes);
+        if (timing == null) {
+            throw new IllegalArgumentException("timing must not be null");
+        }
+    }
+
+    /** The default sweep: rows of 32 to 1,048,576 elements (every power of 4, and 2^20), 64 MiB batches. */
+    public static SweepPlan fullSweep() {
+        return new SweepPlan(DEFAULT_OPS, List.of(DType.FLOAT32, DType.FLOAT64),
+                List.of(32L, 128L, 512L, 2048L, 8192L, 32768L, 131072L, 524288L, 1048576L),
+                List.of(32L, 1024L, 32768L, 1048576L), 1, 64 * MIB, 128 * MIB, Timing.FULL, false);
+    }
+
+    /**
+     * {@code --quick}: the ends and two midpoints of the sweep, short timing, and 32 MiB batches (64 MiB
+     * in and out, still twice a 32 MiB last-level cache), so that the slowest backend's calls stay short.
+     */
+    public static SweepPlan quickSweep() {
+        return new SweepPlan(DEFAULT_OPS, List.of(DType.FLOAT32, DType.FLOAT64),
+                List.of(32L, 1024L, 32768L, 1048576L), List.of(32L, 32768L), 1, 32 * MIB, 128 * MIB,
+                Timing.QUICK, true);
+    }
+
+    public SweepPlan withOps(List<Op> newOps) {
+        return new SweepPlan(newOps, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick);
+    }
+
+    public SweepPlan withDtypes(List<DType> newDtypes) {
+        return new SweepPlan(ops, newDtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick);
+    }
+
+    /**
+     * This plan with batches and copy arrays shrunk to fit {@code availableBytes}: a case holds its
+     * input on the host, an input and an output in the backend, and ONNX Runtime's pair (five
+     * batches); the ceiling holds two arrays. Returns this plan when it fits.
+     */
+    public SweepPlan fitTo(long availableBytes) {
+        requirePositive("availableBytes", availableBytes);
+        long batch = Math.min(batchBytes, availableBytes / 5);
+        long copy = Math.min(copyBytes, availableBytes / 2);
+        if (batch == batchBytes && copy == copyBytes) {
+            return this;
+        }
+        if (batch < MIB || copy < MIB) {
+            throw new IllegalArgumentException("availableBytes must leave room for 1 MiB batches, was " + availableBytes);
+        }
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batch, copy, timing, quick);
+    }
+
+    /** The shapes of {@code dtype}, large batches first, each series by increasing row length. */
+    public List<Case> cases(DType dtype) {
+        List<Case> cases = new ArrayList<>();
+        for (long cols : largeCols) {
+            long rowBytes = Math.multiplyExact(cols, (long) dtype.byteSize());
+            cases.add(new Case(LARGE, new BenchShape(Math.ceilDiv(batchBytes, rowBytes), cols)));
+        }
+        for (long cols : smallCols) {
+            cases.add(new Case(SMALL, new BenchShape(smallRows, cols)));
+        }
+        return cases;
+    }
+
+    /** The name used in reports and on the command line: {@code float32}, {@code float64}. */
+    public static String dtypeName(DType dtype) {
+        return dtype.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@code float32} / {@code float64} (also {@code f32}, {@code fp64} and the enum names). */
+    public static DType parseDtype(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("dtype must not be null");
+        }
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "float32", "f32", "fp32" -> DType.FLOAT32;
+            case "float64", "f64", "fp64" -> DType.FLOAT64;
+            default -> throw new IllegalArgumentException("dtype must be float32 or float64, was '" + name + "'");
+        };
+    }
+
+    private static <T> List<T> requireNonEmpty(String name, List<T> list) {
+        if (list == null || list.isEmpty()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        return list;
+    }
+
+    private static void requirePositive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + value);
+        }
+    }
+}

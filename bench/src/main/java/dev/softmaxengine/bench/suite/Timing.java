@@ -1,0 +1,46 @@
+package dev.softmaxengine.bench.suite;
+
+import java.time.Duration;
+
+/**
+ * How long each case warms up and is measured. The first (cold) call counts as warm-up, which runs
+ * until the times settle (the JIT has compiled the hot loops), but at least {@code minWarmup} and at
+ * most {@code maxWarmup}; measuring takes at least {@code minSamples} samples and {@code minMeasure},
+ * at most {@code maxSamples}. A case whose calls are so slow that it passes {@code maxCase} stops
+ * with fewer samples (at least one): a backend at 0.02 GB/s would otherwise hold a run for minutes.
+ * A host-clock sample groups as many calls as last at least {@code minSample}, because
+ * {@link System#nanoTime()} cannot resolve one sub-microsecond call.
+ */
+public record Timing(Duration minWarmup, Duration maxWarmup, Duration minMeasure, int minSamples, int maxSamples,
+                     Duration minSample, Duration maxCase) {
+    /** The default run: a few seconds per case. */
+    public static final Timing FULL = new Timing(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofMillis(500),
+            5, 200, Duration.ofMillis(1), Duration.ofSeconds(10));
+    /** {@code --quick}: enough for the shape of the curves in about two minutes on two cores. */
+    public static final Timing QUICK = new Timing(Duration.ofMillis(40), Duration.ofMillis(250), Duration.ofMillis(100),
+            3, 50, Duration.ofNanos(200_000), Duration.ofMillis(1500));
+    /**
+     * The copy ceilings, quick run or not: every fraction divides by them, so they get more samples
+     * (the best one counts, as in STREAM, which a busy moment of the machine cannot lower).
+     */
+    public static final Timing CEILING = new Timing(Duration.ofMillis(100), Duration.ofSeconds(1),
+            Duration.ofMillis(500), 10, 500, Duration.ZERO, Duration.ofSeconds(5));
+
+    public Timing {
+        for (Duration d : new Duration[] {minWarmup, maxWarmup, minMeasure, minSample, maxCase}) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("durations must be >= 0, were " + minWarmup + ", " + maxWarmup
+                        + ", " + minMeasure + ", " + minSample + ", " + maxCase);
+            }
+        }
+        if (maxWarmup.compareTo(minWarmup) < 0) {
+            throw new IllegalArgumentException("maxWarmup must be >= minWarmup " + minWarmup + ", was " + maxWarmup);
+        }
+        if (minSamples < 1) {
+            throw new IllegalArgumentException("minSamples must be >= 1, was " + minSamples);
+        }
+        if (maxSamples < minSamples) {
+            throw new IllegalArgumentException("maxSamples must be >= minSamples " + minSamples + ", was " + maxSamples);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.softmaxengine.bench.suite;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * The suite's timing loop: one cold call, a warm-up that lasts until the times settle, then
+ * repeated samples. A call that reports a device time (a GPU backend's events) is timed by it; any
+ * other is timed with {@link System#nanoTime()} in groups of calls long enough to resolve. JMH
+ * cannot read device events or time transfers apart from compute, hence a loop of its own.
+ */
+public final class TimingLoop {
+    /** Warm-up has settled when the median of the last {@value} samples is within {@link #SETTLED} of the previous {@value}. */
+    static final int WINDOW = 3;
+    static final double SETTLED = 0.05;
+    /** Bounds a host-clock group so that a clock that barely ticks cannot make it run for ever. */
+    static final int MAX_CALLS_PER_SAMPLE = 1 << 20;
+    static final double MIN_DEVICE_MS = 1e-4;
+
+    /** One call of the operation under test. */
+    @FunctionalInterface
+    public interface Call {
+        /** Runs it once; returns its device time in ms, or empty to be timed by the host clock. */
+        OptionalDouble run();
+    }
+
+    private TimingLoop() {
+    }
+
+    public static Samples measure(Call call, Timing timing) {
+        long start = System.nanoTime();
+        OptionalDouble cold = call.run();
+        long coldNanos = Math.max(1, System.nanoTime() - start);
+        boolean device = cold.isPresent();
+        int group = device ? 1 : groupFor(coldNanos, timing);
+
+        List<Double> warm = new ArrayList<>();
+        while (true) {
+            long elapsed = System.nanoTime() - start;
+            if (elapsed >= timing.maxWarmup().toNanos()
+                    || (elapsed >= timing.minWarmup().toNanos() && settled(warm))) {
+                break;
+            }
+            warm.add(sample(call, group, device));
+        }
+        if (!device && !warm.isEmpty()) {
+            // The cold call included compilation; size the groups on warm calls.
+            group = groupFor((long) (median(warm.subList(Math.max(0, warm.size() - WINDOW), warm.size())) * 1e6),
+                    timing);
+        }
+
+        double[] ms = new double[timing.maxSamples()];
+        int n = 0;
+        long measureStart = System.nanoTime();
+        while (n < timing.maxSamples()) {
+            long now = System.nanoTime();
+            boolean enough = n >= timing.minSamples() && now - measureStart >= timing.minMeasure().toNanos();
+            boolean overdue = n >= 1 && now - start >= timing.maxCase().toNanos();
+            if (enough || overdue) {
+                break;
+            }
+            ms[n++] = sample(call, group, device);
+        }
+        return Samples.of(device ? Samples.DEVICE_EVENTS : Samples.HOST_CLOCK, group, Arrays.copyOf(ms, n));
+    }
+
+    /** Calls per host-clock sample so that a sample lasts at least {@code minSample}. */
+    static int groupFor(long nanosPerCall, Timing timing) {
+        long perCall = Math.max(1, nanosPerCall);
+        long calls = (timing.minSample().toNanos() + perCall - 1) / perCall;
+        return (int) Math.clamp(calls, 1, MAX_CALLS_PER_SAMPLE);
+    }
+
+    private static double sample(Call call, int group, boolean device) {
+        if (device) {
+            OptionalDouble ms = call.run();
+            if (ms.isEmpty()) {
+                throw new IllegalStateException("a call that reported a device time once stopped reporting one");
+            }
+            // Events resolve about half a microsecond: a zero means "below that", not "free".
+            return Math.max(ms.getAsDouble(), MIN_DEVICE_MS);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < group; i++) {
+            call.run();
+        }
+        return Math.max(1, System.nanoTime() - start) / 1e6 / group;
+    }
+
+    private static boolean settled(List<Double> samples) {
+        int n = samples.size();
+        if (n < 2 * WINDOW) {
+            return false;
+        }
+        double last = median(samples.subList(n - WINDOW, n));
+        double before = median(samples.subList(n - 2 * WINDOW, n - WINDOW));
+        return Math.abs(last - before) <= SETTLED * before;
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+}

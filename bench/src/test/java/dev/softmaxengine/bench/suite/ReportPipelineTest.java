@@ -1,0 +1,192 @@
+package dev.softmaxengine.bench.suite;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.ScalarSoftmaxKernel;
+import dev.softmaxengine.api.SoftmaxEngineException;
+import dev.softmaxengine.bench.BenchShape;
+import dev.softmaxengine.simd.VectorSoftmaxKernel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole report pipeline on a tiny sweep: the suite measures the scalar, SIMD, ONNX Runtime and
+ * an off-host test kernel; results.json is parsed back field by field, the HTML and PNGs are checked
+ * to be there and decodable. The ceiling's arrays are sized like the batches, so that both run from
+ * the same cache level and every fraction must lie in (0, 1.2].
+ */
+class ReportPipelineTest {
+    private static final Timing TINY = new Timing(Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofMillis(5),
+            3, 50, Duration.ofNanos(50_000), Duration.ofSeconds(2));
+    private static final SweepPlan PLAN = new SweepPlan(List.of(Op.SOFTMAX, Op.LOGSUMEXP),
+            List.of(DType.FLOAT32, DType.FLOAT64), List.of(32L, 256L), List.of(64L), 2, 64 << 10, 256 << 10, TINY,
+            true);
+
+    private static SuiteReport report;
+
+    @BeforeAll
+    static void measure() {
+        List<Contender> contenders = new ArrayList<>(List.of(
+                new KernelContender(new ScalarSoftmaxKernel(), 1, ScalarSoftmaxKernel.NAME),
+                new KernelContender(new VectorSoftmaxKernel(1), 1, "simd x1"),
+                new OnnxRuntimeContender(1),
+                new KernelContender(new OffHostKernel(), 0, OffHostKernel.NAME)));
+        try {
+            report = new HardwareSuite(PLAN, Progress.NONE).run(contenders, List.of("a note from discovery"));
+        } finally {
+            contenders.forEach(Contender::close);
+        }
+    }
+
+    @Test
+    void everyCaseIsMeasuredAndNoneFailed() {
+        assertEquals(List.of(), report.failures());
+        // 2 dtypes x 3 shapes x (2 ops x 3 kernels) + ONNX Runtime's float32 softmax on 3 shapes.
+        assertEquals(2 * 3 * 2 * 3 + 3, report.results().size());
+        // The off-host kernel's input and output copies, both ways, per dtype and shape.
+        assertEquals(2 * 3 * 2, report.transfers().size());
+        assertTrue(report.notes().contains("a note from discovery"));
+        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith(OffHostKernel.NAME + ": no device-to-device")),
+                report.notes().toString());
+    }
+
+    @Test
+    void resultsJsonHasTheSchemaFields(@TempDir Path dir) throws IOException {
+        ReportFiles.write(report, dir);
+        JsonObject root = JsonParser.parseString(Files.readString(dir.resolve(ReportFiles.RESULTS))).getAsJsonObject();
+        assertEquals(SuiteReport.SCHEMA, root.get("schema").getAsString());
+        JsonObject machine = root.getAsJsonObject("machine");
+        assertFalse(machine.get("cpuModel").getAsString().isBlank());
+        assertEquals(Runtime.getRuntime().availableProcessors(), machine.get("cores").getAsInt());
+        assertTrue(machine.get("memoryBytes").getAsLong() > 0);
+        assertTrue(machine.get("jvm").getAsString().contains(Runtime.version().feature() + ""));
+
+        Set<String> ceilingIds = new HashSet<>();
+        for (JsonElement e : root.getAsJsonArray("ceilings")) {
+            JsonObject c = e.getAsJsonObject();
+            ceilingIds.add(c.get("id").getAsString());
+            assertEquals(2L * PLAN.copyBytes(), c.get("bytes").getAsLong());
+            assertTrue(c.get("gbps").getAsDouble() > 0);
+        }
+        assertTrue(ceilingIds.contains(Ceiling.cpuId(1)), ceilingIds.toString());
+
+        JsonArray results = root.getAsJsonArray("results");
+        assertEquals(report.results().size(), results.size());
+        Set<String> labels = new HashSet<>();
+        for (JsonElement e : results) {
+            JsonObject r = e.getAsJsonObject();
+            String label = r.get("label").getAsString();
+            labels.add(label);
+            for (String field : List.of("backend", "device", "batch", "op", "dtype", "memory")) {
+                assertFalse(r.get(field).getAsString().isBlank(), field + " of " + r);
+            }
+            Op op = Op.parse(r.get("op").getAsString());
+            DType dtype = SweepPlan.parseDtype(r.get("dtype").getAsString());
+            long rows = r.get("rows").getAsLong();
+            long cols = r.get("cols").getAsLong();
+            long bytes = r.get("bytes").getAsLong();
+            assertEquals(Traffic.bytes(op, dtype, new BenchShape(rows, cols)), bytes);
+
+            JsonObject t = r.getAsJsonObject("timing");
+            double min = t.get("minMs").getAsDouble();
+            double median = t.get("medianMs").getAsDouble();
+            double max = t.get("maxMs").getAsDouble();
+            assertTrue(0 < min && min <= median && median <= max, t.toString());
+            assertTrue(t.get("count").getAsInt() >= 1);
+            assertEquals(label.equals(OffHostKernel.NAME) ? Samples.DEVICE_EVENTS : Samples.HOST_CLOCK,
+                    t.get("clock").getAsString());
+            assertEquals(bytes / (median * 1e6), r.get("gbps").getAsDouble(), 1e-9 * bytes / (median * 1e6));
+
+            assertTrue(r.has("fractionOfCeiling") && r.has("ceiling"), r.toString());
+            if (r.get("memory").getAsString().equals(CaseResult.DEVICE)) {
+                assertTrue(r.get("fractionOfCeiling").isJsonNull(), "no device ceiling was measured: " + r);
+                continue;
+            }
+            String ceiling = r.get("ceiling").getAsString();
+            assertTrue(ceilingIds.contains(ceiling), ceiling);
+            double fraction = r.get("fractionOfCeiling").getAsDouble();
+            assertTrue(fraction > 0 && fraction <= 1.2, label + " " + r.get("op") + " " + rows + "x" + cols
+                    + ": fraction of the copy ceiling " + fraction);
+        }
+        assertEquals(Set.of("scalar", "simd x1", "onnxruntime x1", OffHostKernel.NAME), labels);
+        assertEquals(12, root.getAsJsonArray("transfers").size());
+    }
+
+    @Test
+    void htmlAndChartsAreWrittenAndReadable(@TempDir Path dir) throws IOException {
+        List<Path> written = ReportFiles.write(report, dir);
+        List<Path> pngs = written.stream().filter(p -> p.toString().endsWith(".png")).toList();
+        // Per op and dtype: a GB/s chart of the large batches and a latency chart of the small ones.
+        assertEquals(2 * 2 * 2, pngs.size(), pngs.toString());
+        for (Path png : pngs) {
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertNotNull(image, png + " is not a PNG");
+            assertTrue(image.getWidth() >= 600 && image.getHeight() >= 300, png.toString());
+        }
+        assertTrue(pngs.contains(dir.resolve("gbps-softmax-float32.png")), pngs.toString());
+        String html = Files.readString(dir.resolve(ReportFiles.HTML));
+        assertTrue(html.startsWith("<!DOCTYPE html>"));
+        assertTrue(html.contains("<style>") && !html.contains("<link"), "inline CSS, nothing fetched");
+        assertEquals(pngs.size(), html.split("src=\"data:image/png;base64,", -1).length - 1);
+        assertTrue(html.contains("<th>simd x1 / scalar</th>") && html.contains("<th>simd x1 / onnxruntime x1</th>"));
+    }
+
+    @Test
+    void resultsJsonReadsBackToTheSameReport(@TempDir Path dir) throws IOException {
+        ReportFiles.write(report, dir);
+        assertEquals(report, ResultsJson.read(dir.resolve(ReportFiles.RESULTS)));
+    }
+
+    @Test
+    void aFailingContenderIsRecordedAndTheRunGoesOn() {
+        SweepPlan one = new SweepPlan(List.of(Op.SOFTMAX), List.of(DType.FLOAT64), List.of(32L), List.of(), 1,
+                4 << 10, 64 << 10, TINY, true);
+        Contender broken = new KernelContender(new OffHostKernel() {
+            @Override
+            public void execute(OpRequest request) {
+                throw new SoftmaxEngineException("device lost");
+            }
+        }, 0, "broken");
+        List<Contender> contenders = List.of(broken,
+                new KernelContender(new ScalarSoftmaxKernel(), 1, ScalarSoftmaxKernel.NAME));
+        SuiteReport r;
+        try {
+            r = new HardwareSuite(one, Progress.NONE).run(contenders, List.of());
+        } finally {
+            contenders.forEach(Contender::close);
+        }
+        assertEquals(1, r.failures().size(), r.failures().toString());
+        assertTrue(r.failures().getFirst().startsWith("broken softmax float64 16x32: ")
+                && r.failures().getFirst().contains("device lost"), r.failures().toString());
+        assertEquals(List.of("scalar"), r.results().stream().map(CaseResult::label).toList());
+    }
+
+    @Test
+    void theTextTableComparesSimdWithScalarAndOnnxRuntime() {
+        String text = ComparisonTable.text(ComparisonTable.of(report));
+        assertTrue(text.contains("simd x1 / scalar") && text.contains("simd x1 / onnxruntime x1"), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("softmax") && l.contains("float32  64x256")), text);
+    }
+}
