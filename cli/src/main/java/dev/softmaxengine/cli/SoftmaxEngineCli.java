@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         versionProvider = SoftmaxEngineCli.Version.class,
         description = "The softmax family (softmax, log-softmax, logsumexp, sigmoid, log-sigmoid, hardmax, argmax)"
                 + " on CPU SIMD, OpenCL and CUDA behind one contract.",
-        subcommands = {ApplyCommand.class, InfoCommand.class, DemoCommand.class, ModelsCommand.class, HmmPosCommand.class, CrfChunkCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ApplyCommand.class, InfoCommand.class, DemoCommand.class, ModelsCommand.class, HmmPosCommand.class, CrfChunkCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SoftmaxEngineCli implements Runnable {
     /** Exit status for bad input, unusable backends and device failures (picocli uses it for usage errors too). */
     static final int EXIT_ERROR = 2;
