@@ -1,0 +1,108 @@
+package dev.softmaxengine.spark;
+
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+
+import java.io.Serial;
+import java.util.Collections;
+import java.util.Iterator;
+
+/**
+ * The executor side of {@link ClassifierScorer}: one partition, batch by batch. It holds only the
+ * model's bytes and the column layout; the model itself comes from {@link ExecutorKernels}.
+ */
+final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, Iterator<InternalRow>> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SavedModel model;
+    private final String backend;
+    private final FeatureColumn kind;
+    private final String column;
+    private final int index;
+    private final int features;
+    private final int classes;
+    private final int batchRows;
+
+    ScoreFunction(SavedModel model, String backend, FeatureColumn kind, String column, int index, int features,
+                  int classes, int batchRows) {
+        this.model = model;
+        this.backend = backend;
+        this.kind = kind;
+        this.column = column;
+        this.index = index;
+        this.features = features;
+        this.classes = classes;
+        this.batchRows = batchRows;
+    }
+
+    @Override
+    public Iterator<InternalRow> call(Integer partition, Iterator<InternalRow> rows) {
+        if (!rows.hasNext()) {
+            return Collections.emptyIterator();
+        }
+        return new Batches(rows, ExecutorKernels.model(model, backend), partition);
+    }
+
+    private final class Batches extends PartitionBatches implements FeatureColumn.Position {
+        private final BatchModel scorer;
+        /** Row i of the batch is row slot[i] of x, or -1 when its features are null. */
+        private final int[] slot = new int[batchRows];
+        private final float[] x = new float[batchRows * features];
+        private final double[] p = new double[batchRows * classes];
+        private final int[] full = new int[batchRows];
+        /** The probabilities column of the row being handed out, copied by the consumer. */
+        private final UnsafeArrayData probabilities = UnsafeArrayData.fromPrimitiveArray(new float[classes]);
+        private int[] predicted = full;
+        private int scored;
+
+        Batches(Iterator<InternalRow> in, BatchModel scorer, int partition) {
+            super(in, partition, batchRows, 2);
+            this.scorer = scorer;
+        }
+
+        @Override
+        protected void accept(int i, InternalRow row) {
+            if (i == 0) {
+                scored = 0;
+            }
+            if (row.isNullAt(index)) {
+                slot[i] = -1;
+                return;
+            }
+            kind.copy(row, index, features, x, scored * features, this);
+            slot[i] = scored++;
+        }
+
+        @Override
+        protected void compute(int rows) {
+            if (scored > 0) {
+                scorer.probabilities(x, scored, p);
+                predicted = scored == batchRows ? full : new int[scored];
+                scorer.predict(p, predicted);
+            }
+        }
+
+        @Override
+        protected void output(int i, GenericInternalRow outputs) {
+            int s = slot[i];
+            if (s < 0) {
+                outputs.setNullAt(0);
+                outputs.setNullAt(1);
+                return;
+            }
+            for (int k = 0; k < classes; k++) {
+                probabilities.setFloat(k, (float) p[s * classes + k]);
+            }
+            outputs.update(0, probabilities);
+            outputs.setInt(1, predicted[s]);
+        }
+
+        @Override
+        public String describe() {
+            return "features column '" + column + "' of row " + position() + " of partition " + partition;
+        }
+    }
+}
