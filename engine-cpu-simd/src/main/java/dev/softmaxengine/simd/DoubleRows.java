@@ -33,7 +33,7 @@ final class DoubleRows {
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
             DoubleVector v = DoubleVector.fromArray(S, in, base + i, k);
-            m = m.blend(v, v.compare(VectorOperators.GT, m, k));
+            m = m.blend(v, v.compare(VectorOperators.GT, m).and(k));
         }
         return m.reduceLanes(VectorOperators.MAX);
     }
@@ -66,7 +66,7 @@ final class DoubleRows {
             if (store) {
                 e.intoArray(out, base + i, k);
             }
-            total += e.reduceLanes(VectorOperators.ADD, k);
+            total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
         }
         return total;
     }
@@ -110,8 +110,54 @@ final class DoubleRows {
         }
     }
 
+    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
+    static final int SHORT_ROW = 4 * L;
+
+    /**
+     * One row of at most {@link #SHORT_ROW} elements: the same three passes as the long-row path,
+     * but without its blocking, and with one reduction per pass, which is what short rows (a
+     * classifier's 10 to 64 classes) spend their time on.
+     */
+    static void softmaxShortRow(double[] in, double[] out, int base, int n, double invT, boolean log) {
+        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Double> k = S.indexInRange(i, n);
+            DoubleVector v = DoubleVector.fromArray(S, in, base + i, k);
+            max = max.blend(v, v.compare(VectorOperators.GT, max).and(k));
+        }
+        DoubleVector vm = DoubleVector.broadcast(S, max.reduceLanes(VectorOperators.MAX));
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        DoubleVector sum = DoubleVector.zero(S);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Double> k = S.indexInRange(i, n);
+            DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromArray(S, in, base + i, k).sub(vm).mul(vt));
+            if (!log) {
+                e.intoArray(out, base + i, k);
+            }
+            sum = sum.add(e.blend(0.0, k.not()));
+        }
+        double total = sum.reduceLanes(VectorOperators.ADD);
+        if (log) {
+            double logSum = Math.log(total);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, n);
+                logit(DoubleVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
+            }
+        } else {
+            double scale = 1.0 / total;
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, n);
+                DoubleVector.fromArray(S, out, base + i, k).mul(scale).intoArray(out, base + i, k);
+            }
+        }
+    }
+
     static void softmaxRow(double[] in, double[] out, int base, int n, double invT, boolean log) {
         if (n == 0) {
+            return;
+        }
+        if (n <= SHORT_ROW) {
+            softmaxShortRow(in, out, base, n, invT, log);
             return;
         }
         double max = rowMax(in, base, n);
@@ -126,7 +172,7 @@ final class DoubleRows {
     static boolean rowHasNaN(double[] in, int base, int n) {
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            if (DoubleVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN, k).anyTrue()) {
+            if (DoubleVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
                 return true;
             }
         }
@@ -148,7 +194,7 @@ final class DoubleRows {
         double max = rowMax(in, base, n);
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            VectorMask<Double> nan = DoubleVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN, k);
+            VectorMask<Double> nan = DoubleVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k);
             if (nan.anyTrue()) {
                 return i + nan.firstTrue();
             }
@@ -156,7 +202,7 @@ final class DoubleRows {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            VectorMask<Double> hit = DoubleVector.fromArray(S, in, base + i, k).compare(VectorOperators.EQ, vm, k);
+            VectorMask<Double> hit = DoubleVector.fromArray(S, in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
             if (hit.anyTrue()) {
                 return i + hit.firstTrue();
             }
@@ -304,7 +350,7 @@ final class DoubleRows {
             int row = base + j * inner;
             for (int i = 0; i < w; i += L) {
                 VectorMask<Double> k = S.indexInRange(i, w);
-                VectorMask<Double> nan = DoubleVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN, k);
+                VectorMask<Double> nan = DoubleVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN).and(k);
                 for (int l = nan.firstTrue(); l < L; l++) {
                     if (nan.laneIsSet(l) && idx[i + l] < 0) {
                         idx[i + l] = j;
@@ -318,7 +364,7 @@ final class DoubleRows {
             for (int i = 0; i < w; i += L) {
                 VectorMask<Double> k = S.indexInRange(i, w);
                 VectorMask<Double> hit = DoubleVector.fromArray(S, in, row + i, k)
-                        .compare(VectorOperators.EQ, DoubleVector.fromArray(S, s.max, i, k), k);
+                        .compare(VectorOperators.EQ, DoubleVector.fromArray(S, s.max, i, k)).and(k);
                 for (int l = hit.firstTrue(); l < L; l++) {
                     if (hit.laneIsSet(l) && idx[i + l] < 0) {
                         idx[i + l] = j;

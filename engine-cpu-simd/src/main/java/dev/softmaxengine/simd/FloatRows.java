@@ -27,6 +27,8 @@ final class FloatRows {
     private FloatRows() {
     }
 
+    // Tails use unmasked compares and tests combined with .and(mask): the masked overloads are not
+    // intrinsified (they run the Java fallback, ~4x slower per row with a ragged tail).
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /** Elements summed in fp32 before the partial sum is folded into fp64. */
@@ -45,7 +47,7 @@ final class FloatRows {
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, in, base + i, k);
-            m = m.blend(v, v.compare(VectorOperators.GT, m, k));
+            m = m.blend(v, v.compare(VectorOperators.GT, m).and(k));
         }
         return m.reduceLanes(VectorOperators.MAX);
     }
@@ -78,7 +80,7 @@ final class FloatRows {
             if (store) {
                 e.intoArray(out, base + i, k);
             }
-            total += e.reduceLanes(VectorOperators.ADD, k);
+            total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
         }
         return total;
     }
@@ -122,8 +124,54 @@ final class FloatRows {
         }
     }
 
+    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
+    static final int SHORT_ROW = 4 * L;
+
+    /**
+     * One row of at most {@link #SHORT_ROW} elements: the same three passes as the long-row path,
+     * but without its blocking, and with one reduction per pass, which is what short rows (a
+     * classifier's 10 to 64 classes) spend their time on.
+     */
+    static void softmaxShortRow(float[] in, float[] out, int base, int n, float invT, boolean log) {
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> k = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, in, base + i, k);
+            max = max.blend(v, v.compare(VectorOperators.GT, max).and(k));
+        }
+        FloatVector vm = FloatVector.broadcast(S, max.reduceLanes(VectorOperators.MAX));
+        FloatVector vt = FloatVector.broadcast(S, invT);
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> k = S.indexInRange(i, n);
+            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, in, base + i, k).sub(vm).mul(vt));
+            if (!log) {
+                e.intoArray(out, base + i, k);
+            }
+            sum = sum.add(e.blend(0f, k.not()));
+        }
+        double total = sum.reduceLanes(VectorOperators.ADD);
+        if (log) {
+            float logSum = (float) Math.log(total);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, n);
+                logit(FloatVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
+            }
+        } else {
+            float scale = (float) (1.0 / total);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, n);
+                FloatVector.fromArray(S, out, base + i, k).mul(scale).intoArray(out, base + i, k);
+            }
+        }
+    }
+
     static void softmaxRow(float[] in, float[] out, int base, int n, float invT, boolean log) {
         if (n == 0) {
+            return;
+        }
+        if (n <= SHORT_ROW) {
+            softmaxShortRow(in, out, base, n, invT, log);
             return;
         }
         float max = rowMax(in, base, n);
@@ -138,7 +186,7 @@ final class FloatRows {
     static boolean rowHasNaN(float[] in, int base, int n) {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            if (FloatVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN, k).anyTrue()) {
+            if (FloatVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
                 return true;
             }
         }
@@ -160,7 +208,7 @@ final class FloatRows {
         float max = rowMax(in, base, n);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            VectorMask<Float> nan = FloatVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN, k);
+            VectorMask<Float> nan = FloatVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k);
             if (nan.anyTrue()) {
                 return i + nan.firstTrue();
             }
@@ -168,7 +216,7 @@ final class FloatRows {
         FloatVector vm = FloatVector.broadcast(S, max);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            VectorMask<Float> hit = FloatVector.fromArray(S, in, base + i, k).compare(VectorOperators.EQ, vm, k);
+            VectorMask<Float> hit = FloatVector.fromArray(S, in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
             if (hit.anyTrue()) {
                 return i + hit.firstTrue();
             }
@@ -316,7 +364,7 @@ final class FloatRows {
             int row = base + j * inner;
             for (int i = 0; i < w; i += L) {
                 VectorMask<Float> k = S.indexInRange(i, w);
-                VectorMask<Float> nan = FloatVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN, k);
+                VectorMask<Float> nan = FloatVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN).and(k);
                 for (int l = nan.firstTrue(); l < L; l++) {
                     if (nan.laneIsSet(l) && idx[i + l] < 0) {
                         idx[i + l] = j;
@@ -330,7 +378,7 @@ final class FloatRows {
             for (int i = 0; i < w; i += L) {
                 VectorMask<Float> k = S.indexInRange(i, w);
                 VectorMask<Float> hit = FloatVector.fromArray(S, in, row + i, k)
-                        .compare(VectorOperators.EQ, FloatVector.fromArray(S, s.max, i, k), k);
+                        .compare(VectorOperators.EQ, FloatVector.fromArray(S, s.max, i, k)).and(k);
                 for (int l = hit.firstTrue(); l < L; l++) {
                     if (hit.laneIsSet(l) && idx[i + l] < 0) {
                         idx[i + l] = j;

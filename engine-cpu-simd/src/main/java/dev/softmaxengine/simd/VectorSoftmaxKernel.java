@@ -173,6 +173,11 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         MemorySegment out = r.out() == null ? null : segment(r.out());
         long n = r.n();
         double invT = 1.0 / r.temperature();
+        boolean softmax = r.op() == Op.SOFTMAX || r.op() == Op.LOG_SOFTMAX;
+        if (softmax && n > 0 && n <= ROW_BLOCK / 16) {
+            softmaxRowBlocks(r, f32, shareable, in, out, invT);
+            return;
+        }
         parallelFor(r.outer(), shareable ? r.in().size() : 0, (from, to) -> {
             Stage st = STAGE.get();
             for (long o = from; o < to; o++) {
@@ -197,6 +202,43 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
                         case ARGMAX -> r.indices()[Math.toIntExact(o)] = (int) SegmentRows.argmaxRow(in, base, n, a);
                         default -> throw new AssertionError(r.op());
                     }
+                }
+            }
+        });
+    }
+
+    /** Elements of short segment rows staged together, so the copies are not paid per row. */
+    private static final int ROW_BLOCK = SegmentRows.CHUNK;
+
+    /** Short segment rows: a block of whole rows copied in, computed in place, copied out. */
+    private void softmaxRowBlocks(OpRequest r, boolean f32, boolean shareable, MemorySegment in, MemorySegment out,
+                                  double invT) {
+        int n = (int) r.n();
+        boolean log = r.op() == Op.LOG_SOFTMAX;
+        long rowsPerBlock = ROW_BLOCK / n;
+        long blocks = (r.outer() + rowsPerBlock - 1) / rowsPerBlock;
+        long bytes = f32 ? Float.BYTES : Double.BYTES;
+        parallelFor(blocks, shareable ? r.in().size() : 0, (from, to) -> {
+            Stage st = STAGE.get();
+            for (long b = from; b < to; b++) {
+                long row0 = b * rowsPerBlock;
+                int rows = (int) Math.min(rowsPerBlock, r.outer() - row0);
+                int len = rows * n;
+                long off = row0 * n * bytes;
+                if (f32) {
+                    float[] a = st.floats(len);
+                    MemorySegment.copy(in, Tensor.F32, off, a, 0, len);
+                    for (int i = 0; i < rows; i++) {
+                        FloatRows.softmaxRow(a, a, i * n, n, (float) invT, log);
+                    }
+                    MemorySegment.copy(a, 0, out, Tensor.F32, off, len);
+                } else {
+                    double[] a = st.doubles(len);
+                    MemorySegment.copy(in, Tensor.F64, off, a, 0, len);
+                    for (int i = 0; i < rows; i++) {
+                        DoubleRows.softmaxRow(a, a, i * n, n, invT, log);
+                    }
+                    MemorySegment.copy(a, 0, out, Tensor.F64, off, len);
                 }
             }
         });
