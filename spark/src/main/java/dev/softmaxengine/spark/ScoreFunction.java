@@ -51,11 +51,14 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
         /** Row i of the batch is row slot[i] of x, or -1 when its features are null. */
         private final int[] slot = new int[batchRows];
         private final float[] x = new float[batchRows * features];
-        private final double[] p = new double[batchRows * classes];
-        private final int[] full = new int[batchRows];
+        private final double[] scratch = new double[batchRows * classes];
+        private final double[] full = new double[batchRows * classes];
+        private final int[] fullPredicted = new int[batchRows];
+        /** Class-major: P(c | row s) at p[c * scored + s]. */
+        private double[] p = full;
         /** The probabilities column of the row being handed out, copied by the consumer. */
         private final UnsafeArrayData probabilities = UnsafeArrayData.fromPrimitiveArray(new float[classes]);
-        private int[] predicted = full;
+        private int[] predicted = fullPredicted;
         private int scored;
 
         Batches(Iterator<InternalRow> in, BatchModel scorer, int partition) {
@@ -79,9 +82,10 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
         @Override
         protected void compute(int rows) {
             if (scored > 0) {
-                scorer.probabilities(x, scored, p);
-                predicted = scored == batchRows ? full : new int[scored];
-                scorer.predict(p, predicted);
+                // The kernel reads whole arrays fastest; only a partition's last batch needs its own.
+                p = scored == batchRows ? full : new double[scored * classes];
+                predicted = scored == batchRows ? fullPredicted : new int[scored];
+                scorer.score(x, scored, p, predicted, scratch);
             }
         }
 
@@ -94,7 +98,7 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
                 return;
             }
             for (int k = 0; k < classes; k++) {
-                probabilities.setFloat(k, (float) p[s * classes + k]);
+                probabilities.setFloat(k, (float) p[k * scored + s]);
             }
             outputs.update(0, probabilities);
             outputs.setInt(1, predicted[s]);

@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * with Spark's row handling. Only loaded after a check that {@code jdk.incubator.vector} is in the
  * module graph ({@link BatchModel}).
  *
- * <p>Tiles of 2 rows x 4 classes: each step loads 2 feature vectors and 4 weight vectors for 8
- * fused multiply-adds. The sums are in lane order, so they differ from the scalar GEMM's by
+ * <p>Tiles of 2 rows x 4 classes (then 2 x 2, then single dot products): each step loads 2
+ * feature vectors and 4 weight vectors for 8 fused multiply-adds. The sums are in lane order, so they differ from the scalar GEMM's by
  * reassociation only (a few ulps of float64).
  */
 final class VectorGemm {
@@ -27,27 +27,41 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** {@code c[i*n + j] = sum_p a[i*k + p] * b[j*k + p]} for {@code i < m, j < n}. */
-    static void multiplyTransposed(float[] a, int m, int k, double[] b, int n, double[] c) {
+    /**
+     * Class-major scores {@code c[j*m + i] = bias[j] + sum_p a[i*k + p] * b[j*k + p]} for
+     * {@code i < m, j < n}: the layout in which the kernel's softmax over the classes (axis 0)
+     * runs a vector of rows at a time.
+     */
+    static void scores(float[] a, int m, int k, double[] b, double[] bias, int n, double[] c) {
         int i = 0;
         for (; i + 2 <= m; i += 2) {
             int j = 0;
             for (; j + 4 <= n; j += 4) {
-                tile2x4(a, i * k, (i + 1) * k, k, b, j, n, c, i * n + j);
+                tile2x4(a, i * k, (i + 1) * k, k, b, j, m, c, j * m + i);
+            }
+            for (; j + 2 <= n; j += 2) {
+                tile2x2(a, i * k, (i + 1) * k, k, b, j, m, c, j * m + i);
             }
             for (; j < n; j++) {
-                c[i * n + j] = dot(a, i * k, b, j * k, k);
-                c[(i + 1) * n + j] = dot(a, (i + 1) * k, b, j * k, k);
+                c[j * m + i] = dot(a, i * k, b, j * k, k);
+                c[j * m + i + 1] = dot(a, (i + 1) * k, b, j * k, k);
             }
         }
         for (; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                c[i * n + j] = dot(a, i * k, b, j * k, k);
+                c[j * m + i] = dot(a, i * k, b, j * k, k);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            double bj = bias[j];
+            for (int r = j * m, end = r + m; r < end; r++) {
+                c[r] += bj;
             }
         }
     }
 
-    private static void tile2x4(float[] a, int a0, int a1, int k, double[] b, int j, int n, double[] c, int c0) {
+    /** Rows i, i + 1 (at a0, a1) against classes j .. j + 3 into c[c0 + class * m + row]. */
+    private static void tile2x4(float[] a, int a0, int a1, int k, double[] b, int j, int m, double[] c, int c0) {
         int b0 = j * k;
         int b1 = b0 + k;
         int b2 = b1 + k;
@@ -98,13 +112,50 @@ final class VectorGemm {
             t13 += x1 * b[b3 + p];
         }
         c[c0] = t00;
-        c[c0 + 1] = t01;
-        c[c0 + 2] = t02;
-        c[c0 + 3] = t03;
-        c[c0 + n] = t10;
-        c[c0 + n + 1] = t11;
-        c[c0 + n + 2] = t12;
-        c[c0 + n + 3] = t13;
+        c[c0 + m] = t01;
+        c[c0 + 2 * m] = t02;
+        c[c0 + 3 * m] = t03;
+        c[c0 + 1] = t10;
+        c[c0 + m + 1] = t11;
+        c[c0 + 2 * m + 1] = t12;
+        c[c0 + 3 * m + 1] = t13;
+    }
+
+    /** Rows i, i + 1 against classes j, j + 1: the remainder of {@link #tile2x4} for an even class count. */
+    private static void tile2x2(float[] a, int a0, int a1, int k, double[] b, int j, int m, double[] c, int c0) {
+        int b0 = j * k;
+        int b1 = b0 + k;
+        DoubleVector s00 = DoubleVector.zero(D);
+        DoubleVector s01 = DoubleVector.zero(D);
+        DoubleVector s10 = DoubleVector.zero(D);
+        DoubleVector s11 = DoubleVector.zero(D);
+        int p = 0;
+        for (int end = k - L; p <= end; p += L) {
+            DoubleVector x0 = widen(a, a0 + p);
+            DoubleVector x1 = widen(a, a1 + p);
+            DoubleVector w0 = DoubleVector.fromArray(D, b, b0 + p);
+            DoubleVector w1 = DoubleVector.fromArray(D, b, b1 + p);
+            s00 = x0.fma(w0, s00);
+            s01 = x0.fma(w1, s01);
+            s10 = x1.fma(w0, s10);
+            s11 = x1.fma(w1, s11);
+        }
+        double t00 = s00.reduceLanes(VectorOperators.ADD);
+        double t01 = s01.reduceLanes(VectorOperators.ADD);
+        double t10 = s10.reduceLanes(VectorOperators.ADD);
+        double t11 = s11.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            double x0 = a[a0 + p];
+            double x1 = a[a1 + p];
+            t00 += x0 * b[b0 + p];
+            t01 += x0 * b[b1 + p];
+            t10 += x1 * b[b0 + p];
+            t11 += x1 * b[b1 + p];
+        }
+        c[c0] = t00;
+        c[c0 + m] = t01;
+        c[c0 + 1] = t10;
+        c[c0 + m + 1] = t11;
     }
 
     private static double dot(float[] a, int a0, double[] b, int b0, int k) {

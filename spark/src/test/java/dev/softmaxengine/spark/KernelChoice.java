@@ -19,7 +19,7 @@ final class KernelChoice {
         SoftmaxRegression model = new SoftmaxRegression(kernel, new double[] {1, 0, 0, 1}, new double[] {0, 0},
                 List.of("a", "b"));
         double[] p = new double[2];
-        BatchModel.of(model).probabilities(new float[] {2, 0}, 1, p);
+        BatchModel.of(model).score(new float[] {2, 0}, 1, p, new int[1], new double[2]);
         System.out.println(kernel.backend() + " " + p[0]);
     }
 }
