@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorOperators;
  * exponent-field scale by {@code 2^n}.
  *
  * <ul>
- * * <li>float: Cephes {@code expf} minimax polynomial in one Horner chain, measured max error 0.89 ulp over [-87.3, 0];
+ *   <li>float: Cephes {@code expf} minimax polynomial in one Horner chain, measured max error 0.89 ulp over [-87.3, 0];
  *       results below {@code Float.MIN_NORMAL} are flushed to 0 (absolute error < 1.2e-38).</li>
  *   <li>double: degree-13 Taylor polynomial (truncation < 2e-17 relative), measured max error 1 ulp
  *       over [-708, 0]; results below {@code Double.MIN_NORMAL} flush to 0.</li>
