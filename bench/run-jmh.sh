@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the softmax JMH benchmarks (scalar vs simd vs onnxruntime), writes JMH's JSON results and
+# Runs the JMH benchmarks (SoftmaxBenchmark: scalar vs simd vs onnxruntime; ExpBenchmark: the SIMD
+# exp against lanewise(EXP) and Math.exp), writes JMH's JSON results and
 # prints the SIMD/scalar and SIMD/ORT ratio table from them. Arguments go to JMH, e.g.
-#   bench/run-jmh.sh -p shape=4096x1024 -p threads=1
+#   bench/run-jmh.sh SoftmaxBenchmark -p shape=4096x1024 -p threads=1
+#   bench/run-jmh.sh ExpBenchmark
 # Results: $BENCH_RESULTS, default bench/target/jmh-results.json. Build the jar first with
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl bench -am package -DskipTests
 set -euo pipefail
@@ -11,25 +13,9 @@ jar="$here/target/benchmarks.jar"
 results="${BENCH_RESULTS:-$here/target/jmh-results.json}"
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 
-is_jdk25() {
-    [[ -x "$1/bin/java" ]] && "$1/bin/java" -version 2>&1 | head -n 1 | grep -q 'version "25'
-}
-
-java_home=""
-if [[ -n "${JAVA_HOME:-}" ]] && is_jdk25 "$JAVA_HOME"; then
-    java_home="$JAVA_HOME"
-else
-    for candidate in /usr/lib/jvm/temurin-25*; do
-        if is_jdk25 "$candidate"; then
-            java_home="$candidate"
-            break
-        fi
-    done
-fi
-if [[ -z "$java_home" ]]; then
-    echo "run-jmh.sh: no JDK 25 found: JAVA_HOME=${JAVA_HOME:-<unset>} is not one and /usr/lib/jvm/temurin-25* has none" >&2
-    exit 2
-fi
+# shellcheck source=../bin/lib/find-jdk.sh
+. "$here/../bin/lib/find-jdk.sh"
+java_home=$(find_jdk)
 if [[ ! -f "$jar" ]]; then
     echo "run-jmh.sh: $jar is missing; build it with" >&2
     echo "  JAVA_HOME=$java_home mvn -B -pl bench -am package -DskipTests" >&2
