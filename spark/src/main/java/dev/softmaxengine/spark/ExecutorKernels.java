@@ -2,6 +2,7 @@ package dev.softmaxengine.spark;
 
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.models.sequence.HiddenMarkovModel;
 
 import org.apache.spark.sql.SparkSession;
 
@@ -11,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The kernels and models of one executor JVM: each backend's kernel and each (model, backend)
- * pair is made once, on first use by any task, and shared by every task thread after that (engine
+ * The kernels and models of one executor JVM: each backend's kernel, each (model, backend) pair
+ * and each HMM is made once, on first use by any task, and shared by every task thread after that (engine
  * kernels and classifiers are thread-safe). Nothing here is serialized; tasks carry only a model's
  * bytes and key, and the backend name.
  *
@@ -32,6 +33,7 @@ public final class ExecutorKernels {
     private static final System.Logger LOG = System.getLogger(ExecutorKernels.class.getName());
     private static final Map<String, SoftmaxKernel> KERNELS = new ConcurrentHashMap<>();
     private static final Map<String, BatchModel> MODELS = new ConcurrentHashMap<>();
+    private static final Map<String, HiddenMarkovModel> HMMS = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> KERNELS.values().forEach(SoftmaxKernel::close),
@@ -56,6 +58,11 @@ public final class ExecutorKernels {
     static BatchModel model(SavedModel model, String backend) {
         SoftmaxKernel kernel = kernel(backend);
         return MODELS.computeIfAbsent(model.key() + "@" + kernel.backend(), k -> BatchModel.of(model.load(kernel)));
+    }
+
+    /** This JVM's instance of the HMM {@code parameters} describe. */
+    static HiddenMarkovModel hmm(HmmParameters parameters) {
+        return HMMS.computeIfAbsent(parameters.key(), k -> parameters.model());
     }
 
     /**

@@ -3,7 +3,10 @@ package dev.softmaxengine.spark;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.unsafe.Platform;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -13,14 +16,21 @@ import java.util.NoSuchElementException;
  * whole batch in one go ({@link #compute}), hand the rows out ({@link #output} fills their
  * outputs), read the next batch.
  *
- * <p>Input rows are copied, since upstream operators reuse theirs. Each output row joins its input
- * row to one reused row of outputs: the scan over the resulting RDD ({@code RDDScanExec}, see
- * {@link InternalRows}) projects every row it takes into an unsafe row before asking for the next,
- * which is the contract Spark's operators keep with each other.
+ * <p>Upstream operators reuse their row objects, so the batch keeps its own copies: the bytes of
+ * unsafe rows (what Spark's operators produce) laid end to end in one reused buffer, other rows
+ * as {@link InternalRow#copy}. Each output row joins its input row to one reused row of outputs:
+ * the scan over the resulting RDD ({@code RDDScanExec}, see {@link InternalRows}) projects every
+ * row it takes into an unsafe row of its own before asking for the next, which is the contract
+ * Spark's operators keep with each other.
  */
 abstract class PartitionBatches implements Iterator<InternalRow> {
     private final Iterator<InternalRow> in;
-    private final InternalRow[] rows;
+    /** Row i of the batch: a copy, or null when its bytes are at bytes[start[i] ..] (length[i] bytes). */
+    private final InternalRow[] copies;
+    private final int[] start;
+    private final int[] length;
+    private byte[] bytes = new byte[1 << 16];
+    private UnsafeRow view;
     private final GenericInternalRow outputs;
     private final JoinedRow joined = new JoinedRow();
     /** The partition, for messages. */
@@ -32,11 +42,13 @@ abstract class PartitionBatches implements Iterator<InternalRow> {
     PartitionBatches(Iterator<InternalRow> in, int partition, int batchRows, int outputColumns) {
         this.in = in;
         this.partition = partition;
-        this.rows = new InternalRow[batchRows];
+        this.copies = new InternalRow[batchRows];
+        this.start = new int[batchRows];
+        this.length = new int[batchRows];
         this.outputs = new GenericInternalRow(outputColumns);
     }
 
-    /** Takes row {@code i} of the batch; a row with invalid input throws naming {@link #position}. */
+    /** Takes row {@code i} of the batch; {@code row} is valid during the call only. Invalid input throws naming {@link #position}. */
     protected abstract void accept(int i, InternalRow row);
 
     /** Computes the outputs of the {@code rows} rows accepted since the last call. */
@@ -60,11 +72,28 @@ abstract class PartitionBatches implements Iterator<InternalRow> {
         }
         size = 0;
         next = 0;
-        while (size < rows.length && in.hasNext()) {
-            InternalRow r = in.next().copy();
+        int used = 0;
+        while (size < copies.length && in.hasNext()) {
+            InternalRow r = in.next();
             position++;
             accept(size, r);
-            rows[size++] = r;
+            if (r instanceof UnsafeRow u) {
+                int n = u.getSizeInBytes();
+                if (used + n > bytes.length) {
+                    bytes = Arrays.copyOf(bytes, Math.max(used + n, 2 * bytes.length));
+                }
+                u.writeToMemory(bytes, Platform.BYTE_ARRAY_OFFSET + used);
+                start[size] = used;
+                length[size] = n;
+                copies[size] = null;
+                used += n;
+                if (view == null) {
+                    view = new UnsafeRow(u.numFields());
+                }
+            } else {
+                copies[size] = r.copy();
+            }
+            size++;
         }
         compute(size);
         return true;
@@ -76,8 +105,13 @@ abstract class PartitionBatches implements Iterator<InternalRow> {
             throw new NoSuchElementException();
         }
         int i = next++;
-        InternalRow r = rows[i];
-        rows[i] = null;
+        InternalRow r = copies[i];
+        if (r == null) {
+            view.pointTo(bytes, Platform.BYTE_ARRAY_OFFSET + start[i], length[i]);
+            r = view;
+        } else {
+            copies[i] = null;
+        }
         output(i, outputs);
         return joined.apply(r, outputs);
     }

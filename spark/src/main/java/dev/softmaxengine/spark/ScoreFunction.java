@@ -4,6 +4,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.unsafe.Platform;
 
 import java.io.Serial;
 import java.util.Collections;
@@ -51,13 +52,18 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
         /** Row i of the batch is row slot[i] of x, or -1 when its features are null. */
         private final int[] slot = new int[batchRows];
         private final float[] x = new float[batchRows * features];
+        private final double[] doubles = new double[features];
         private final double[] scratch = new double[batchRows * classes];
         private final double[] full = new double[batchRows * classes];
         private final int[] fullPredicted = new int[batchRows];
         /** Class-major: P(c | row s) at p[c * scored + s]. */
         private double[] p = full;
+        /** Row-major float32 probabilities of the batch, as the output column holds them. */
+        private final float[] rowMajor = new float[batchRows * classes];
         /** The probabilities column of the row being handed out, copied by the consumer. */
         private final UnsafeArrayData probabilities = UnsafeArrayData.fromPrimitiveArray(new float[classes]);
+        /** Its bytes before the elements: the length and the null bits. */
+        private final long header = UnsafeArrayData.calculateHeaderPortionInBytes(classes);
         private int[] predicted = fullPredicted;
         private int scored;
 
@@ -75,7 +81,7 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
                 slot[i] = -1;
                 return;
             }
-            kind.copy(row, index, features, x, scored * features, this);
+            kind.copy(row, index, features, x, scored * features, doubles, this);
             slot[i] = scored++;
         }
 
@@ -86,6 +92,11 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
                 p = scored == batchRows ? full : new double[scored * classes];
                 predicted = scored == batchRows ? fullPredicted : new int[scored];
                 scorer.score(x, scored, p, predicted, scratch);
+                for (int c = 0; c < classes; c++) {
+                    for (int r = 0, from = c * scored; r < scored; r++) {
+                        rowMajor[r * classes + c] = (float) p[from + r];
+                    }
+                }
             }
         }
 
@@ -97,9 +108,8 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
                 outputs.setNullAt(1);
                 return;
             }
-            for (int k = 0; k < classes; k++) {
-                probabilities.setFloat(k, (float) p[k * scored + s]);
-            }
+            Platform.copyMemory(rowMajor, Platform.FLOAT_ARRAY_OFFSET + (long) s * classes * Float.BYTES,
+                    probabilities.getBaseObject(), probabilities.getBaseOffset() + header, (long) classes * Float.BYTES);
             outputs.update(0, probabilities);
             outputs.setInt(1, predicted[s]);
         }
