@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 kernels over Java arrays with int indices (segments are staged through arrays by the
- * kernel: measured on JDK 25, Vector API loads from segments run 3x slower than from arrays here,
- * and loops with int induction variables and one vector per iteration keep C2 inlining the exp).
+ * float32 kernels over Java arrays with int indices; {@link FloatSegmentRows} is the twin of the
+ * row and elementwise methods for native segments (see there why a twin), and strided slices of
+ * segments are staged into arrays a slab at a time. Loops keep int induction variables and one
+ * vector per iteration, so C2 keeps the exp inlined.
  * Contiguous rows ("row" methods) vectorize along the row; strided slices ("strided" methods)
  * vectorize across the inner dimension, one lane per slice, so a non-last axis costs the same
  * passes as the last one.

@@ -124,6 +124,11 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         boolean f32 = r.dtype() == DType.FLOAT32;
         boolean arrays = r.in().storage() != Tensor.Storage.SEGMENT
                 && (r.out() == null || r.out().storage() != Tensor.Storage.SEGMENT);
+        boolean natives = isNative(r.in()) && (r.out() == null || isNative(r.out()));
+        if (!arrays && !natives) {
+            executeStaged(r);
+            return;
+        }
         // A confined arena's segment may only be touched by its owner thread: no workers then.
         boolean shareable = sharedWithWorkers(r.in()) && (r.out() == null || sharedWithWorkers(r.out()));
         if (r.op().isElementwise()) {
@@ -133,17 +138,17 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         long n = r.n();
         long inner = r.inner();
         long slab = n * inner;
-        if (!arrays && inner == 1) {
-            segmentRows(r, f32, shareable);
-            return;
-        }
         if (!arrays && slab > MAX_STAGED) {
             throw new IllegalArgumentException("in has " + slab + " elements per slice along axis " + r.axis()
-                    + "; the simd backend stages segment slices of at most " + MAX_STAGED + " elements");
+                    + "; the simd backend handles segment slices of at most " + MAX_STAGED + " elements");
         }
-        // Arrays split across slices and tiles of the inner dimension; staged segments copy one whole slab at a time.
+        if (!arrays && inner == 1) {
+            nativeRows(r, f32, shareable);
+            return;
+        }
         // Strided slices go in tiles of adjacent slices swept row by row (see FloatRows.TILE).
         int tile = FloatRows.TILE;
+        // Arrays split across slices and tiles of the inner dimension; segments copy one whole slab at a time.
         long chunks = inner == 1 ? 1 : (inner + tile - 1) / tile;
         long perOuter = arrays ? chunks : 1;
         parallelFor(r.outer() * perOuter, shareable ? r.in().size() : 0, (from, to) -> {
@@ -167,78 +172,79 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         });
     }
 
-    /** Last-axis slices of segment operands, one row at a time through the chunked stage. */
-    private void segmentRows(OpRequest r, boolean f32, boolean shareable) {
-        MemorySegment in = segment(r.in());
-        MemorySegment out = r.out() == null ? null : segment(r.out());
-        long n = r.n();
-        double invT = 1.0 / r.temperature();
-        boolean softmax = r.op() == Op.SOFTMAX || r.op() == Op.LOG_SOFTMAX;
-        if (softmax && n > 0 && n <= ROW_BLOCK / 16) {
-            softmaxRowBlocks(r, f32, shareable, in, out, invT);
-            return;
+    private static boolean isNative(Tensor t) {
+        return t.storage() == Tensor.Storage.SEGMENT && t.segment().isNative();
+    }
+
+    /**
+     * Heap segments, or operands of different kinds: copied whole into arrays, run on the array
+     * path, copied back. Keeping heap segments away from the native-segment kernels keeps those
+     * call sites monomorphic (see FloatSegmentRows).
+     */
+    private void executeStaged(OpRequest r) {
+        if (r.in().size() > MAX_STAGED) {
+            throw new IllegalArgumentException("in has " + r.in().size() + " elements in a heap segment or beside "
+                    + "an operand of another kind; the simd backend stages at most " + MAX_STAGED);
         }
+        Tensor in = toArray(r.in());
+        Tensor out = r.out() == null ? null
+                : r.inPlace() ? in
+                : r.out().storage() == Tensor.Storage.SEGMENT ? emptyArrayLike(r.out())
+                : r.out();
+        execute(switch (r.op()) {
+            case SOFTMAX, LOG_SOFTMAX -> OpRequest.softmax(r.op() == Op.LOG_SOFTMAX, in, out, r.axis(), r.temperature());
+            case LOGSUMEXP -> OpRequest.logSumExp(in, out, r.axis(), r.keepdims());
+            case SIGMOID, LOG_SIGMOID -> OpRequest.sigmoid(r.op() == Op.LOG_SIGMOID, in, out);
+            case HARDMAX -> OpRequest.hardmax(in, out, r.axis());
+            case ARGMAX -> OpRequest.argmax(in, r.indices(), r.axis());
+        });
+        if (out != null && r.out().storage() == Tensor.Storage.SEGMENT) {
+            MemorySegment.copy(segment(out), 0, r.out().segment(), 0, r.out().segment().byteSize());
+        }
+    }
+
+    private static Tensor toArray(Tensor t) {
+        if (t.storage() != Tensor.Storage.SEGMENT) {
+            return t;
+        }
+        Tensor a = emptyArrayLike(t);
+        MemorySegment.copy(t.segment(), 0, segment(a), 0, t.segment().byteSize());
+        return a;
+    }
+
+    private static Tensor emptyArrayLike(Tensor t) {
+        int n = Math.toIntExact(t.size());
+        long[] dims = t.shape().dims();
+        return t.dtype() == DType.FLOAT32 ? Tensor.of(new float[n], dims) : Tensor.of(new double[n], dims);
+    }
+
+    /** Last-axis slices of native segment operands, straight from the segments. */
+    private void nativeRows(OpRequest r, boolean f32, boolean shareable) {
+        MemorySegment in = r.in().segment();
+        MemorySegment out = r.out() == null ? null : r.out().segment();
+        int n = (int) r.n();
+        double invT = 1.0 / r.temperature();
         parallelFor(r.outer(), shareable ? r.in().size() : 0, (from, to) -> {
-            Stage st = STAGE.get();
             for (long o = from; o < to; o++) {
                 long base = o * n;
                 if (f32) {
-                    float[] a = st.floats((int) Math.min(n, SegmentRows.WHOLE_ROW));
                     switch (r.op()) {
-                        case SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, (float) invT, false, a);
-                        case LOG_SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, (float) invT, true, a);
-                        case LOGSUMEXP -> out.setAtIndex(Tensor.F32, o, (float) SegmentRows.logSumExpRow(in, base, n, a));
-                        case HARDMAX -> SegmentRows.hardmaxRow(in, out, base, n, a);
-                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = (int) SegmentRows.argmaxRow(in, base, n, a);
+                        case SOFTMAX -> FloatSegmentRows.softmaxRow(in, out, base, n, (float) invT, false);
+                        case LOG_SOFTMAX -> FloatSegmentRows.softmaxRow(in, out, base, n, (float) invT, true);
+                        case LOGSUMEXP -> out.setAtIndex(Tensor.F32, o, (float) FloatSegmentRows.logSumExpRow(in, base, n));
+                        case HARDMAX -> FloatSegmentRows.hardmaxRow(in, out, base, n);
+                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = FloatSegmentRows.argmaxRow(in, base, n);
                         default -> throw new AssertionError(r.op());
                     }
                 } else {
-                    double[] a = st.doubles((int) Math.min(n, SegmentRows.WHOLE_ROW));
                     switch (r.op()) {
-                        case SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, invT, false, a);
-                        case LOG_SOFTMAX -> SegmentRows.softmaxRow(in, out, base, n, invT, true, a);
-                        case LOGSUMEXP -> out.setAtIndex(Tensor.F64, o, SegmentRows.logSumExpRow(in, base, n, a));
-                        case HARDMAX -> SegmentRows.hardmaxRow(in, out, base, n, a);
-                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = (int) SegmentRows.argmaxRow(in, base, n, a);
+                        case SOFTMAX -> DoubleSegmentRows.softmaxRow(in, out, base, n, invT, false);
+                        case LOG_SOFTMAX -> DoubleSegmentRows.softmaxRow(in, out, base, n, invT, true);
+                        case LOGSUMEXP -> out.setAtIndex(Tensor.F64, o, DoubleSegmentRows.logSumExpRow(in, base, n));
+                        case HARDMAX -> DoubleSegmentRows.hardmaxRow(in, out, base, n);
+                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = DoubleSegmentRows.argmaxRow(in, base, n);
                         default -> throw new AssertionError(r.op());
                     }
-                }
-            }
-        });
-    }
-
-    /** Elements of short segment rows staged together, so the copies are not paid per row. */
-    private static final int ROW_BLOCK = SegmentRows.CHUNK;
-
-    /** Short segment rows: a block of whole rows copied in, computed in place, copied out. */
-    private void softmaxRowBlocks(OpRequest r, boolean f32, boolean shareable, MemorySegment in, MemorySegment out,
-                                  double invT) {
-        int n = (int) r.n();
-        boolean log = r.op() == Op.LOG_SOFTMAX;
-        long rowsPerBlock = ROW_BLOCK / n;
-        long blocks = (r.outer() + rowsPerBlock - 1) / rowsPerBlock;
-        long bytes = f32 ? Float.BYTES : Double.BYTES;
-        parallelFor(blocks, shareable ? r.in().size() : 0, (from, to) -> {
-            Stage st = STAGE.get();
-            for (long b = from; b < to; b++) {
-                long row0 = b * rowsPerBlock;
-                int rows = (int) Math.min(rowsPerBlock, r.outer() - row0);
-                int len = rows * n;
-                long off = row0 * n * bytes;
-                if (f32) {
-                    float[] a = st.floats(len);
-                    MemorySegment.copy(in, Tensor.F32, off, a, 0, len);
-                    for (int i = 0; i < rows; i++) {
-                        FloatRows.softmaxRow(a, a, i * n, n, (float) invT, log);
-                    }
-                    MemorySegment.copy(a, 0, out, Tensor.F32, off, len);
-                } else {
-                    double[] a = st.doubles(len);
-                    MemorySegment.copy(in, Tensor.F64, off, a, 0, len);
-                    for (int i = 0; i < rows; i++) {
-                        DoubleRows.softmaxRow(a, a, i * n, n, invT, log);
-                    }
-                    MemorySegment.copy(a, 0, out, Tensor.F64, off, len);
                 }
             }
         });
@@ -377,28 +383,16 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         long chunks = (size + ELEMENTWISE_CHUNK - 1) / ELEMENTWISE_CHUNK;
         boolean log = r.op() == Op.LOG_SIGMOID;
         parallelFor(chunks, shareable ? size : 0, (from, to) -> {
-            Stage st = STAGE.get();
-            for (long c = from; c < to; c++) {
-                long a = c * ELEMENTWISE_CHUNK;
-                int len = (int) Math.min(ELEMENTWISE_CHUNK, size - a);
-                if (arrays) {
-                    int ia = (int) a;
-                    if (f32) {
-                        FloatRows.sigmoid(floats(r.in()), floats(r.out()), ia, ia + len, log);
-                    } else {
-                        DoubleRows.sigmoid(doubles(r.in()), doubles(r.out()), ia, ia + len, log);
-                    }
-                } else if (f32) {
-                    float[] x = st.floats(len);
-                    MemorySegment.copy(segment(r.in()), Tensor.F32, a * Float.BYTES, x, 0, len);
-                    FloatRows.sigmoid(x, x, 0, len, log);
-                    MemorySegment.copy(x, 0, segment(r.out()), Tensor.F32, a * Float.BYTES, len);
-                } else {
-                    double[] x = st.doubles(len);
-                    MemorySegment.copy(segment(r.in()), Tensor.F64, a * Double.BYTES, x, 0, len);
-                    DoubleRows.sigmoid(x, x, 0, len, log);
-                    MemorySegment.copy(x, 0, segment(r.out()), Tensor.F64, a * Double.BYTES, len);
-                }
+            long a = from * ELEMENTWISE_CHUNK;
+            long b = Math.min(size, to * ELEMENTWISE_CHUNK);
+            if (arrays && f32) {
+                FloatRows.sigmoid(floats(r.in()), floats(r.out()), (int) a, (int) b, log);
+            } else if (arrays) {
+                DoubleRows.sigmoid(doubles(r.in()), doubles(r.out()), (int) a, (int) b, log);
+            } else if (f32) {
+                FloatSegmentRows.sigmoid(r.in().segment(), r.out().segment(), a, b, log);
+            } else {
+                DoubleSegmentRows.sigmoid(r.in().segment(), r.out().segment(), a, b, log);
             }
         });
     }
