@@ -19,10 +19,12 @@ import java.util.List;
  * a predicted-class column ({@code int}, the index of the most probable class, first on ties).
  *
  * <p>Each task reads its partition in batches of {@link #batchRows} rows and scores each batch in
- * one call (the model's GEMM, then the kernel's softmax and argmax), on the executor's kernel of
- * the backend named by {@link #backend}, else the session's {@value ExecutorKernels#BACKEND_CONF},
- * else {@code auto}. The model and the kernel are made once per executor JVM
- * ({@link ExecutorKernels}); the model travels as its file's bytes, once per stage.
+ * one go ({@link BatchModel}: the scores, then the kernel's softmax and argmax over the classes),
+ * on the executor's kernel of the backend named by {@link #backend}, else the session's
+ * {@value ExecutorKernels#BACKEND_CONF}, else {@code auto}. The model and the kernel are made once
+ * per executor JVM ({@link ExecutorKernels}); the model travels as its file's bytes, once per stage.
+ * The columns are read from and written to Spark's internal rows ({@link InternalRows}), so the
+ * result is a new DataFrame over the scored rows of {@code data}'s plan.
  *
  * <p>Rows: a null features value gives null outputs; a value of the wrong length (or an array
  * with a null element) fails the task with an {@link IllegalArgumentException} naming the

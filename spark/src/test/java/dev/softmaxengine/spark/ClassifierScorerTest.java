@@ -5,6 +5,8 @@ import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.Tolerance;
 import dev.softmaxengine.models.BatchScorer;
+import dev.softmaxengine.models.Classifier;
+import dev.softmaxengine.models.bayes.GaussianNaiveBayes;
 import dev.softmaxengine.models.data.Dataset;
 import dev.softmaxengine.models.linear.LinearTrainer;
 import dev.softmaxengine.models.linear.SoftmaxRegression;
@@ -50,10 +52,13 @@ class ClassifierScorerTest {
     private static SparkSession spark;
     private static SoftmaxRegression model;
     private static Dataset rows;
-    /** The single-JVM scorer's results on {@link #rows}: probabilities (rows x classes) and predictions. */
-    private static double[] referenceP;
-    private static int[] referencePredicted;
+    /** The single-JVM scorer's results on {@link #rows}. */
+    private static Reference reference;
     private static Tolerance tolerance;
+
+    /** Probabilities (rows x classes) and predictions of the single-JVM scorer. */
+    private record Reference(int classes, double[] p, int[] predicted) {
+    }
 
     @BeforeAll
     static void start() throws IOException {
@@ -64,15 +69,7 @@ class ClassifierScorerTest {
                     .softmax(digits).model();
             model = new SoftmaxRegression(oracle, trained.weights(), trained.bias(), trained.classNames());
             rows = perturbedTiles(digits, TILES, TestSeed.random("ClassifierScorerTest.tiles"));
-            int k = model.classes();
-            referenceP = new double[rows.rows() * k];
-            referencePredicted = new int[rows.rows()];
-            long[] done = {0};
-            new BatchScorer(model, 1000).score(SparkTests.source(rows), null, (m, labels, predicted, p) -> {
-                System.arraycopy(p, 0, referenceP, (int) done[0] * k, m * k);
-                System.arraycopy(predicted, 0, referencePredicted, (int) done[0], m);
-                done[0] += m;
-            });
+            reference = reference(model, rows);
         }
         // The executors' kernel (local mode: this JVM's). Its fp64 softmax bound, plus the rounding of
         // the output to float32 (2^-24 relative; subnormals to Float.MIN_VALUE) and 1e-9 for the
@@ -86,6 +83,18 @@ class ClassifierScorerTest {
     @AfterAll
     static void stop() {
         spark.stop();
+    }
+
+    private static Reference reference(Classifier classifier, Dataset data) throws IOException {
+        int k = classifier.classes();
+        Reference r = new Reference(k, new double[data.rows() * k], new int[data.rows()]);
+        int[] done = {0};
+        new BatchScorer(classifier, 1000).score(SparkTests.source(data), null, (m, labels, predicted, p) -> {
+            System.arraycopy(p, 0, r.p(), done[0] * k, m * k);
+            System.arraycopy(predicted, 0, r.predicted(), done[0], m);
+            done[0] += m;
+        });
+        return r;
     }
 
     /** {@code tiles} copies of {@code data}, each pixel moved by N(0, 1) and clamped to the digits' [0, 16]. */
@@ -136,9 +145,15 @@ class ClassifierScorerTest {
         return scorer.transform(frame).select("id", "probabilities", "prediction").orderBy("id").collectAsList();
     }
 
-    /** Each row's probabilities within {@link #tolerance} of the reference, and the same class unless the top two are within it. */
     private static void assertMatchesReference(List<Row> scored, int n) {
-        int k = model.classes();
+        assertMatchesReference(scored, n, reference);
+    }
+
+    /** Each row's probabilities within {@link #tolerance} of the reference, and the same class unless the top two are within it. */
+    private static void assertMatchesReference(List<Row> scored, int n, Reference expected) {
+        int k = expected.classes();
+        double[] referenceP = expected.p();
+        int[] referencePredicted = expected.predicted();
         assertEquals(n, scored.size());
         int ties = 0;
         for (Row r : scored) {
@@ -152,12 +167,12 @@ class ClassifierScorerTest {
                 }
             }
             int predicted = r.getInt(2);
-            int expected = referencePredicted[i];
-            if (predicted != expected) {
+            int single = referencePredicted[i];
+            if (predicted != single) {
                 double a = referenceP[i * k + predicted];
-                double b = referenceP[i * k + expected];
+                double b = referenceP[i * k + single];
                 assertTrue(Math.abs(a - b) <= tolerance.atol() + tolerance.rtol() * Math.abs(b),
-                        "row " + i + ": predicted " + predicted + " (p " + a + "), single-JVM " + expected + " (p " + b + ")");
+                        "row " + i + ": predicted " + predicted + " (p " + a + "), single-JVM " + single + " (p " + b + ")");
                 ties++;
             }
         }
@@ -172,6 +187,17 @@ class ClassifierScorerTest {
         assertMatchesReference(scored, n);
         long correct = scored.stream().filter(r -> r.getInt(2) == rows.labels()[r.getInt(0)]).count();
         assertTrue(correct > 0.8 * n, "accuracy on perturbed digits " + (double) correct / n);
+    }
+
+    @Test
+    void otherClassifiersScoreThroughTheirOwnScores() throws IOException {
+        int n = 3000;
+        try (ScalarSoftmaxKernel oracle = new ScalarSoftmaxKernel()) {
+            Classifier bayes = GaussianNaiveBayes.fit(oracle, SparkTests.digits(), 1e-9);
+            List<Row> scored = score(ClassifierScorer.of(bayes), frame(n, SQLDataTypes.VectorType(),
+                    ClassifierScorerTest::dense, 3));
+            assertMatchesReference(scored, n, reference(bayes, rows.head(n)));
+        }
     }
 
     @Test
