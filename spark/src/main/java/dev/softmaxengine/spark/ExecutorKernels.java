@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernels and models of one executor JVM: each backend's kernel, each (model, backend) pair
- * and each HMM is made once, on first use by any task, and shared by every task thread after that (engine
- * kernels and classifiers are thread-safe). Nothing here is serialized; tasks carry only a model's
- * bytes and key, and the backend name.
+ * and each HMM is made once, on first use by any task, and shared by every task thread after that
+ * (engine kernels and classifiers are thread-safe). Nothing here is serialized; tasks carry only a
+ * model's bytes and key, and the backend name.
  *
  * <p>The kernels live as long as the JVM and are closed by a shutdown hook, which matters for the
  * GPU backends' contexts; an executor JVM serves one application, so nothing is ever evicted.
