@@ -49,6 +49,8 @@ public final class BackendAssumptions {
             if (inCi && requiredInCi) {
                 return Assertions.fail(why + " (" + CI_ENV + "=true and CI must run " + name + ")");
             }
+            // Surefire shows a class aborted in @BeforeAll as "Tests run: 0" without the reason.
+            System.err.println("skipped: " + why);
             return Assumptions.abort(why);
         }
         // A test module whose own provider is missing is misconfigured, not short of hardware.
