@@ -325,7 +325,22 @@ public final class ModelFile {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
         }
-        byte[] bytes = Files.readAllBytes(path);
+        return read(Files.readAllBytes(path), path.toString());
+    }
+
+    /**
+     * Reads a model file from its bytes (e.g. shipped to a remote JVM).
+     *
+     * @throws IOException when the bytes are not a valid version-1 model file
+     */
+    public static ModelFile read(byte[] bytes) throws IOException {
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes must not be null");
+        }
+        return read(bytes, "model bytes");
+    }
+
+    private static ModelFile read(byte[] bytes, String path) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < PREFIX || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new IOException(path + ": not a softmax-engine model file (no SMXMODEL magic)");

@@ -1,5 +1,9 @@
 package dev.softmaxengine.models.sequence;
 
+import dev.softmaxengine.models.io.ModelFile;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,6 +27,9 @@ import java.util.Map;
  * Decoding is batched Viterbi on the kernel. Immutable.
  */
 public final class HmmTagger {
+    /** The {@link ModelFile} kind of a saved tagger. */
+    public static final String KIND = "hmm-tagger";
+
     /**
      * @param transitionSmoothing pseudo-count mass μ of the unigram prior on every transition row
      * @param lexicalSmoothing    weight λ of the suffix model in a known word's tag distribution
@@ -188,6 +195,66 @@ public final class HmmTagger {
         String[] names = tagIndex.keySet().toArray(String[]::new);
         return new HmmTagger(names, vocabulary, lexicon, logPrior, suffixes,
                 new ChainPotentials(k, logTrans, logStart, logEnd));
+    }
+
+    /**
+     * Saves the tagger: tag names and vocabulary (in id order) as attributes; the lexicon
+     * {@code [V, K]}, log P(t), the chain's log-potentials and the suffix model as arrays.
+     */
+    public void save(Path path) throws IOException {
+        int k = tags.length;
+        String[] words = new String[vocabulary.size()];
+        vocabulary.forEach((w, id) -> words[id] = w);
+        double[] transition = new double[k * k];
+        double[] start = new double[k];
+        double[] end = new double[k];
+        for (int i = 0; i < k; i++) {
+            start[i] = potentials.start(i);
+            end[i] = potentials.end(i);
+            for (int j = 0; j < k; j++) {
+                transition[i * k + j] = potentials.transition(i, j);
+            }
+        }
+        ModelFile.Builder file = ModelFile.builder(KIND)
+                .attribute("tags", List.of(tags))
+                .attribute("vocabulary", List.of(words))
+                .doubles("lexicon", lexicon, words.length, k)
+                .doubles("log-prior", logPrior, k)
+                .doubles("transition", transition, k, k)
+                .doubles("start", start, k)
+                .doubles("end", end, k);
+        suffixes.store(file);
+        file.build().write(path);
+    }
+
+    /** The tagger saved at {@code path}. */
+    public static HmmTagger load(Path path) throws IOException {
+        return from(ModelFile.read(path));
+    }
+
+    /** The tagger saved in {@code file}. */
+    public static HmmTagger from(ModelFile file) {
+        if (file == null) {
+            throw new IllegalArgumentException("file must not be null");
+        }
+        file.requireKind(KIND);
+        String[] names = file.strings("tags").toArray(String[]::new);
+        List<String> words = file.strings("vocabulary");
+        int k = names.length;
+        double[] lexicon = file.doubles("lexicon");
+        double[] logPrior = file.doubles("log-prior");
+        if (k == 0 || lexicon.length != (long) words.size() * k || logPrior.length != k) {
+            throw new IllegalArgumentException("file has " + k + " tags and " + words.size() + " words but a "
+                    + lexicon.length + "-value lexicon and " + logPrior.length + " log-priors");
+        }
+        Map<String, Integer> vocabulary = new HashMap<>();
+        for (String w : words) {
+            if (vocabulary.putIfAbsent(w, vocabulary.size()) != null) {
+                throw new IllegalArgumentException("vocabulary lists '" + w + "' twice");
+            }
+        }
+        return new HmmTagger(names, vocabulary, lexicon, logPrior, SuffixTagModel.from(file, k),
+                new ChainPotentials(k, file.doubles("transition"), file.doubles("start"), file.doubles("end")));
     }
 
     /** The tag set, in order of first appearance in training. */

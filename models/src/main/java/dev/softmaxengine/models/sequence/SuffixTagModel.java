@@ -1,7 +1,12 @@
 package dev.softmaxengine.models.sequence;
 
+import dev.softmaxengine.models.io.ModelFile;
+
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -86,6 +91,69 @@ final class SuffixTagModel {
             p.finish(tags);
         }
         return new SuffixTagModel(tags, maxSuffix, parts, all);
+    }
+
+    /**
+     * Adds this model to {@code file}: the word classes present, and per partition ({@code "ALL"}
+     * and each class) its suffixes, their {@code [S, K + 1]} counts (totals last) and θ.
+     */
+    void store(ModelFile.Builder file) {
+        List<String> classes = new ArrayList<>();
+        double[] thetas = new double[partitions.size() + 1];
+        storePartition(file, "ALL", all);
+        thetas[0] = all.theta;
+        for (Map.Entry<WordShape.WordClass, Partition> e : partitions.entrySet()) {
+            classes.add(e.getKey().name());
+            thetas[classes.size()] = e.getValue().theta;
+            storePartition(file, e.getKey().name(), e.getValue());
+        }
+        file.attribute("suffix.max-length", maxSuffix)
+                .attribute("suffix.classes", classes)
+                .doubles("suffix.theta", thetas, thetas.length);
+    }
+
+    private void storePartition(ModelFile.Builder file, String name, Partition p) {
+        List<String> suffixes = new ArrayList<>(p.counts.keySet());
+        double[] counts = new double[suffixes.size() * (tags + 1)];
+        for (int i = 0; i < suffixes.size(); i++) {
+            System.arraycopy(p.counts.get(suffixes.get(i)), 0, counts, i * (tags + 1), tags + 1);
+        }
+        file.attribute("suffix." + name + ".suffixes", suffixes)
+                .doubles("suffix." + name + ".counts", counts, suffixes.size(), tags + 1);
+    }
+
+    /** The model {@link #store} put into {@code file}, for {@code tags} tags. */
+    static SuffixTagModel from(ModelFile file, int tags) {
+        List<String> classes = file.strings("suffix.classes");
+        double[] thetas = file.doubles("suffix.theta");
+        if (thetas.length != classes.size() + 1) {
+            throw new IllegalArgumentException("suffix.theta has " + thetas.length + " values for "
+                    + classes.size() + " word classes plus ALL");
+        }
+        Partition all = loadPartition(file, "ALL", tags, thetas[0]);
+        Map<WordShape.WordClass, Partition> parts = new EnumMap<>(WordShape.WordClass.class);
+        for (int i = 0; i < classes.size(); i++) {
+            parts.put(WordShape.WordClass.valueOf(classes.get(i)), loadPartition(file, classes.get(i), tags, thetas[i + 1]));
+        }
+        return new SuffixTagModel(tags, Math.toIntExact(file.integer("suffix.max-length")), parts, all);
+    }
+
+    private static Partition loadPartition(ModelFile file, String name, int tags, double theta) {
+        List<String> suffixes = file.strings("suffix." + name + ".suffixes");
+        double[] counts = file.doubles("suffix." + name + ".counts");
+        if (counts.length != (long) suffixes.size() * (tags + 1)) {
+            throw new IllegalArgumentException("suffix." + name + ".counts has " + counts.length + " values, "
+                    + suffixes.size() + " suffixes x " + (tags + 1) + " needed");
+        }
+        Partition p = new Partition();
+        for (int i = 0; i < suffixes.size(); i++) {
+            p.counts.put(suffixes.get(i), Arrays.copyOfRange(counts, i * (tags + 1), (i + 1) * (tags + 1)));
+        }
+        if (!p.counts.containsKey("")) {
+            throw new IllegalArgumentException("suffix." + name + " lacks the empty suffix's class totals");
+        }
+        p.theta = theta;
+        return p;
     }
 
     /** Writes P(t | word) for every tag into {@code out}. */

@@ -3,13 +3,19 @@ package dev.softmaxengine.models.sequence;
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.SoftmaxKernel;
 
+import dev.softmaxengine.models.io.ModelFile;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,6 +89,31 @@ class HmmTaggerTest {
         assertEquals(47377, acc.knownTotal() + acc.unknownTotal());
         assertTrue(acc.overall() >= 0.93, "accuracy " + acc.overall());
         assertTrue(acc.unknown() >= 0.75, "unknown-word accuracy " + acc.unknown());
+    }
+
+    @Test
+    void savedTaggerTagsConll2000TestIdentically(@TempDir Path dir) throws IOException {
+        List<ConllSentence> train = Conll2000.train().subList(0, 300);
+        List<String[]> test = Conll2000.test().stream().map(ConllSentence::words).toList();
+        HmmTagger tagger = HmmTagger.train(train.stream().map(ConllSentence::words).toList(),
+                train.stream().map(ConllSentence::pos).toList(), HmmTagger.Options.defaults());
+        Path file = dir.resolve("pos.smx");
+        tagger.save(file);
+        HmmTagger fromPath = HmmTagger.load(file);
+        HmmTagger fromBytes = HmmTagger.from(ModelFile.read(Files.readAllBytes(file)));
+        assertEquals(tagger.tagSet(), fromPath.tagSet());
+        List<String[]> expected = tagger.tag(inference, test);
+        List<String[]> actual = fromPath.tag(inference, test);
+        List<String[]> actualFromBytes = fromBytes.tag(inference, test);
+        long unknown = test.stream().flatMap(Arrays::stream).filter(w -> !fromPath.isKnown(w)).count();
+        assertTrue(unknown > 1000, "the suffix model must be exercised; unknown tokens " + unknown);
+        for (int n = 0; n < test.size(); n++) {
+            assertArrayEquals(expected.get(n), actual.get(n), "sentence " + n);
+            assertArrayEquals(expected.get(n), actualFromBytes.get(n), "sentence " + n + " (from bytes)");
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> HmmTagger.from(ModelFile.builder("softmax-regression").build()));
+        assertThrows(IOException.class, () -> ModelFile.read(new byte[] {1, 2, 3}));
     }
 
     @Test
