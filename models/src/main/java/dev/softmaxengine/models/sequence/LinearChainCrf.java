@@ -1,7 +1,12 @@
 package dev.softmaxengine.models.sequence;
 
+import dev.softmaxengine.models.io.ModelFile;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +22,9 @@ import java.util.Map;
  * and marginals run batched on the kernel through {@link LinearChain}. Immutable.
  */
 public final class LinearChainCrf {
+    /** The {@link ModelFile} kind of a saved CRF. */
+    public static final String KIND = "linear-chain-crf";
+
     private final FeatureTemplate template;
     private final String[] labels;
     private final Map<String, Integer> attributes;
@@ -48,6 +56,69 @@ public final class LinearChainCrf {
         int tr = stateFeatures;
         return new ChainPotentials(k, Arrays.copyOfRange(w, tr, tr + k * k),
                 Arrays.copyOfRange(w, tr + k * k, tr + k * k + k), Arrays.copyOfRange(w, tr + k * k + k, tr + k * k + 2 * k));
+    }
+
+    /**
+     * Saves the model: the template text, labels and attribute dictionary (in id order) as
+     * attributes; the compressed feature rows and the weights as arrays.
+     */
+    public void save(Path path) throws IOException {
+        String[] names = new String[attributes.size()];
+        attributes.forEach((a, id) -> names[id] = a);
+        ModelFile.builder(KIND)
+                .attribute("template", template.toString())
+                .attribute("labels", List.of(labels))
+                .attribute("attributes", List.of(names))
+                .ints("feature-start", featureStart, featureStart.length)
+                .ints("feature-label", featureLabel, featureLabel.length)
+                .doubles("weights", weights, weights.length)
+                .build()
+                .write(path);
+    }
+
+    /** The model saved at {@code path}. */
+    public static LinearChainCrf load(Path path) throws IOException {
+        return from(ModelFile.read(path));
+    }
+
+    /** The model saved in {@code file}. */
+    public static LinearChainCrf from(ModelFile file) {
+        if (file == null) {
+            throw new IllegalArgumentException("file must not be null");
+        }
+        file.requireKind(KIND);
+        FeatureTemplate template = FeatureTemplate.parse(file.string("template"));
+        String[] labels = file.strings("labels").toArray(String[]::new);
+        List<String> names = file.strings("attributes");
+        int[] featureStart = file.ints("feature-start");
+        int[] featureLabel = file.ints("feature-label");
+        double[] weights = file.doubles("weights");
+        int k = labels.length;
+        int f = featureLabel.length;
+        if (k == 0 || featureStart.length != names.size() + 1 || featureStart[0] != 0
+                || featureStart[names.size()] != f || weights.length != (long) f + (long) k * k + 2L * k) {
+            throw new IllegalArgumentException("file's " + k + " labels, " + names.size() + " attributes, "
+                    + featureStart.length + " feature rows, " + f + " features and " + weights.length
+                    + " weights do not fit together");
+        }
+        for (int a = 0; a < names.size(); a++) {
+            if (featureStart[a] > featureStart[a + 1]) {
+                throw new IllegalArgumentException("feature-start must be non-decreasing, was "
+                        + featureStart[a] + " then " + featureStart[a + 1] + " at " + a);
+            }
+        }
+        for (int label : featureLabel) {
+            if (label < 0 || label >= k) {
+                throw new IllegalArgumentException("feature-label must be in [0, " + k + "), was " + label);
+            }
+        }
+        Map<String, Integer> attributes = new HashMap<>();
+        for (String a : names) {
+            if (attributes.putIfAbsent(a, attributes.size()) != null) {
+                throw new IllegalArgumentException("attributes lists '" + a + "' twice");
+            }
+        }
+        return new LinearChainCrf(template, labels, attributes, featureStart, featureLabel, weights);
     }
 
     public FeatureTemplate template() {

@@ -5,7 +5,11 @@ import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.models.optim.Lbfgs;
 import dev.softmaxengine.testkit.TestSeed;
 
+import dev.softmaxengine.models.io.ModelFile;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,9 +17,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LinearChainCrfTest {
@@ -180,5 +186,33 @@ class LinearChainCrfTest {
         System.out.printf("CRF chunking, 300 training sentences, %d iterations: F1 %.4f%n",
                 fit.optimization().iterations(), res.overall().f1());
         assertTrue(res.overall().f1() >= 0.87, res.report());
+    }
+
+    @Test
+    void savedModelTagsConll2000TestIdentically(@TempDir Path dir) throws IOException {
+        List<ConllSentence> train = Conll2000.train().subList(0, 300);
+        List<ConllSentence> test = Conll2000.test();
+        List<String[]> words = test.stream().map(ConllSentence::words).toList();
+        List<String[]> pos = test.stream().map(ConllSentence::pos).toList();
+        ChainInference inf = new ChainInference(kernel, 2, ChainInference.DEFAULT_BATCH_SIZE);
+        LinearChainCrf model = CrfTrainer.train(inf, FeatureTemplate.parse(FeatureTemplate.CHUNKING),
+                train.stream().map(ConllSentence::words).toList(), train.stream().map(ConllSentence::pos).toList(),
+                train.stream().map(ConllSentence::chunks).toList(), new CrfTrainer.Options(1.0, 15, 1e-7, 1), null).model();
+        Path file = dir.resolve("chunk.smx");
+        model.save(file);
+        LinearChainCrf fromPath = LinearChainCrf.load(file);
+        LinearChainCrf fromBytes = LinearChainCrf.from(ModelFile.read(Files.readAllBytes(file)));
+        assertEquals(model.template().toString(), fromPath.template().toString());
+        assertEquals(model.labels(), fromPath.labels());
+        assertEquals(model.attributes(), fromPath.attributes());
+        assertEquals(model.parameters(), fromPath.parameters());
+        List<String[]> expected = model.tag(inf, words, pos);
+        List<String[]> actual = fromPath.tag(inf, words, pos);
+        List<String[]> actualFromBytes = fromBytes.tag(inf, words, pos);
+        for (int n = 0; n < words.size(); n++) {
+            assertArrayEquals(expected.get(n), actual.get(n), "sentence " + n);
+            assertArrayEquals(expected.get(n), actualFromBytes.get(n), "sentence " + n + " (from bytes)");
+        }
+        assertThrows(IllegalArgumentException.class, () -> LinearChainCrf.from(ModelFile.builder(HmmTagger.KIND).build()));
     }
 }
