@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernels and models of one executor JVM: each backend's kernel, each (model, backend) pair
- * and each HMM is made once, on first use by any task, and shared by every task thread after that
+ * and each HMM or tagger is made once, on first use by any task, and shared by every task thread after that
  * (engine kernels and classifiers are thread-safe). Nothing here is serialized; tasks carry only a
  * model's bytes and key, and the backend name.
  *
@@ -34,6 +34,7 @@ public final class ExecutorKernels {
     private static final Map<String, SoftmaxKernel> KERNELS = new ConcurrentHashMap<>();
     private static final Map<String, BatchModel> MODELS = new ConcurrentHashMap<>();
     private static final Map<String, HiddenMarkovModel> HMMS = new ConcurrentHashMap<>();
+    private static final Map<String, TaggingModel> TAGGERS = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> KERNELS.values().forEach(SoftmaxKernel::close),
@@ -63,6 +64,11 @@ public final class ExecutorKernels {
     /** This JVM's instance of the HMM {@code parameters} describe. */
     static HiddenMarkovModel hmm(HmmParameters parameters) {
         return HMMS.computeIfAbsent(parameters.key(), k -> parameters.model());
+    }
+
+    /** This JVM's instance of the tagger saved in {@code model} (taggers hold no kernel; inference brings it). */
+    static TaggingModel tagger(SavedModel model) {
+        return TAGGERS.computeIfAbsent(model.key(), k -> TaggingModel.read(model.bytes()));
     }
 
     /**
