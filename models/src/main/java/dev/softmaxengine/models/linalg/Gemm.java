@@ -1,17 +1,26 @@
 package dev.softmaxengine.models.linalg;
 
 /**
- * The two matrix products linear models need, in plain Java (the models compile against the engine
- * API only, so no Vector API here): scores {@code C = A . B^T} and gradients {@code G^T . A}.
- * Float32 data, float64 weights and accumulation.
+ * The two matrix products linear models need: scores {@code C = A . B^T (+ bias)} and gradients
+ * {@code G^T . A}. Float32 data, float64 weights and accumulation.
  *
- * <p>Both are register-tiled 4 x 4: each step loads 4 values of A and 4 of B and does 16
- * multiply-adds, so the loop is bound by arithmetic, not loads. Both operands are walked along
- * their contiguous rows; a 4-row tile of A stays in L1 while all of B (a few classes x features,
- * tens of KB) stays in L2.
+ * <p>Scores run on the Vector API ({@link VectorGemm}) when {@code jdk.incubator.vector} is in
+ * the module graph, as every engine JVM has it; otherwise, and for the gradient, in plain Java
+ * register-tiled 4 x 4: each step loads 4 values of A and 4 of B and does 16 multiply-adds. The
+ * two score paths differ by summation order only (a few float64 ulps). Both walk the operands
+ * along their contiguous rows; a 4-row tile of A stays in L1 while all of B (a few classes x
+ * features, tens of KB) stays in L2.
  */
 public final class Gemm {
+    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && VectorGemm.usable();
+
     private Gemm() {
+    }
+
+    /** Whether scores run on the Vector API; false on a JVM started without {@code jdk.incubator.vector}. */
+    public static boolean vectorized() {
+        return VECTOR;
     }
 
     /**
@@ -19,15 +28,49 @@ public final class Gemm {
      * scores of {@code m} rows of {@code k} features against {@code n} weight rows.
      */
     public static void multiplyTransposed(float[] a, int aOffset, int m, int k, double[] b, int n, double[] c) {
+        affine(a, aOffset, m, k, b, null, n, c, 0, n, 1);
+    }
+
+    /**
+     * {@code c[cOffset + i*rowStride + j*colStride] = bias[j] + sum_p a[aOffset + i*k + p] * b[j*k + p]}
+     * for {@code i < m, j < n}; no bias when {@code bias} is null. Row-major scores have strides
+     * {@code (n, 1)}, class-major ones {@code (1, m)}.
+     */
+    public static void affine(float[] a, int aOffset, int m, int k, double[] b, double[] bias, int n, double[] c,
+                              int cOffset, int rowStride, int colStride) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("m, n and k must be >= 0, were " + m + ", " + n + ", " + k);
+        }
+        if (rowStride < 1 || colStride < 1) {
+            throw new IllegalArgumentException("strides must be >= 1, were " + rowStride + ", " + colStride);
+        }
         checkRange("a", a.length, aOffset, (long) m * k);
         checkRange("b", b.length, 0, (long) n * k);
-        checkRange("c", c.length, 0, (long) m * n);
+        if (bias != null && bias.length < n) {
+            throw new IllegalArgumentException("bias has " + bias.length + " elements, needs " + n);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        checkRange("c", c.length, cOffset, (long) (m - 1) * rowStride + (long) (n - 1) * colStride + 1);
+        if (VECTOR) {
+            // Zeros rather than a null check in the tiles: C2 compiles them once for both kinds of caller.
+            VectorGemm.affine(a, aOffset, m, k, b, bias != null ? bias : new double[n], n, c, cOffset, rowStride, colStride);
+        } else {
+            scalarAffine(a, aOffset, m, k, b, bias, n, c, cOffset, rowStride, colStride);
+        }
+    }
+
+    /** {@link #affine} in plain Java; package-private so that tests hold both paths to the same reference. */
+    static void scalarAffine(float[] a, int aOffset, int m, int k, double[] b, double[] bias, int n, double[] c,
+                             int cOffset, int rs, int cs) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int a0 = aOffset + i * k;
             int a1 = a0 + k;
             int a2 = a1 + k;
             int a3 = a2 + k;
+            int c0 = cOffset + i * rs;
             int j = 0;
             for (; j + 4 <= n; j += 4) {
                 int b0 = j * k;
@@ -64,26 +107,30 @@ public final class Gemm {
                     c32 += x3 * w2;
                     c33 += x3 * w3;
                 }
-                int r = i * n + j;
-                c[r] = c00;
-                c[r + 1] = c01;
-                c[r + 2] = c02;
-                c[r + 3] = c03;
-                r += n;
-                c[r] = c10;
-                c[r + 1] = c11;
-                c[r + 2] = c12;
-                c[r + 3] = c13;
-                r += n;
-                c[r] = c20;
-                c[r + 1] = c21;
-                c[r + 2] = c22;
-                c[r + 3] = c23;
-                r += n;
-                c[r] = c30;
-                c[r + 1] = c31;
-                c[r + 2] = c32;
-                c[r + 3] = c33;
+                double d0 = bias(bias, j);
+                double d1 = bias(bias, j + 1);
+                double d2 = bias(bias, j + 2);
+                double d3 = bias(bias, j + 3);
+                int o = c0 + j * cs;
+                c[o] = c00 + d0;
+                c[o + cs] = c01 + d1;
+                c[o + 2 * cs] = c02 + d2;
+                c[o + 3 * cs] = c03 + d3;
+                o += rs;
+                c[o] = c10 + d0;
+                c[o + cs] = c11 + d1;
+                c[o + 2 * cs] = c12 + d2;
+                c[o + 3 * cs] = c13 + d3;
+                o += rs;
+                c[o] = c20 + d0;
+                c[o + cs] = c21 + d1;
+                c[o + 2 * cs] = c22 + d2;
+                c[o + 3 * cs] = c23 + d3;
+                o += rs;
+                c[o] = c30 + d0;
+                c[o + cs] = c31 + d1;
+                c[o + 2 * cs] = c32 + d2;
+                c[o + 3 * cs] = c33 + d3;
             }
             for (; j < n; j++) {
                 int b0 = j * k;
@@ -95,22 +142,28 @@ public final class Gemm {
                     s2 += a[a2 + p] * w;
                     s3 += a[a3 + p] * w;
                 }
-                c[i * n + j] = s0;
-                c[(i + 1) * n + j] = s1;
-                c[(i + 2) * n + j] = s2;
-                c[(i + 3) * n + j] = s3;
+                double d = bias(bias, j);
+                int o = c0 + j * cs;
+                c[o] = s0 + d;
+                c[o + rs] = s1 + d;
+                c[o + 2 * rs] = s2 + d;
+                c[o + 3 * rs] = s3 + d;
             }
         }
         for (; i < m; i++) {
             int a0 = aOffset + i * k;
             for (int j = 0; j < n; j++) {
-                c[i * n + j] = dot(a, a0, b, j * k, k);
+                c[cOffset + i * rs + j * cs] = dot(a, a0, b, j * k, k) + bias(bias, j);
             }
         }
     }
 
+    private static double bias(double[] bias, int j) {
+        return bias == null ? 0 : bias[j];
+    }
+
     /** {@code sum_p a[ao + p] * b[bo + p]} over {@code k} terms, in four partial sums. */
-    public static double dot(float[] a, int ao, double[] b, int bo, int k) {
+    private static double dot(float[] a, int ao, double[] b, int bo, int k) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int p = 0;
         for (; p + 4 <= k; p += 4) {
