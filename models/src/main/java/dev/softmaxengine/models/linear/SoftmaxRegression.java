@@ -83,13 +83,7 @@ public final class SoftmaxRegression implements Classifier {
     @Override
     public void scores(float[] x, int row, int rows, double[] out) {
         checkBatch(x, row, rows, out == null ? 0 : out.length);
-        int k = classNames.size();
-        Gemm.multiplyTransposed(x, row * features, rows, features, weights, k, out);
-        for (int i = 0; i < rows; i++) {
-            for (int c = 0; c < k; c++) {
-                out[i * k + c] += bias[c];
-            }
-        }
+        Gemm.affine(x, row * features, rows, features, weights, bias, classNames.size(), out, 0, classNames.size(), 1);
     }
 
     @Override
