@@ -2,6 +2,7 @@ package dev.softmaxengine.spark;
 
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.models.Classifier;
+import dev.softmaxengine.models.linalg.Gemm;
 import dev.softmaxengine.models.linear.SoftmaxRegression;
 
 /**
@@ -10,10 +11,9 @@ import dev.softmaxengine.models.linear.SoftmaxRegression;
  * axis 0 with the rows across the vector lanes; along the last axis a 10-class row would fill one
  * masked vector per step, at a fraction of the speed.
  *
- * <p>A {@link SoftmaxRegression} gets its scores from {@link VectorGemm} when the JVM has the
- * Vector API (then only the GEMM's summation order differs from {@link Classifier#probabilities});
- * every other classifier, and every classifier on a JVM without it, scores through its own
- * {@link Classifier#scores}. Thread-safe.
+ * <p>A {@link SoftmaxRegression}'s scores come straight out of {@link Gemm#affine} in that layout,
+ * the same products its own {@link Classifier#scores} computes row-major; every other classifier
+ * scores through its own {@link Classifier#scores}, transposed. Thread-safe.
  */
 final class BatchModel {
     private final Classifier classifier;
@@ -28,31 +28,37 @@ final class BatchModel {
     }
 
     static BatchModel of(Classifier classifier) {
-        if (classifier instanceof SoftmaxRegression linear
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (classifier instanceof SoftmaxRegression linear) {
             return new BatchModel(classifier, linear.weights(), linear.bias());
         }
         return new BatchModel(classifier, null, null);
     }
 
     /**
-     * {@code P(c | x_i)} of rows {@code [0, rows)} of {@code x} into {@code p[c * rows + i]} and the
-     * most probable class into {@code predicted[i]}; {@code p} has exactly {@code rows * classes}
-     * elements, {@code predicted} {@code rows}. {@code scratch} holds at least as many as {@code p}.
+     * The scores of rows {@code [0, rows)} of the row-major batch {@code x} into
+     * {@code p[c * stride + col + i]}: columns {@code col ..} of a class-major block whose rows are
+     * {@code stride} long. {@code scratch} holds at least {@code rows * classes} doubles.
      */
-    void score(float[] x, int rows, double[] p, int[] predicted, double[] scratch) {
+    void scores(float[] x, int rows, double[] p, int col, int stride, double[] scratch) {
         int k = classifier.classes();
         if (weights != null) {
-            VectorGemm.scores(x, rows, classifier.features(), weights, bias, k, p);
+            Gemm.affine(x, 0, rows, classifier.features(), weights, bias, k, p, col, 1, stride);
         } else {
             classifier.scores(x, 0, rows, scratch);
             for (int i = 0; i < rows; i++) {
                 for (int c = 0; c < k; c++) {
-                    p[c * rows + i] = scratch[i * k + c];
+                    p[c * stride + col + i] = scratch[i * k + c];
                 }
             }
         }
-        Tensor t = Tensor.of(p, k, rows);
+    }
+
+    /**
+     * Scores in {@code p[c * rows + i]} (exactly {@code rows * classes} of them) to {@code P(c | x_i)}
+     * in place, and the most probable class of each row into {@code predicted[i]}.
+     */
+    void normalize(double[] p, int rows, int[] predicted) {
+        Tensor t = Tensor.of(p, classifier.classes(), rows);
         classifier.kernel().softmax(t, t, 0);
         classifier.kernel().argmax(t, predicted, 0);
     }

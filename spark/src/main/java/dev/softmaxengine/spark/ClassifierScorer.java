@@ -18,8 +18,9 @@ import java.util.List;
  * probabilities column ({@code array<float>}, one value per class, in the model's class order) and
  * a predicted-class column ({@code int}, the index of the most probable class, first on ties).
  *
- * <p>Each task reads its partition in batches of {@link #batchRows} rows and scores each batch in
- * one go ({@link BatchModel}: the scores, then the kernel's softmax and argmax over the classes),
+ * <p>Each task reads its partition in batches of {@link #batchRows} rows: the scores of every 16
+ * rows as they are read (the model's GEMM, while their features are in cache), then one kernel
+ * call per batch for the softmax and one for the argmax over the classes ({@link BatchModel}),
  * on the executor's kernel of the backend named by {@link #backend}, else the session's
  * {@value ExecutorKernels#BACKEND_CONF}, else {@code auto}. The model and the kernel are made once
  * per executor JVM ({@link ExecutorKernels}); the model travels as its file's bytes, once per stage.
@@ -38,7 +39,7 @@ import java.util.List;
  * }</pre>
  */
 public final class ClassifierScorer {
-    public static final int DEFAULT_BATCH_ROWS = 1024;
+    public static final int DEFAULT_BATCH_ROWS = 256;
 
     private final SavedModel model;
     private final int features;

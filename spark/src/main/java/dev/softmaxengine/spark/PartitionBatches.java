@@ -80,7 +80,9 @@ abstract class PartitionBatches implements Iterator<InternalRow> {
             if (r instanceof UnsafeRow u) {
                 int n = u.getSizeInBytes();
                 if (used + n > bytes.length) {
-                    bytes = Arrays.copyOf(bytes, Math.max(used + n, 2 * bytes.length));
+                    // Sized for a whole batch of rows like this one at once, rather than doubled up to it in every partition.
+                    bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16,
+                            Math.max((long) used + n, Math.max(2L * bytes.length, (long) n * copies.length))));
                 }
                 u.writeToMemory(bytes, Platform.BYTE_ARRAY_OFFSET + used);
                 start[size] = used;

@@ -47,13 +47,22 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
         return new Batches(rows, ExecutorKernels.model(model, backend), partition);
     }
 
+    /**
+     * Rows are scored this many at a time as soon as they are read, while their features are still
+     * in L1/L2: a whole batch of features (hundreds of KB with the rows' own bytes beside them) is
+     * not by the time the batch ends, and the GEMM ran at half speed reading it back.
+     */
+    static final int CHUNK_ROWS = 16;
+
     private final class Batches extends PartitionBatches implements FeatureColumn.Position {
         private final BatchModel scorer;
-        /** Row i of the batch is row slot[i] of x, or -1 when its features are null. */
+        /** Row i of the batch is scored row slot[i], or -1 when its features are null. */
         private final int[] slot = new int[batchRows];
-        private final float[] x = new float[batchRows * features];
+        /** Features of the scored rows not yet multiplied: scored - pending .. scored - 1. */
+        private final float[] x = new float[CHUNK_ROWS * features];
         private final double[] doubles = new double[features];
-        private final double[] scratch = new double[batchRows * classes];
+        private final double[] scratch = new double[CHUNK_ROWS * classes];
+        /** Class-major scores of the batch, rows batchRows apart. */
         private final double[] full = new double[batchRows * classes];
         private final int[] fullPredicted = new int[batchRows];
         /** Class-major: P(c | row s) at p[c * scored + s]. */
@@ -66,6 +75,7 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
         private final long header = UnsafeArrayData.calculateHeaderPortionInBytes(classes);
         private int[] predicted = fullPredicted;
         private int scored;
+        private int pending;
 
         Batches(Iterator<InternalRow> in, BatchModel scorer, int partition) {
             super(in, partition, batchRows, 2);
@@ -76,22 +86,42 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
         protected void accept(int i, InternalRow row) {
             if (i == 0) {
                 scored = 0;
+                pending = 0;
             }
             if (row.isNullAt(index)) {
                 slot[i] = -1;
                 return;
             }
-            kind.copy(row, index, features, x, scored * features, doubles, this);
+            kind.copy(row, index, features, x, pending * features, doubles, this);
             slot[i] = scored++;
+            if (++pending == CHUNK_ROWS) {
+                multiply();
+            }
+        }
+
+        private void multiply() {
+            scorer.scores(x, pending, full, scored - pending, batchRows, scratch);
+            pending = 0;
         }
 
         @Override
         protected void compute(int rows) {
+            if (pending > 0) {
+                multiply();
+            }
             if (scored > 0) {
-                // The kernel reads whole arrays fastest; only a partition's last batch needs its own.
-                p = scored == batchRows ? full : new double[scored * classes];
-                predicted = scored == batchRows ? fullPredicted : new int[scored];
-                scorer.score(x, scored, p, predicted, scratch);
+                // The kernel takes whole arrays; only a batch with fewer scored rows (a partition's last, or one with nulls) needs its own.
+                if (scored == batchRows) {
+                    p = full;
+                    predicted = fullPredicted;
+                } else {
+                    p = new double[scored * classes];
+                    predicted = new int[scored];
+                    for (int c = 0; c < classes; c++) {
+                        System.arraycopy(full, c * batchRows, p, c * scored, scored);
+                    }
+                }
+                scorer.normalize(p, scored, predicted);
                 for (int c = 0; c < classes; c++) {
                     for (int r = 0, from = c * scored; r < scored; r++) {
                         rowMajor[r * classes + c] = (float) p[from + r];

@@ -19,7 +19,9 @@ final class KernelChoice {
         SoftmaxRegression model = new SoftmaxRegression(kernel, new double[] {1, 0, 0, 1}, new double[] {0, 0},
                 List.of("a", "b"));
         double[] p = new double[2];
-        BatchModel.of(model).score(new float[] {2, 0}, 1, p, new int[1], new double[2]);
+        BatchModel scorer = BatchModel.of(model);
+        scorer.scores(new float[] {2, 0}, 1, p, 0, 1, new double[2]);
+        scorer.normalize(p, 1, new int[1]);
         System.out.println(kernel.backend() + " " + p[0]);
     }
 }

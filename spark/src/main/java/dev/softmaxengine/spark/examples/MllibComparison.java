@@ -16,6 +16,7 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,9 +59,9 @@ public final class MllibComparison implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "Timed runs of each scorer. Default: ${DEFAULT-VALUE}")
     int reps;
 
-    @Option(names = "--batch-rows", defaultValue = "" + ClassifierScorer.DEFAULT_BATCH_ROWS,
-            description = "Default: ${DEFAULT-VALUE}")
-    int batchRows;
+    @Option(names = "--batch-rows", defaultValue = "" + ClassifierScorer.DEFAULT_BATCH_ROWS, split = ",",
+            description = "Batch sizes of softmax-engine to time (comma-separated); the first one is compared. Default: ${DEFAULT-VALUE}")
+    int[] batchRows;
 
     @Option(names = "--max-iterations", defaultValue = "100", description = "L-BFGS iterations to train the model. Default: ${DEFAULT-VALUE}")
     int maxIterations;
@@ -89,7 +90,7 @@ public final class MllibComparison implements Callable<Integer> {
                     .persist(StorageLevel.MEMORY_ONLY());
             long n = input.count();
 
-            ClassifierScorer ours = ClassifierScorer.of(model).batchRows(batchRows);
+            ClassifierScorer ours = ClassifierScorer.of(model).batchRows(batchRows[0]);
             // Row-major K x d, as ours; isTransposed = true says so.
             LogisticRegressionModel mllib = new LogisticRegressionModel("softmax-engine-weights",
                     new DenseMatrix(k, d, model.weights(), true), Vectors.dense(model.bias()), k, true);
@@ -100,13 +101,18 @@ public final class MllibComparison implements Callable<Integer> {
             System.out.printf("%s, %s, %d rows in %d partitions, master %s; predictions differing from MLlib's: %d%n",
                     split.test(), model, n, input.rdd().getNumPartitions(), spark.sparkContext().master(), disagree);
 
-            List<Run> runs = List.of(
-                    new Run("softmax-engine ClassifierScorer", () -> ours.transform(input)),
+            List<Run> runs = new ArrayList<>();
+            for (int b : batchRows) {
+                ClassifierScorer scorer = ClassifierScorer.of(model).batchRows(b);
+                runs.add(new Run("softmax-engine ClassifierScorer, batches of " + b, () -> scorer.transform(input)));
+            }
+            runs.addAll(List.of(
                     new Run("MLlib transform (rawPrediction, probability, prediction)",
                             () -> mllib.copy(mllib.extractParamMap()).setRawPredictionCol("mllib_raw").transform(input)),
                     new Run("MLlib transform, rawPredictionCol=\"\" (probability, prediction)",
                             () -> mllib.copy(mllib.extractParamMap()).setRawPredictionCol("").transform(input)),
-                    new Run("the cached input alone to the noop sink (the floor of both)", () -> input));
+                    new Run("the cached input alone to the noop sink (the floor of both)", () -> input)));
+            int firstMllib = batchRows.length;
             double[][] wall = new double[runs.size()][reps];
             double[][] cpu = new double[runs.size()][reps];
             for (Run r : runs) {
@@ -126,13 +132,13 @@ public final class MllibComparison implements Callable<Integer> {
             for (int s = 0; s < runs.size(); s++) {
                 wallMedian[s] = median(wall[s]);
                 cpuMedian[s] = median(cpu[s]);
-                System.out.printf("%-64s %,11.0f rows/s (best %,11.0f), %,11.0f rows per CPU-second%n", runs.get(s).name(),
+                System.out.printf("%-66s %,11.0f rows/s (best %,11.0f), %,11.0f rows per CPU-second%n", runs.get(s).name(),
                         wallMedian[s], Arrays.stream(wall[s]).max().orElseThrow(), cpuMedian[s]);
             }
             System.out.printf("softmax-engine / MLlib default: %.2fx rows/s, %.2fx rows per CPU-s;"
                     + " / MLlib same outputs: %.2fx rows/s, %.2fx rows per CPU-s (medians of %d runs)%n",
-                    wallMedian[0] / wallMedian[1], cpuMedian[0] / cpuMedian[1],
-                    wallMedian[0] / wallMedian[2], cpuMedian[0] / cpuMedian[2], reps);
+                    wallMedian[0] / wallMedian[firstMllib], cpuMedian[0] / cpuMedian[firstMllib],
+                    wallMedian[0] / wallMedian[firstMllib + 1], cpuMedian[0] / cpuMedian[firstMllib + 1], reps);
             input.unpersist();
         } finally {
             spark.stop();
