@@ -557,6 +557,8 @@ public abstract class SoftmaxKernelParityTest {
         int[] first = {1, 0, 1, 0, 0, 0};
         for (int r = 0; r < rows.length; r++) {
             expectFirstMaximum(dtype, "row " + Arrays.toString(rows[r]), rows[r], 1, first[r]);
+            expectFirstMaximum(dtype, "row " + Arrays.toString(rows[r]) + " in every column", columns(rows[r]),
+                    COLUMNS, first[r]);
         }
         SplittableRandom rnd = TestSeed.random("ties " + dtype);
         for (int n : new int[] {2, 8, 17, 64, 1025}) {
@@ -566,14 +568,8 @@ public abstract class SoftmaxKernelParityTest {
             x[p] = 10;
             x[q] = 10;
             expectFirstMaximum(dtype, "random row of " + n + " with maxima at " + p + " and " + q, x, 1, p);
-            // The same row as column 0 of an [n, 3] tensor: the strided path must break ties the same way.
-            double[] columns = new double[3 * n];
-            for (int k = 0; k < n; k++) {
-                columns[3 * k] = x[k];
-                columns[3 * k + 1] = -x[k];
-                columns[3 * k + 2] = 1;
-            }
-            expectFirstMaximum(dtype, "column of " + n + " with maxima at " + p + " and " + q, columns, 3, p);
+            // The same row down the columns of an [n, COLUMNS] tensor: the strided path must break ties the same way.
+            expectFirstMaximum(dtype, "columns of " + n + " with maxima at " + p + " and " + q, columns(x), COLUMNS, p);
         }
     }
 
@@ -961,20 +957,38 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     /** Hardmax is one-hot at {@code first} and argmax is {@code first}, along axis 0 of column 0 when stride > 1. */
+    /** Columns of the strided argmax checks: whole vectors of every species up to 512 bits, and a tail. */
+    private static final int COLUMNS = 37;
+
+    /** {@code x} down each column of an {@code [x.length, COLUMNS]} tensor but the last, which is constant. */
+    private static double[] columns(double[] x) {
+        double[] out = new double[x.length * COLUMNS];
+        for (int k = 0; k < x.length; k++) {
+            Arrays.fill(out, k * COLUMNS, (k + 1) * COLUMNS - 1, x[k]);
+            out[(k + 1) * COLUMNS - 1] = 1;
+        }
+        return out;
+    }
+
+    /**
+     * Hardmax and argmax of {@code x} ({@code [n]}, or {@code [n, stride]} along axis 0) pick
+     * {@code first}: in every column but the last of a strided tensor, which is constant and picks 0.
+     */
     private void expectFirstMaximum(DType dtype, String what, double[] x, int stride, int first) {
         int n = x.length / stride;
         long[] shape = stride == 1 ? new long[] {n} : new long[] {n, stride};
         int axis = stride == 1 ? -1 : 0;
         double[] oneHot = direct(Form.HARDMAX, dtype, shape, axis, x);
-        for (int k = 0; k < n; k++) {
-            assertEquals(k == first ? 1.0 : 0.0, oneHot[k * stride], "hardmax " + dtype + " of " + what
-                    + ": element " + k + ", the first maximum is " + first + seedNote());
-        }
         int[] indices = filledIndices(stride);
         kernel.argmax(hostTensor(dtype, shape, round(dtype, x)), indices, axis);
-        assertEquals(first, indices[0], "argmax " + dtype + " of " + what + seedNote());
-        if (stride > 1) {
-            assertEquals(0, indices[stride - 1], "argmax " + dtype + " of a constant column beside " + what + seedNote());
+        for (int c = 0; c < stride; c++) {
+            int expected = stride > 1 && c == stride - 1 ? 0 : first;
+            String column = stride == 1 ? "" : ", column " + c;
+            for (int k = 0; k < n; k++) {
+                assertEquals(k == expected ? 1.0 : 0.0, oneHot[k * stride + c], "hardmax " + dtype + " of " + what
+                        + column + ": element " + k + ", the first maximum is " + expected + seedNote());
+            }
+            assertEquals(expected, indices[c], "argmax " + dtype + " of " + what + column + seedNote());
         }
     }
 
