@@ -256,9 +256,16 @@ final class DoubleRows {
 
     private static void stridedMax(double[] in, int base, int n, int inner, int w, double[] max) {
         Arrays.fill(max, 0, w, Double.NEGATIVE_INFINITY);
+        int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
+            int i = 0;
+            for (; i < full; i += L) {
+                DoubleVector v = DoubleVector.fromArray(S, in, row + i);
+                DoubleVector m = DoubleVector.fromArray(S, max, i);
+                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(max, i);
+            }
+            if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
                 DoubleVector v = DoubleVector.fromArray(S, in, row + i, k);
                 DoubleVector m = DoubleVector.fromArray(S, max, i, k);
@@ -273,9 +280,19 @@ final class DoubleRows {
         Arrays.fill(s.sums, 0, w, 0.0);
         Arrays.fill(s.block, 0, w, 0.0);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
+        int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
+            int i = 0;
+            for (; i < full; i += L) {
+                DoubleVector e = VectorMath.expNonPositive(
+                        DoubleVector.fromArray(S, in, row + i).sub(DoubleVector.fromArray(S, s.max, i)).mul(vt));
+                if (store) {
+                    e.intoArray(out, row + i);
+                }
+                DoubleVector.fromArray(S, s.block, i).add(e).intoArray(s.block, i);
+            }
+            if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
                 DoubleVector e = VectorMath.expNonPositive(
                         DoubleVector.fromArray(S, in, row + i, k).sub(DoubleVector.fromArray(S, s.max, i, k)).mul(vt));
@@ -304,9 +321,18 @@ final class DoubleRows {
             s.factor[l] = log ? Math.log(s.sums[l]) : 1.0 / s.sums[l];
         }
         DoubleVector vt = DoubleVector.broadcast(S, invT);
+        int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
+            int i = 0;
+            for (; i < full; i += L) {
+                DoubleVector f = DoubleVector.fromArray(S, s.factor, i);
+                DoubleVector y = log
+                        ? logit(DoubleVector.fromArray(S, in, row + i), DoubleVector.fromArray(S, s.max, i), vt).sub(f)
+                        : DoubleVector.fromArray(S, out, row + i).mul(f);
+                y.intoArray(out, row + i);
+            }
+            if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
                 DoubleVector f = DoubleVector.fromArray(S, s.factor, i, k);
                 DoubleVector y = log
@@ -339,39 +365,42 @@ final class DoubleRows {
         }
     }
 
-    /** First-max index (the first NaN if any) of the tile's slices into idx[0..w). n must be > 0. */
+    /**
+     * First-max index (the first NaN if any) of the tile's slices into idx[0..w). n must be > 0.
+     * One sweep: a lane takes row j when it is greater than the lane's best so far, or is the
+     * lane's first NaN (a NaN best is never replaced: NaN compares false). The running index is
+     * kept as a double (exact below 2^53), so it blends with the same mask.
+     */
     static void argmaxStrided(double[] in, int base, int n, int inner, int w, Scratch s) {
-        stridedMax(in, base, n, inner, w, s.max);
-        int[] idx = s.idx;
-        Arrays.fill(idx, 0, w, -1);
-        int left = w;
-        // First NaN per slice wins over any maximum.
-        for (int j = 0; j < n && left > 0; j++) {
+        double[] best = s.max;
+        double[] at = s.factor;
+        System.arraycopy(in, base, best, 0, w);
+        Arrays.fill(at, 0, w, 0.0);
+        int full = S.loopBound(w);
+        for (int j = 1; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
+            DoubleVector vj = DoubleVector.broadcast(S, j);
+            int i = 0;
+            for (; i < full; i += L) {
+                DoubleVector v = DoubleVector.fromArray(S, in, row + i);
+                DoubleVector m = DoubleVector.fromArray(S, best, i);
+                VectorMask<Double> take = v.compare(VectorOperators.GT, m)
+                        .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN)));
+                m.blend(v, take).intoArray(best, i);
+                DoubleVector.fromArray(S, at, i).blend(vj, take).intoArray(at, i);
+            }
+            if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
-                VectorMask<Double> nan = DoubleVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN).and(k);
-                for (int l = nan.firstTrue(); l < L; l++) {
-                    if (nan.laneIsSet(l) && idx[i + l] < 0) {
-                        idx[i + l] = j;
-                        left--;
-                    }
-                }
+                DoubleVector v = DoubleVector.fromArray(S, in, row + i, k);
+                DoubleVector m = DoubleVector.fromArray(S, best, i, k);
+                VectorMask<Double> take = v.compare(VectorOperators.GT, m)
+                        .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN))).and(k);
+                m.blend(v, take).intoArray(best, i, k);
+                DoubleVector.fromArray(S, at, i, k).blend(vj, take).intoArray(at, i, k);
             }
         }
-        for (int j = 0; j < n && left > 0; j++) {
-            int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
-                VectorMask<Double> k = S.indexInRange(i, w);
-                VectorMask<Double> hit = DoubleVector.fromArray(S, in, row + i, k)
-                        .compare(VectorOperators.EQ, DoubleVector.fromArray(S, s.max, i, k)).and(k);
-                for (int l = hit.firstTrue(); l < L; l++) {
-                    if (hit.laneIsSet(l) && idx[i + l] < 0) {
-                        idx[i + l] = j;
-                        left--;
-                    }
-                }
-            }
+        for (int l = 0; l < w; l++) {
+            s.idx[l] = (int) at[l];
         }
     }
 
