@@ -49,8 +49,10 @@ final class ScoreFunction implements Function2<Integer, Iterator<InternalRow>, I
 
     /**
      * Rows are scored this many at a time as soon as they are read, while their features are still
-     * in L1/L2: a whole batch of features (hundreds of KB with the rows' own bytes beside them) is
-     * not by the time the batch ends, and the GEMM ran at half speed reading it back.
+     * in L1/L2: a whole batch of features (MBs with the rows' own bytes beside them) is not by the
+     * time the batch ends. Reading features back from beyond L2 the GEMM took 503 against 290
+     * ns/row (784 features); in Spark, batches of 1024 ran at 0.75M rows/s against 1.06M for 256
+     * before this, and at the same speed after.
      */
     static final int CHUNK_ROWS = 16;
 

@@ -54,7 +54,7 @@ public final class Gemm {
         }
         checkRange("c", c.length, cOffset, (long) (m - 1) * rowStride + (long) (n - 1) * colStride + 1);
         if (VECTOR) {
-            // Zeros rather than a null check in the tiles: C2 compiles them once for both kinds of caller.
+            // The tiles add bias[j] unconditionally; zeros stand in for no bias (n doubles, once per call).
             VectorGemm.affine(a, aOffset, m, k, b, bias != null ? bias : new double[n], n, c, cOffset, rowStride, colStride);
         } else {
             scalarAffine(a, aOffset, m, k, b, bias, n, c, cOffset, rowStride, colStride);
