@@ -1,6 +1,10 @@
+// GENERATED from engine-cpu-simd/src/template/Rows.java.template by Spp.java: edit the template,
+// then run `java engine-cpu-simd/src/template/Spp.java --write` from the repository root.
 package dev.softmaxengine.simd;
 
 import java.util.Arrays;
+
+import dev.softmaxengine.api.OpRequest;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
@@ -8,34 +12,143 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float64 kernels: the twin of FloatRows, line for line (see there why, and for the numerics).
- * Here the per-block partial sums are fp64 vectors.
+ * float64 row kernels over arrays (see {@link RowKernels}). Contiguous rows ("row" methods)
+ * vectorize along the row; strided slices ("strided" methods) vectorize across the inner
+ * dimension, one lane per slice, so a non-last axis costs the same passes as the last one.
+ *
+ * <p>Numerics: the max ignores NaN (compare-and-blend), so a NaN reaches the sum through exp and
+ * poisons the slice; +inf or all -inf slices become NaN through inf - inf, as in PyTorch.
+ * Sums run in fp64 vectors over blocks of {@link #BLOCK} elements folded into an fp64 total.
+ *
+ * <p>C2 notes: loops keep int induction variables and one exp per iteration (more exps in one
+ * method hit C2's NodeCountInliningCutoff and leave them out of line, boxed: 2x slower); tails use
+ * unmasked compares and tests combined with {@code .and(mask)}, because the masked overloads are
+ * not intrinsified (they run the Java fallback, ~4x slower per row with a ragged tail).
  */
-final class DoubleRows {
+final class DoubleRows implements RowKernels {
+    static final DoubleRows INSTANCE = new DoubleRows();
+
     private DoubleRows() {
     }
 
     static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Elements summed per vector before the partial sum is folded into the total. */
+    /** Elements summed per vector accumulator before the partial sum is folded into fp64. */
     static final int BLOCK = 1024;
+    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
+    static final int SHORT_ROW = 4 * L;
+
+    // ---- memory access: the only lines that differ between arrays and segments ----
+
+    private static DoubleVector ld(double[] a, int i) {
+        return DoubleVector.fromArray(S, a, i);
+    }
+
+    private static DoubleVector ld(double[] a, int i, VectorMask<Double> k) {
+        return DoubleVector.fromArray(S, a, i, k);
+    }
+
+    private static void st(DoubleVector v, double[] a, int i) {
+        v.intoArray(a, i);
+    }
+
+    private static void st(DoubleVector v, double[] a, int i, VectorMask<Double> k) {
+        v.intoArray(a, i, k);
+    }
+
+    private static void set(double[] a, int i, double v) {
+        a[i] = v;
+    }
+
+    private static void zero(double[] a, int from, int to) {
+        Arrays.fill(a, from, to, 0);
+    }
+
+    // ---- row ranges (the RowKernels entry points) ----
+
+    @Override
+    public void softmax(OpRequest r, long from, long to, boolean log) {
+        int n = (int) r.n();
+        double invT = (double) (1.0 / r.temperature());
+        double[] in = r.in().doubleArray();
+        double[] out = r.out().doubleArray();
+        for (long o = from; o < to; o++) {
+            softmaxRow(in, out, (int) (o * n), n, invT, log);
+        }
+    }
+
+    @Override
+    public void logSumExp(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        double[] in = r.in().doubleArray();
+        double[] out = r.out().doubleArray();
+        for (long o = from; o < to; o++) {
+            out[(int) o] = (double) logSumExpRow(in, (int) (o * n), n);
+        }
+    }
+
+    @Override
+    public void argmax(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int[] indices = r.indices();
+        double[] in = r.in().doubleArray();
+        for (long o = from; o < to; o++) {
+            indices[(int) o] = argmaxRow(in, (int) (o * n), n);
+        }
+    }
+
+    @Override
+    public void hardmax(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        double[] in = r.in().doubleArray();
+        double[] out = r.out().doubleArray();
+        for (long o = from; o < to; o++) {
+            hardmaxRow(in, out, (int) (o * n), n);
+        }
+    }
+
+    @Override
+    public void sigmoid(OpRequest r, long from, long to, boolean log) {
+        sigmoid(r.in().doubleArray(), r.out().doubleArray(), (int) from, (int) to, log);
+    }
 
     // ---- contiguous rows ----
 
-    /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. */
+    /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
     static double rowMax(double[] in, int base, int n) {
-        DoubleVector m = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        DoubleVector m0 = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        DoubleVector m1 = m0;
+        DoubleVector m2 = m0;
+        DoubleVector m3 = m0;
         int i = 0;
-        for (int up = S.loopBound(n); i < up; i += L) {
-            DoubleVector v = DoubleVector.fromArray(S, in, base + i);
-            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        for (; i <= n - 4 * L; i += 4 * L) {
+            DoubleVector v0 = ld(in, base + i);
+            DoubleVector v1 = ld(in, base + i + L);
+            DoubleVector v2 = ld(in, base + i + 2 * L);
+            DoubleVector v3 = ld(in, base + i + 3 * L);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            m2 = m2.blend(v2, v2.compare(VectorOperators.GT, m2));
+            m3 = m3.blend(v3, v3.compare(VectorOperators.GT, m3));
+        }
+        for (; i <= n - L; i += L) {
+            DoubleVector v = ld(in, base + i);
+            m0 = m0.blend(v, v.compare(VectorOperators.GT, m0));
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector v = DoubleVector.fromArray(S, in, base + i, k);
-            m = m.blend(v, v.compare(VectorOperators.GT, m).and(k));
+            DoubleVector v = ld(in, base + i, k);
+            m1 = m1.blend(v, v.compare(VectorOperators.GT, m1).and(k));
         }
-        return m.reduceLanes(VectorOperators.MAX);
+        m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
+        m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
+        return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */
+    private static DoubleVector shifted(DoubleVector x, DoubleVector vm, DoubleVector vt, boolean scaled) {
+        DoubleVector d = x.sub(vm);
+        return scaled ? d.mul(vt) : d;
     }
 
     /**
@@ -45,6 +158,7 @@ final class DoubleRows {
     static double rowExpSum(double[] in, double[] out, int base, int n, double max, double invT, boolean store) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
         double total = 0;
         int i = 0;
         int full = S.loopBound(n);
@@ -52,9 +166,9 @@ final class DoubleRows {
             int end = Math.min(full, i + BLOCK);
             DoubleVector s = DoubleVector.zero(S);
             for (; i < end; i += L) {
-                DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromArray(S, in, base + i).sub(vm).mul(vt));
+                DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
                 if (store) {
-                    e.intoArray(out, base + i);
+                    st(e, out, base + i);
                 }
                 s = s.add(e);
             }
@@ -62,9 +176,9 @@ final class DoubleRows {
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromArray(S, in, base + i, k).sub(vm).mul(vt));
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i, k), vm, vt, scaled));
             if (store) {
-                e.intoArray(out, base + i, k);
+                st(e, out, base + i, k);
             }
             total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
         }
@@ -73,13 +187,14 @@ final class DoubleRows {
 
     /** out = out * scale over the row. */
     static void rowScale(double[] out, int base, int n, double scale) {
+        DoubleVector f = DoubleVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            DoubleVector.fromArray(S, out, base + i).mul(scale).intoArray(out, base + i);
+            st(ld(out, base + i).mul(f), out, base + i);
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector.fromArray(S, out, base + i, k).mul(scale).intoArray(out, base + i, k);
+            st(ld(out, base + i, k).mul(f), out, base + i, k);
         }
     }
 
@@ -91,7 +206,8 @@ final class DoubleRows {
      */
     private static DoubleVector logit(DoubleVector x, DoubleVector vm, DoubleVector vt) {
         DoubleVector d = x.sub(vm);
-        VectorMask<Double> overflow = d.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY).andNot(x.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY));
+        VectorMask<Double> overflow = d.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY)
+                .andNot(x.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY));
         DoubleVector z = d.mul(vt);
         return overflow.anyTrue() ? z.blend(x.mul(vt).sub(vm.mul(vt)), overflow) : z;
     }
@@ -102,52 +218,66 @@ final class DoubleRows {
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            logit(DoubleVector.fromArray(S, in, base + i), vm, vt).sub(logSum).intoArray(out, base + i);
+            st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            logit(DoubleVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
+            st(logit(ld(in, base + i, k), vm, vt).sub(logSum), out, base + i, k);
         }
     }
 
-    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
-    static final int SHORT_ROW = 4 * L;
-
     /**
      * One row of at most {@link #SHORT_ROW} elements: the same three passes as the long-row path,
-     * but without its blocking, and with one reduction per pass, which is what short rows (a
-     * classifier's 10 to 64 classes) spend their time on.
+     * without its blocking, whole vectors unmasked and one masked tail: per-row overhead is what
+     * short rows (a classifier's 10 to 64 classes) spend their time on.
      */
     static void softmaxShortRow(double[] in, double[] out, int base, int n, double invT, boolean log) {
+        int full = S.loopBound(n);
+        boolean tail = full < n;
+        VectorMask<Double> k = S.indexInRange(full, n);
         DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector v = DoubleVector.fromArray(S, in, base + i, k);
+        for (int i = 0; i < full; i += L) {
+            DoubleVector v = ld(in, base + i);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
+        }
+        if (tail) {
+            DoubleVector v = ld(in, base + full, k);
             max = max.blend(v, v.compare(VectorOperators.GT, max).and(k));
         }
         DoubleVector vm = DoubleVector.broadcast(S, max.reduceLanes(VectorOperators.MAX));
         DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
         DoubleVector sum = DoubleVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromArray(S, in, base + i, k).sub(vm).mul(vt));
+        for (int i = 0; i < full; i += L) {
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
             if (!log) {
-                e.intoArray(out, base + i, k);
+                st(e, out, base + i);
             }
-            sum = sum.add(e.blend(0.0, k.not()));
+            sum = sum.add(e);
+        }
+        if (tail) {
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled));
+            if (!log) {
+                st(e, out, base + full, k);
+            }
+            sum = sum.add(e.blend(0, k.not()));
         }
         double total = sum.reduceLanes(VectorOperators.ADD);
         if (log) {
-            double logSum = Math.log(total);
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Double> k = S.indexInRange(i, n);
-                logit(DoubleVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
+            double logSum = (double) Math.log(total);
+            for (int i = 0; i < full; i += L) {
+                st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
+            }
+            if (tail) {
+                st(logit(ld(in, base + full, k), vm, vt).sub(logSum), out, base + full, k);
             }
         } else {
-            double scale = 1.0 / total;
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Double> k = S.indexInRange(i, n);
-                DoubleVector.fromArray(S, out, base + i, k).mul(scale).intoArray(out, base + i, k);
+            DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / total));
+            for (int i = 0; i < full; i += L) {
+                st(ld(out, base + i).mul(f), out, base + i);
+            }
+            if (tail) {
+                st(ld(out, base + full, k).mul(f), out, base + full, k);
             }
         }
     }
@@ -163,16 +293,16 @@ final class DoubleRows {
         double max = rowMax(in, base, n);
         double sum = rowExpSum(in, out, base, n, max, invT, !log);
         if (log) {
-            rowLogNormalize(in, out, base, n, max, invT, Math.log(sum));
+            rowLogNormalize(in, out, base, n, max, invT, (double) Math.log(sum));
         } else {
-            rowScale(out, base, n, 1.0 / sum);
+            rowScale(out, base, n, (double) (1.0 / sum));
         }
     }
 
     static boolean rowHasNaN(double[] in, int base, int n) {
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            if (DoubleVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
+            if (ld(in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
                 return true;
             }
         }
@@ -186,7 +316,7 @@ final class DoubleRows {
             // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN hides.
             return rowHasNaN(in, base, n) ? Double.NaN : max;
         }
-        return max + Math.log(rowExpSum(in, null, base, n, max, 1.0, false));
+        return max + Math.log(rowExpSum(in, null, base, n, max, 1, false));
     }
 
     /** Index of the first maximum; the first NaN wins (numpy / torch argmax). The row must be non-empty. */
@@ -194,7 +324,7 @@ final class DoubleRows {
         double max = rowMax(in, base, n);
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            VectorMask<Double> nan = DoubleVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k);
+            VectorMask<Double> nan = ld(in, base + i, k).test(VectorOperators.IS_NAN).and(k);
             if (nan.anyTrue()) {
                 return i + nan.firstTrue();
             }
@@ -202,7 +332,7 @@ final class DoubleRows {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            VectorMask<Double> hit = DoubleVector.fromArray(S, in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
+            VectorMask<Double> hit = ld(in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
             if (hit.anyTrue()) {
                 return i + hit.firstTrue();
             }
@@ -215,43 +345,162 @@ final class DoubleRows {
             return;
         }
         int hot = argmaxRow(in, base, n);
-        Arrays.fill(out, base, base + n, 0.0);
-        out[base + hot] = 1.0;
+        zero(out, base, base + n);
+        set(out, base + hot, 1);
     }
 
     // ---- elementwise ----
 
     static void sigmoid(double[] in, double[] out, int from, int to, boolean log) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (int up = from + S.loopBound(to - from); i < up; i += L) {
+            st(sigmoid(ld(in, i), log), out, i);
+        }
+        if (i < to) {
             VectorMask<Double> k = S.indexInRange(i, to);
-            DoubleVector x = DoubleVector.fromArray(S, in, i, k);
-            DoubleVector e = VectorMath.expNonPositive(x.abs().neg());
-            DoubleVector y;
-            if (log) {
-                // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
-                y = x.blend(0.0, x.compare(VectorOperators.GT, 0.0)).sub(e.lanewise(VectorOperators.LOG1P));
-            } else {
-                // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
-                y = e.blend(1.0, x.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
-            }
-            y.intoArray(out, i, k);
+            st(sigmoid(ld(in, i, k), log), out, i, k);
         }
     }
 
-    // ---- strided slices: a tile of w (<= TILE) adjacent slices, element k of slice l at base + k * inner + l.
-    // Each pass sweeps the tile row by row, so memory is read contiguously whatever the stride;
-    // per-slice state (max, sums) lives in the scratch arrays, one lane per slice.
+    private static DoubleVector sigmoid(DoubleVector x, boolean log) {
+        DoubleVector e = VectorMath.expNonPositive(x.abs().neg());
+        if (log) {
+            // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
+            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(e.lanewise(VectorOperators.LOG1P));
+        }
+        // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
+        return e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1));
+    }
+
+    // ---- strided slices ----
+
+    /** Inner slices per strided work unit (a tile of a slab), as {@link DoubleRows#TILE}. */
+    static int tiles(OpRequest r) {
+        return (int) ((r.inner() + DoubleRows.TILE - 1) / DoubleRows.TILE);
+    }
+
+    @Override
+    public long stridedUnits(OpRequest r) {
+        return r.outer() * tiles(r);
+    }
+
+    @Override
+    public void softmaxStrided(OpRequest r, long from, long to, boolean log) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        double invT = (double) (1.0 / r.temperature());
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            int c = (int) (u % tiles);
+            softmaxTiles(r.in().doubleArray(), r.out().doubleArray(), Math.toIntExact(u / tiles * n * inner), n, inner,
+                    c, c + 1, invT, log, s);
+        }
+    }
+
+    @Override
+    public void logSumExpStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            long o = u / tiles;
+            int c = (int) (u % tiles);
+            logSumExpTiles(r.in().doubleArray(), r.out().doubleArray(), Math.toIntExact(o * n * inner), n, inner, c, c + 1,
+                    Math.toIntExact(o * inner), s);
+        }
+    }
+
+    @Override
+    public void argmaxStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            long o = u / tiles;
+            int c = (int) (u % tiles);
+            argmaxTiles(r.in().doubleArray(), r.indices(), Math.toIntExact(o * n * inner), n, inner, c, c + 1,
+                    Math.toIntExact(o * inner), s);
+        }
+    }
+
+    @Override
+    public void hardmaxStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            int c = (int) (u % tiles);
+            hardmaxTiles(r.in().doubleArray(), r.out().doubleArray(), Math.toIntExact(u / tiles * n * inner), n, inner,
+                    c, c + 1, s);
+        }
+    }
+
+    // Tiles [c0, c1) of the slab at base: a tile is up to TILE adjacent slices, element k of slice l
+    // at base + k * inner + l. Each pass sweeps a tile row by row, so memory is read contiguously
+    // whatever the stride; per-slice state (max, sums) lives in the scratch arrays, one lane per slice.
+
+    static void softmaxTiles(double[] in, double[] out, int base, int n, int inner, int c0, int c1, double invT, boolean log,
+                             Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            softmaxStrided(in, out, base + i0, n, inner, Math.min(TILE, inner - i0), invT, log, s);
+        }
+    }
+
+    /** logsumexp of the slices of tiles [c0, c1) into out[outBase + slice]. */
+    static void logSumExpTiles(double[] in, double[] out, int base, int n, int inner, int c0, int c1, int outBase, Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            logSumExpStrided(in, out, base + i0, n, inner, Math.min(TILE, inner - i0), outBase + i0, s);
+        }
+    }
+
+    /** First-max indices of the slices of tiles [c0, c1) into indices[idxBase + slice]. */
+    static void argmaxTiles(double[] in, int[] indices, int base, int n, int inner, int c0, int c1, int idxBase, Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            int w = Math.min(TILE, inner - i0);
+            argmaxStrided(in, base + i0, n, inner, w, s);
+            System.arraycopy(s.idx, 0, indices, idxBase + i0, w);
+        }
+    }
+
+    static void hardmaxTiles(double[] in, double[] out, int base, int n, int inner, int c0, int c1, Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            hardmaxStrided(in, out, base + i0, n, inner, Math.min(TILE, inner - i0), s);
+        }
+    }
 
     /** Slices per tile: the state arrays stay in L1, a row of the tile is a few cache lines. */
     static final int TILE = 512;
 
-    /** Per-task scratch for the strided kernels, so the sweeps allocate nothing. */
+    /** Per-thread scratch for the strided kernels (and the segment twin's staging), so sweeps allocate nothing. */
     static final class Scratch {
         final double[] max = new double[TILE];
         final double[] block = new double[TILE];
         final double[] factor = new double[TILE];
         final double[] sums = new double[TILE];
         final int[] idx = new int[TILE];
+        private double[] stage = new double[0];
+
+        /** A staging array of at least n elements, grown on demand and kept. */
+        double[] stage(int n) {
+            if (stage.length < n) {
+                stage = new double[n];
+            }
+            return stage;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static Scratch scratch() {
+        return SCRATCH.get();
     }
 
     private static void stridedMax(double[] in, int base, int n, int inner, int w, double[] max) {
@@ -261,64 +510,62 @@ final class DoubleRows {
             int row = base + j * inner;
             int i = 0;
             for (; i < full; i += L) {
-                DoubleVector v = DoubleVector.fromArray(S, in, row + i);
-                DoubleVector m = DoubleVector.fromArray(S, max, i);
-                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(max, i);
+                DoubleVector v = ld(in, row + i);
+                DoubleVector m = ld(max, i);
+                st(m.blend(v, v.compare(VectorOperators.GT, m)), max, i);
             }
             if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
-                DoubleVector v = DoubleVector.fromArray(S, in, row + i, k);
-                DoubleVector m = DoubleVector.fromArray(S, max, i, k);
-                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(max, i, k);
+                DoubleVector v = ld(in, row + i, k);
+                DoubleVector m = ld(max, i, k);
+                st(m.blend(v, v.compare(VectorOperators.GT, m)), max, i, k);
             }
         }
     }
 
-    /** sums[l] = sum over the slice of exp((x - max) * invT), blocks of 64 rows folded into the total. */
+    /** sums[l] = sum over the slice of exp((x - max) * invT), blocks of 64 rows folded into fp64. */
     private static void stridedExpSum(double[] in, double[] out, int base, int n, int inner, int w, double invT,
                                       boolean store, Scratch s) {
         Arrays.fill(s.sums, 0, w, 0.0);
-        Arrays.fill(s.block, 0, w, 0.0);
+        Arrays.fill(s.block, 0, w, 0);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
             int i = 0;
             for (; i < full; i += L) {
-                DoubleVector e = VectorMath.expNonPositive(
-                        DoubleVector.fromArray(S, in, row + i).sub(DoubleVector.fromArray(S, s.max, i)).mul(vt));
+                DoubleVector e = VectorMath.expNonPositive(ld(in, row + i).sub(ld(s.max, i)).mul(vt));
                 if (store) {
-                    e.intoArray(out, row + i);
+                    st(e, out, row + i);
                 }
-                DoubleVector.fromArray(S, s.block, i).add(e).intoArray(s.block, i);
+                st(ld(s.block, i).add(e), s.block, i);
             }
             if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
-                DoubleVector e = VectorMath.expNonPositive(
-                        DoubleVector.fromArray(S, in, row + i, k).sub(DoubleVector.fromArray(S, s.max, i, k)).mul(vt));
+                DoubleVector e = VectorMath.expNonPositive(ld(in, row + i, k).sub(ld(s.max, i, k)).mul(vt));
                 if (store) {
-                    e.intoArray(out, row + i, k);
+                    st(e, out, row + i, k);
                 }
-                DoubleVector.fromArray(S, s.block, i, k).add(e).intoArray(s.block, i, k);
+                st(ld(s.block, i, k).add(e), s.block, i, k);
             }
             if ((j & 63) == 63 || j == n - 1) {
                 for (int l = 0; l < w; l++) {
                     s.sums[l] += s.block[l];
-                    s.block[l] = 0.0;
+                    s.block[l] = 0;
                 }
             }
         }
     }
 
-    static void softmaxStrided(double[] in, double[] out, int base, int n, int inner, int w,
-                               double invT, boolean log, Scratch s) {
+    static void softmaxStrided(double[] in, double[] out, int base, int n, int inner, int w, double invT, boolean log,
+                               Scratch s) {
         if (n == 0) {
             return;
         }
         stridedMax(in, base, n, inner, w, s.max);
         stridedExpSum(in, out, base, n, inner, w, invT, !log, s);
         for (int l = 0; l < w; l++) {
-            s.factor[l] = log ? Math.log(s.sums[l]) : 1.0 / s.sums[l];
+            s.factor[l] = (double) (log ? Math.log(s.sums[l]) : 1.0 / s.sums[l]);
         }
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         int full = S.loopBound(w);
@@ -326,19 +573,14 @@ final class DoubleRows {
             int row = base + j * inner;
             int i = 0;
             for (; i < full; i += L) {
-                DoubleVector f = DoubleVector.fromArray(S, s.factor, i);
-                DoubleVector y = log
-                        ? logit(DoubleVector.fromArray(S, in, row + i), DoubleVector.fromArray(S, s.max, i), vt).sub(f)
-                        : DoubleVector.fromArray(S, out, row + i).mul(f);
-                y.intoArray(out, row + i);
+                DoubleVector f = ld(s.factor, i);
+                st(log ? logit(ld(in, row + i), ld(s.max, i), vt).sub(f) : ld(out, row + i).mul(f), out, row + i);
             }
             if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
-                DoubleVector f = DoubleVector.fromArray(S, s.factor, i, k);
-                DoubleVector y = log
-                        ? logit(DoubleVector.fromArray(S, in, row + i, k), DoubleVector.fromArray(S, s.max, i, k), vt).sub(f)
-                        : DoubleVector.fromArray(S, out, row + i, k).mul(f);
-                y.intoArray(out, row + i, k);
+                DoubleVector f = ld(s.factor, i, k);
+                st(log ? logit(ld(in, row + i, k), ld(s.max, i, k), vt).sub(f) : ld(out, row + i, k).mul(f),
+                        out, row + i, k);
             }
         }
     }
@@ -357,10 +599,10 @@ final class DoubleRows {
     static void logSumExpStrided(double[] in, double[] out, int base, int n, int inner, int w, int outBase, Scratch s) {
         stridedMax(in, base, n, inner, w, s.max);
         // A finite max lets NaN poison the sum by itself; an infinite one skips the sum (inf - inf).
-        stridedExpSum(in, null, base, n, inner, w, 1.0, false, s);
+        stridedExpSum(in, null, base, n, inner, w, 1, false, s);
         for (int l = 0; l < w; l++) {
             double m = s.max[l];
-            out[outBase + l] = !Double.isInfinite(m) ? m + Math.log(s.sums[l])
+            out[outBase + l] = !Double.isInfinite(m) ? (double) (m + Math.log(s.sums[l]))
                     : columnHasNaN(in, base, n, inner, l) ? Double.NaN : m;
         }
     }
@@ -382,21 +624,21 @@ final class DoubleRows {
             DoubleVector vj = DoubleVector.broadcast(S, j);
             int i = 0;
             for (; i < full; i += L) {
-                DoubleVector v = DoubleVector.fromArray(S, in, row + i);
-                DoubleVector m = DoubleVector.fromArray(S, best, i);
+                DoubleVector v = ld(in, row + i);
+                DoubleVector m = ld(best, i);
                 VectorMask<Double> take = v.compare(VectorOperators.GT, m)
                         .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN)));
-                m.blend(v, take).intoArray(best, i);
-                DoubleVector.fromArray(S, at, i).blend(vj, take).intoArray(at, i);
+                st(m.blend(v, take), best, i);
+                st(ld(at, i).blend(vj, take), at, i);
             }
             if (i < w) {
                 VectorMask<Double> k = S.indexInRange(i, w);
-                DoubleVector v = DoubleVector.fromArray(S, in, row + i, k);
-                DoubleVector m = DoubleVector.fromArray(S, best, i, k);
+                DoubleVector v = ld(in, row + i, k);
+                DoubleVector m = ld(best, i, k);
                 VectorMask<Double> take = v.compare(VectorOperators.GT, m)
                         .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN))).and(k);
-                m.blend(v, take).intoArray(best, i, k);
-                DoubleVector.fromArray(S, at, i, k).blend(vj, take).intoArray(at, i, k);
+                st(m.blend(v, take), best, i, k);
+                st(ld(at, i, k).blend(vj, take), at, i, k);
             }
         }
         for (int l = 0; l < w; l++) {
@@ -410,10 +652,10 @@ final class DoubleRows {
         }
         argmaxStrided(in, base, n, inner, w, s);
         for (int j = 0; j < n; j++) {
-            Arrays.fill(out, base + j * inner, base + j * inner + w, 0.0);
+            Arrays.fill(out, base + j * inner, base + j * inner + w, 0);
         }
         for (int l = 0; l < w; l++) {
-            out[base + s.idx[l] * inner + l] = 1.0;
+            out[base + s.idx[l] * inner + l] = 1;
         }
     }
 }

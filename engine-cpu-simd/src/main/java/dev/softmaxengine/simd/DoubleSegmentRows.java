@@ -1,8 +1,12 @@
+// GENERATED from engine-cpu-simd/src/template/Rows.java.template by Spp.java: edit the template,
+// then run `java engine-cpu-simd/src/template/Spp.java --write` from the repository root.
 package dev.softmaxengine.simd;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+
+import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.Tensor;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
@@ -10,45 +14,201 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The contiguous-row and elementwise kernels of DoubleRows, line for line, over native (off-heap)
- * segments. Only native segments reach them: a call site of the Vector API that has seen both heap
- * and native segments is compiled about 5x slower (profile pollution, measured on JDK 25), so
- * arrays keep their own twin and heap segments are staged into arrays by the kernel.
+ * float64 row kernels over native segments (see {@link RowKernels}). Contiguous rows ("row" methods)
+ * vectorize along the row; strided slices ("strided" methods) vectorize across the inner
+ * dimension, one lane per slice, so a non-last axis costs the same passes as the last one.
+ * Strided slabs are staged into arrays and run by {@link DoubleRows}.
+ *
+ * <p>Why a twin of {@link DoubleRows} for native segments: a call site of the Vector API that has
+ * seen both heap and native segments is compiled about 5x slower (profile pollution, measured on
+ * JDK 25), so arrays keep their own class and heap segments are staged into arrays by the kernel.
+ * Each range of rows is sliced into segments of at most {@link #CHUNK} elements first and indexed
+ * from 0 with int offsets: C2 then drops the bounds and liveness checks it otherwise repeats on
+ * every vector access of the whole segment (the exp pass ran 40% faster).
+ *
+ * <p>Numerics: the max ignores NaN (compare-and-blend), so a NaN reaches the sum through exp and
+ * poisons the slice; +inf or all -inf slices become NaN through inf - inf, as in PyTorch.
+ * Sums run in fp64 vectors over blocks of {@link #BLOCK} elements folded into an fp64 total.
+ *
+ * <p>C2 notes: loops keep int induction variables and one exp per iteration (more exps in one
+ * method hit C2's NodeCountInliningCutoff and leave them out of line, boxed: 2x slower); tails use
+ * unmasked compares and tests combined with {@code .and(mask)}, because the masked overloads are
+ * not intrinsified (they run the Java fallback, ~4x slower per row with a ragged tail).
  */
-final class DoubleSegmentRows {
+final class DoubleSegmentRows implements RowKernels {
+    static final DoubleSegmentRows INSTANCE = new DoubleSegmentRows();
+
     private DoubleSegmentRows() {
     }
 
-    private static final VectorSpecies<Double> S = DoubleRows.S;
-    private static final int L = S.length();
-    private static final int BLOCK = DoubleRows.BLOCK;
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Elements summed per vector accumulator before the partial sum is folded into fp64. */
+    static final int BLOCK = 1024;
+    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
+    static final int SHORT_ROW = 4 * L;
+    /** Elements per slice of a range of rows or elements (rows longer than this are sliced alone). */
+    static final int CHUNK = 1 << 16;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    // ---- memory access: the only lines that differ between arrays and segments ----
+
+    private static DoubleVector ld(MemorySegment a, int i) {
+        return DoubleVector.fromMemorySegment(S, a, (long) i * Double.BYTES, LE);
+    }
+
+    private static DoubleVector ld(MemorySegment a, int i, VectorMask<Double> k) {
+        return DoubleVector.fromMemorySegment(S, a, (long) i * Double.BYTES, LE, k);
+    }
+
+    private static void st(DoubleVector v, MemorySegment a, int i) {
+        v.intoMemorySegment(a, (long) i * Double.BYTES, LE);
+    }
+
+    private static void st(DoubleVector v, MemorySegment a, int i, VectorMask<Double> k) {
+        v.intoMemorySegment(a, (long) i * Double.BYTES, LE, k);
+    }
+
+    private static void set(MemorySegment a, int i, double v) {
+        a.setAtIndex(Tensor.F64, i, v);
+    }
+
+    private static void zero(MemorySegment a, int from, int to) {
+        a.asSlice((long) from * Double.BYTES, (long) (to - from) * Double.BYTES).fill((byte) 0);
+    }
+
+    /** Rows per slice: as many as fit in CHUNK elements, at least one. */
+    private static long rowsPerSlice(int n) {
+        return Math.max(1, CHUNK / Math.max(1, n));
+    }
+
+    /** Elements [from, from + count) of s as a segment of their own. */
+    private static MemorySegment slice(MemorySegment s, long from, long count) {
+        return s.asSlice(from * Double.BYTES, count * Double.BYTES);
+    }
+
+    // ---- row ranges (the RowKernels entry points) ----
+
+    @Override
+    public void softmax(OpRequest r, long from, long to, boolean log) {
+        int n = (int) r.n();
+        double invT = (double) (1.0 / r.temperature());
+        MemorySegment in = r.in().segment();
+        MemorySegment out = r.out().segment();
+        long step = rowsPerSlice(n);
+        for (long o = from; o < to; o += step) {
+            int rows = (int) Math.min(step, to - o);
+            MemorySegment a = slice(in, o * n, (long) rows * n);
+            MemorySegment b = slice(out, o * n, (long) rows * n);
+            for (int j = 0; j < rows; j++) {
+                softmaxRow(a, b, j * n, n, invT, log);
+            }
+        }
+    }
+
+    @Override
+    public void logSumExp(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        MemorySegment in = r.in().segment();
+        MemorySegment out = r.out().segment();
+        long step = rowsPerSlice(n);
+        for (long o = from; o < to; o += step) {
+            int rows = (int) Math.min(step, to - o);
+            MemorySegment a = slice(in, o * n, (long) rows * n);
+            for (int j = 0; j < rows; j++) {
+                out.setAtIndex(Tensor.F64, o + j, (double) logSumExpRow(a, j * n, n));
+            }
+        }
+    }
+
+    @Override
+    public void argmax(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int[] indices = r.indices();
+        MemorySegment in = r.in().segment();
+        long step = rowsPerSlice(n);
+        for (long o = from; o < to; o += step) {
+            int rows = (int) Math.min(step, to - o);
+            MemorySegment a = slice(in, o * n, (long) rows * n);
+            for (int j = 0; j < rows; j++) {
+                indices[(int) (o + j)] = argmaxRow(a, j * n, n);
+            }
+        }
+    }
+
+    @Override
+    public void hardmax(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        MemorySegment in = r.in().segment();
+        MemorySegment out = r.out().segment();
+        long step = rowsPerSlice(n);
+        for (long o = from; o < to; o += step) {
+            int rows = (int) Math.min(step, to - o);
+            MemorySegment a = slice(in, o * n, (long) rows * n);
+            MemorySegment b = slice(out, o * n, (long) rows * n);
+            for (int j = 0; j < rows; j++) {
+                hardmaxRow(a, b, j * n, n);
+            }
+        }
+    }
+
+    @Override
+    public void sigmoid(OpRequest r, long from, long to, boolean log) {
+        MemorySegment in = r.in().segment();
+        MemorySegment out = r.out().segment();
+        for (long o = from; o < to; o += CHUNK) {
+            int count = (int) Math.min(CHUNK, to - o);
+            sigmoid(slice(in, o, count), slice(out, o, count), 0, count, log);
+        }
+    }
 
     // ---- contiguous rows ----
 
-    /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. */
-    static double rowMax(MemorySegment in, long base, int n) {
-        DoubleVector m = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+    /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
+    static double rowMax(MemorySegment in, int base, int n) {
+        DoubleVector m0 = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        DoubleVector m1 = m0;
+        DoubleVector m2 = m0;
+        DoubleVector m3 = m0;
         int i = 0;
-        for (int up = S.loopBound(n); i < up; i += L) {
-            DoubleVector v = DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE);
-            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        for (; i <= n - 4 * L; i += 4 * L) {
+            DoubleVector v0 = ld(in, base + i);
+            DoubleVector v1 = ld(in, base + i + L);
+            DoubleVector v2 = ld(in, base + i + 2 * L);
+            DoubleVector v3 = ld(in, base + i + 3 * L);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            m2 = m2.blend(v2, v2.compare(VectorOperators.GT, m2));
+            m3 = m3.blend(v3, v3.compare(VectorOperators.GT, m3));
+        }
+        for (; i <= n - L; i += L) {
+            DoubleVector v = ld(in, base + i);
+            m0 = m0.blend(v, v.compare(VectorOperators.GT, m0));
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector v = DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE, k);
-            m = m.blend(v, v.compare(VectorOperators.GT, m).and(k));
+            DoubleVector v = ld(in, base + i, k);
+            m1 = m1.blend(v, v.compare(VectorOperators.GT, m1).and(k));
         }
-        return m.reduceLanes(VectorOperators.MAX);
+        m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
+        m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
+        return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */
+    private static DoubleVector shifted(DoubleVector x, DoubleVector vm, DoubleVector vt, boolean scaled) {
+        DoubleVector d = x.sub(vm);
+        return scaled ? d.mul(vt) : d;
     }
 
     /**
      * Sum of exp((x - max) * invT) over the row, in fp64; when {@code store}, the exp values are
      * also written to {@code out} (the softmax numerators).
      */
-    static double rowExpSum(MemorySegment in, MemorySegment out, long base, int n, double max, double invT, boolean store) {
+    static double rowExpSum(MemorySegment in, MemorySegment out, int base, int n, double max, double invT, boolean store) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
         double total = 0;
         int i = 0;
         int full = S.loopBound(n);
@@ -56,9 +216,9 @@ final class DoubleSegmentRows {
             int end = Math.min(full, i + BLOCK);
             DoubleVector s = DoubleVector.zero(S);
             for (; i < end; i += L) {
-                DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE).sub(vm).mul(vt));
+                DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
                 if (store) {
-                    e.intoMemorySegment(out, (base + i) * 8L, LE);
+                    st(e, out, base + i);
                 }
                 s = s.add(e);
             }
@@ -66,9 +226,9 @@ final class DoubleSegmentRows {
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector e = VectorMath.expNonPositive(DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE, k).sub(vm).mul(vt));
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i, k), vm, vt, scaled));
             if (store) {
-                e.intoMemorySegment(out, (base + i) * 8L, LE, k);
+                st(e, out, base + i, k);
             }
             total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
         }
@@ -76,14 +236,15 @@ final class DoubleSegmentRows {
     }
 
     /** out = out * scale over the row. */
-    static void rowScale(MemorySegment out, long base, int n, double scale) {
+    static void rowScale(MemorySegment out, int base, int n, double scale) {
+        DoubleVector f = DoubleVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            DoubleVector.fromMemorySegment(S, out, (base + i) * 8L, LE).mul(scale).intoMemorySegment(out, (base + i) * 8L, LE);
+            st(ld(out, base + i).mul(f), out, base + i);
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector.fromMemorySegment(S, out, (base + i) * 8L, LE, k).mul(scale).intoMemorySegment(out, (base + i) * 8L, LE, k);
+            st(ld(out, base + i, k).mul(f), out, base + i, k);
         }
     }
 
@@ -95,42 +256,103 @@ final class DoubleSegmentRows {
      */
     private static DoubleVector logit(DoubleVector x, DoubleVector vm, DoubleVector vt) {
         DoubleVector d = x.sub(vm);
-        VectorMask<Double> overflow = d.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY).andNot(x.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY));
+        VectorMask<Double> overflow = d.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY)
+                .andNot(x.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY));
         DoubleVector z = d.mul(vt);
         return overflow.anyTrue() ? z.blend(x.mul(vt).sub(vm.mul(vt)), overflow) : z;
     }
 
     /** out = (x - max) * invT - logSum over the row. */
-    static void rowLogNormalize(MemorySegment in, MemorySegment out, long base, int n, double max, double invT, double logSum) {
+    static void rowLogNormalize(MemorySegment in, MemorySegment out, int base, int n, double max, double invT, double logSum) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            logit(DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE), vm, vt).sub(logSum).intoMemorySegment(out, (base + i) * 8L, LE);
+            st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            logit(DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE, k), vm, vt).sub(logSum).intoMemorySegment(out, (base + i) * 8L, LE, k);
+            st(logit(ld(in, base + i, k), vm, vt).sub(logSum), out, base + i, k);
         }
     }
 
-    static void softmaxRow(MemorySegment in, MemorySegment out, long base, int n, double invT, boolean log) {
+    /**
+     * One row of at most {@link #SHORT_ROW} elements: the same three passes as the long-row path,
+     * without its blocking, whole vectors unmasked and one masked tail: per-row overhead is what
+     * short rows (a classifier's 10 to 64 classes) spend their time on.
+     */
+    static void softmaxShortRow(MemorySegment in, MemorySegment out, int base, int n, double invT, boolean log) {
+        int full = S.loopBound(n);
+        boolean tail = full < n;
+        VectorMask<Double> k = S.indexInRange(full, n);
+        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < full; i += L) {
+            DoubleVector v = ld(in, base + i);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
+        }
+        if (tail) {
+            DoubleVector v = ld(in, base + full, k);
+            max = max.blend(v, v.compare(VectorOperators.GT, max).and(k));
+        }
+        DoubleVector vm = DoubleVector.broadcast(S, max.reduceLanes(VectorOperators.MAX));
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
+        DoubleVector sum = DoubleVector.zero(S);
+        for (int i = 0; i < full; i += L) {
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
+            if (!log) {
+                st(e, out, base + i);
+            }
+            sum = sum.add(e);
+        }
+        if (tail) {
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled));
+            if (!log) {
+                st(e, out, base + full, k);
+            }
+            sum = sum.add(e.blend(0, k.not()));
+        }
+        double total = sum.reduceLanes(VectorOperators.ADD);
+        if (log) {
+            double logSum = (double) Math.log(total);
+            for (int i = 0; i < full; i += L) {
+                st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
+            }
+            if (tail) {
+                st(logit(ld(in, base + full, k), vm, vt).sub(logSum), out, base + full, k);
+            }
+        } else {
+            DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / total));
+            for (int i = 0; i < full; i += L) {
+                st(ld(out, base + i).mul(f), out, base + i);
+            }
+            if (tail) {
+                st(ld(out, base + full, k).mul(f), out, base + full, k);
+            }
+        }
+    }
+
+    static void softmaxRow(MemorySegment in, MemorySegment out, int base, int n, double invT, boolean log) {
         if (n == 0) {
+            return;
+        }
+        if (n <= SHORT_ROW) {
+            softmaxShortRow(in, out, base, n, invT, log);
             return;
         }
         double max = rowMax(in, base, n);
         double sum = rowExpSum(in, out, base, n, max, invT, !log);
         if (log) {
-            rowLogNormalize(in, out, base, n, max, invT, Math.log(sum));
+            rowLogNormalize(in, out, base, n, max, invT, (double) Math.log(sum));
         } else {
-            rowScale(out, base, n, 1.0 / sum);
+            rowScale(out, base, n, (double) (1.0 / sum));
         }
     }
 
-    static boolean rowHasNaN(MemorySegment in, long base, int n) {
+    static boolean rowHasNaN(MemorySegment in, int base, int n) {
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            if (DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
+            if (ld(in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
                 return true;
             }
         }
@@ -138,21 +360,21 @@ final class DoubleSegmentRows {
     }
 
     /** logsumexp of the row with torch's rules for infinities; NaN if the row has one. */
-    static double logSumExpRow(MemorySegment in, long base, int n) {
+    static double logSumExpRow(MemorySegment in, int base, int n) {
         double max = rowMax(in, base, n);
         if (Double.isInfinite(max)) {
             // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN hides.
             return rowHasNaN(in, base, n) ? Double.NaN : max;
         }
-        return max + Math.log(rowExpSum(in, null, base, n, max, 1.0, false));
+        return max + Math.log(rowExpSum(in, null, base, n, max, 1, false));
     }
 
     /** Index of the first maximum; the first NaN wins (numpy / torch argmax). The row must be non-empty. */
-    static int argmaxRow(MemorySegment in, long base, int n) {
+    static int argmaxRow(MemorySegment in, int base, int n) {
         double max = rowMax(in, base, n);
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            VectorMask<Double> nan = DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE, k).test(VectorOperators.IS_NAN).and(k);
+            VectorMask<Double> nan = ld(in, base + i, k).test(VectorOperators.IS_NAN).and(k);
             if (nan.anyTrue()) {
                 return i + nan.firstTrue();
             }
@@ -160,7 +382,7 @@ final class DoubleSegmentRows {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         for (int i = 0; i < n; i += L) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            VectorMask<Double> hit = DoubleVector.fromMemorySegment(S, in, (base + i) * 8L, LE, k).compare(VectorOperators.EQ, vm).and(k);
+            VectorMask<Double> hit = ld(in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
             if (hit.anyTrue()) {
                 return i + hit.firstTrue();
             }
@@ -168,31 +390,109 @@ final class DoubleSegmentRows {
         throw new AssertionError("no element equals the row max " + max);
     }
 
-    static void hardmaxRow(MemorySegment in, MemorySegment out, long base, int n) {
+    static void hardmaxRow(MemorySegment in, MemorySegment out, int base, int n) {
         if (n == 0) {
             return;
         }
         int hot = argmaxRow(in, base, n);
-        out.asSlice(base * 8L, n * 8L).fill((byte) 0);
-        out.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, base + hot, 1.0);
+        zero(out, base, base + n);
+        set(out, base + hot, 1);
     }
 
     // ---- elementwise ----
 
-    static void sigmoid(MemorySegment in, MemorySegment out, long from, long to, boolean log) {
-        for (long i = from; i < to; i += L) {
+    static void sigmoid(MemorySegment in, MemorySegment out, int from, int to, boolean log) {
+        int i = from;
+        for (int up = from + S.loopBound(to - from); i < up; i += L) {
+            st(sigmoid(ld(in, i), log), out, i);
+        }
+        if (i < to) {
             VectorMask<Double> k = S.indexInRange(i, to);
-            DoubleVector x = DoubleVector.fromMemorySegment(S, in, (i) * 8L, LE, k);
-            DoubleVector e = VectorMath.expNonPositive(x.abs().neg());
-            DoubleVector y;
-            if (log) {
-                // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
-                y = x.blend(0.0, x.compare(VectorOperators.GT, 0.0)).sub(e.lanewise(VectorOperators.LOG1P));
-            } else {
-                // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
-                y = e.blend(1.0, x.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
-            }
-            y.intoMemorySegment(out, (i) * 8L, LE, k);
+            st(sigmoid(ld(in, i, k), log), out, i, k);
+        }
+    }
+
+    private static DoubleVector sigmoid(DoubleVector x, boolean log) {
+        DoubleVector e = VectorMath.expNonPositive(x.abs().neg());
+        if (log) {
+            // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
+            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(e.lanewise(VectorOperators.LOG1P));
+        }
+        // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
+        return e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1));
+    }
+
+    // ---- strided slices ----
+
+    /** Inner slices per strided work unit (a tile of a slab), as {@link DoubleRows#TILE}. */
+    static int tiles(OpRequest r) {
+        return (int) ((r.inner() + DoubleRows.TILE - 1) / DoubleRows.TILE);
+    }
+
+    // Strided slabs of segments: each slab (the axis and everything after it) is copied into the
+    // thread's staging array, computed there in place by the array twin, and copied back.
+
+    @Override
+    public long stridedUnits(OpRequest r) {
+        return r.outer();
+    }
+
+    /** Copies slab o of in into the stage (plus room for {@code extra} elements after it). */
+    private static double[] stage(OpRequest r, long o, int slab, int extra, DoubleRows.Scratch s) {
+        double[] a = s.stage(slab + extra);
+        MemorySegment.copy(r.in().segment(), Tensor.F64, o * slab * Double.BYTES, a, 0, slab);
+        return a;
+    }
+
+    @Override
+    public void softmaxStrided(OpRequest r, long from, long to, boolean log) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int slab = n * inner;
+        double invT = (double) (1.0 / r.temperature());
+        DoubleRows.Scratch s = DoubleRows.scratch();
+        for (long o = from; o < to; o++) {
+            double[] a = stage(r, o, slab, 0, s);
+            DoubleRows.softmaxTiles(a, a, 0, n, inner, 0, tiles(r), invT, log, s);
+            MemorySegment.copy(a, 0, r.out().segment(), Tensor.F64, o * slab * Double.BYTES, slab);
+        }
+    }
+
+    @Override
+    public void logSumExpStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int slab = n * inner;
+        DoubleRows.Scratch s = DoubleRows.scratch();
+        for (long o = from; o < to; o++) {
+            double[] a = stage(r, o, slab, inner, s);
+            DoubleRows.logSumExpTiles(a, a, 0, n, inner, 0, tiles(r), slab, s);
+            MemorySegment.copy(a, slab, r.out().segment(), Tensor.F64, o * inner * Double.BYTES, inner);
+        }
+    }
+
+    @Override
+    public void argmaxStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int slab = n * inner;
+        DoubleRows.Scratch s = DoubleRows.scratch();
+        for (long o = from; o < to; o++) {
+            double[] a = stage(r, o, slab, 0, s);
+            DoubleRows.argmaxTiles(a, r.indices(), 0, n, inner, 0, tiles(r), Math.toIntExact(o * inner), s);
+        }
+    }
+
+    @Override
+    public void hardmaxStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int slab = n * inner;
+        DoubleRows.Scratch s = DoubleRows.scratch();
+        for (long o = from; o < to; o++) {
+            double[] a = stage(r, o, slab, 0, s);
+            DoubleRows.hardmaxTiles(a, a, 0, n, inner, 0, tiles(r), s);
+            MemorySegment.copy(a, 0, r.out().segment(), Tensor.F64, o * slab * Double.BYTES, slab);
         }
     }
 }

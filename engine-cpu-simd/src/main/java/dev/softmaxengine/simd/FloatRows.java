@@ -1,6 +1,10 @@
+// GENERATED from engine-cpu-simd/src/template/Rows.java.template by Spp.java: edit the template,
+// then run `java engine-cpu-simd/src/template/Spp.java --write` from the repository root.
 package dev.softmaxengine.simd;
 
 import java.util.Arrays;
+
+import dev.softmaxengine.api.OpRequest;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -8,49 +12,144 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 kernels over Java arrays with int indices; {@link FloatSegmentRows} is the twin of the
- * row and elementwise methods for native segments (see there why a twin), and strided slices of
- * segments are staged into arrays a slab at a time. Loops keep int induction variables and one
- * vector per iteration, so C2 keeps the exp inlined.
- * Contiguous rows ("row" methods) vectorize along the row; strided slices ("strided" methods)
- * vectorize across the inner dimension, one lane per slice, so a non-last axis costs the same
- * passes as the last one.
+ * float32 row kernels over arrays (see {@link RowKernels}). Contiguous rows ("row" methods)
+ * vectorize along the row; strided slices ("strided" methods) vectorize across the inner
+ * dimension, one lane per slice, so a non-last axis costs the same passes as the last one.
  *
  * <p>Numerics: the max ignores NaN (compare-and-blend), so a NaN reaches the sum through exp and
- * poisons the slice; +inf or all -inf slices become NaN through inf - inf, as in PyTorch. Sums of
- * exp run in fp32 vectors over blocks of {@link #BLOCK} elements and then accumulate in fp64, so
- * the summation error stays near fp32 rounding even for 1M columns.
+ * poisons the slice; +inf or all -inf slices become NaN through inf - inf, as in PyTorch.
+ * Sums of exp run in fp32 vectors over blocks of {@link #BLOCK} elements and then accumulate in
+ * fp64, so the summation error stays near fp32 rounding even for 1M columns.
  *
- * <p>DoubleRows mirrors this class line for line: the Vector API has no numeric type generic over
- * float and double that C2 still intrinsifies, so the two are kept as twins on purpose.
+ * <p>C2 notes: loops keep int induction variables and one exp per iteration (more exps in one
+ * method hit C2's NodeCountInliningCutoff and leave them out of line, boxed: 2x slower); tails use
+ * unmasked compares and tests combined with {@code .and(mask)}, because the masked overloads are
+ * not intrinsified (they run the Java fallback, ~4x slower per row with a ragged tail).
  */
-final class FloatRows {
+final class FloatRows implements RowKernels {
+    static final FloatRows INSTANCE = new FloatRows();
+
     private FloatRows() {
     }
 
-    // Tails use unmasked compares and tests combined with .and(mask): the masked overloads are not
-    // intrinsified (they run the Java fallback, ~4x slower per row with a ragged tail).
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Elements summed in fp32 before the partial sum is folded into fp64. */
+    /** Elements summed per vector accumulator before the partial sum is folded into fp64. */
     static final int BLOCK = 1024;
+    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
+    static final int SHORT_ROW = 4 * L;
+
+    // ---- memory access: the only lines that differ between arrays and segments ----
+
+    private static FloatVector ld(float[] a, int i) {
+        return FloatVector.fromArray(S, a, i);
+    }
+
+    private static FloatVector ld(float[] a, int i, VectorMask<Float> k) {
+        return FloatVector.fromArray(S, a, i, k);
+    }
+
+    private static void st(FloatVector v, float[] a, int i) {
+        v.intoArray(a, i);
+    }
+
+    private static void st(FloatVector v, float[] a, int i, VectorMask<Float> k) {
+        v.intoArray(a, i, k);
+    }
+
+    private static void set(float[] a, int i, float v) {
+        a[i] = v;
+    }
+
+    private static void zero(float[] a, int from, int to) {
+        Arrays.fill(a, from, to, 0);
+    }
+
+    // ---- row ranges (the RowKernels entry points) ----
+
+    @Override
+    public void softmax(OpRequest r, long from, long to, boolean log) {
+        int n = (int) r.n();
+        float invT = (float) (1.0 / r.temperature());
+        float[] in = r.in().floatArray();
+        float[] out = r.out().floatArray();
+        for (long o = from; o < to; o++) {
+            softmaxRow(in, out, (int) (o * n), n, invT, log);
+        }
+    }
+
+    @Override
+    public void logSumExp(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        float[] in = r.in().floatArray();
+        float[] out = r.out().floatArray();
+        for (long o = from; o < to; o++) {
+            out[(int) o] = (float) logSumExpRow(in, (int) (o * n), n);
+        }
+    }
+
+    @Override
+    public void argmax(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int[] indices = r.indices();
+        float[] in = r.in().floatArray();
+        for (long o = from; o < to; o++) {
+            indices[(int) o] = argmaxRow(in, (int) (o * n), n);
+        }
+    }
+
+    @Override
+    public void hardmax(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        float[] in = r.in().floatArray();
+        float[] out = r.out().floatArray();
+        for (long o = from; o < to; o++) {
+            hardmaxRow(in, out, (int) (o * n), n);
+        }
+    }
+
+    @Override
+    public void sigmoid(OpRequest r, long from, long to, boolean log) {
+        sigmoid(r.in().floatArray(), r.out().floatArray(), (int) from, (int) to, log);
+    }
 
     // ---- contiguous rows ----
 
-    /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. */
+    /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
     static float rowMax(float[] in, int base, int n) {
-        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m1 = m0;
+        FloatVector m2 = m0;
+        FloatVector m3 = m0;
         int i = 0;
-        for (int up = S.loopBound(n); i < up; i += L) {
-            FloatVector v = FloatVector.fromArray(S, in, base + i);
-            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        for (; i <= n - 4 * L; i += 4 * L) {
+            FloatVector v0 = ld(in, base + i);
+            FloatVector v1 = ld(in, base + i + L);
+            FloatVector v2 = ld(in, base + i + 2 * L);
+            FloatVector v3 = ld(in, base + i + 3 * L);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            m2 = m2.blend(v2, v2.compare(VectorOperators.GT, m2));
+            m3 = m3.blend(v3, v3.compare(VectorOperators.GT, m3));
+        }
+        for (; i <= n - L; i += L) {
+            FloatVector v = ld(in, base + i);
+            m0 = m0.blend(v, v.compare(VectorOperators.GT, m0));
         }
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, in, base + i, k);
-            m = m.blend(v, v.compare(VectorOperators.GT, m).and(k));
+            FloatVector v = ld(in, base + i, k);
+            m1 = m1.blend(v, v.compare(VectorOperators.GT, m1).and(k));
         }
-        return m.reduceLanes(VectorOperators.MAX);
+        m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
+        m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
+        return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */
+    private static FloatVector shifted(FloatVector x, FloatVector vm, FloatVector vt, boolean scaled) {
+        FloatVector d = x.sub(vm);
+        return scaled ? d.mul(vt) : d;
     }
 
     /**
@@ -60,6 +159,7 @@ final class FloatRows {
     static double rowExpSum(float[] in, float[] out, int base, int n, float max, float invT, boolean store) {
         FloatVector vm = FloatVector.broadcast(S, max);
         FloatVector vt = FloatVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
         double total = 0;
         int i = 0;
         int full = S.loopBound(n);
@@ -67,9 +167,9 @@ final class FloatRows {
             int end = Math.min(full, i + BLOCK);
             FloatVector s = FloatVector.zero(S);
             for (; i < end; i += L) {
-                FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, in, base + i).sub(vm).mul(vt));
+                FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
                 if (store) {
-                    e.intoArray(out, base + i);
+                    st(e, out, base + i);
                 }
                 s = s.add(e);
             }
@@ -77,9 +177,9 @@ final class FloatRows {
         }
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, in, base + i, k).sub(vm).mul(vt));
+            FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + i, k), vm, vt, scaled));
             if (store) {
-                e.intoArray(out, base + i, k);
+                st(e, out, base + i, k);
             }
             total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
         }
@@ -88,13 +188,14 @@ final class FloatRows {
 
     /** out = out * scale over the row. */
     static void rowScale(float[] out, int base, int n, float scale) {
+        FloatVector f = FloatVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            FloatVector.fromArray(S, out, base + i).mul(scale).intoArray(out, base + i);
+            st(ld(out, base + i).mul(f), out, base + i);
         }
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector.fromArray(S, out, base + i, k).mul(scale).intoArray(out, base + i, k);
+            st(ld(out, base + i, k).mul(f), out, base + i, k);
         }
     }
 
@@ -106,7 +207,8 @@ final class FloatRows {
      */
     private static FloatVector logit(FloatVector x, FloatVector vm, FloatVector vt) {
         FloatVector d = x.sub(vm);
-        VectorMask<Float> overflow = d.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY).andNot(x.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        VectorMask<Float> overflow = d.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY)
+                .andNot(x.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
         FloatVector z = d.mul(vt);
         return overflow.anyTrue() ? z.blend(x.mul(vt).sub(vm.mul(vt)), overflow) : z;
     }
@@ -117,52 +219,66 @@ final class FloatRows {
         FloatVector vt = FloatVector.broadcast(S, invT);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            logit(FloatVector.fromArray(S, in, base + i), vm, vt).sub(logSum).intoArray(out, base + i);
+            st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
         }
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            logit(FloatVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
+            st(logit(ld(in, base + i, k), vm, vt).sub(logSum), out, base + i, k);
         }
     }
 
-    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
-    static final int SHORT_ROW = 4 * L;
-
     /**
      * One row of at most {@link #SHORT_ROW} elements: the same three passes as the long-row path,
-     * but without its blocking, and with one reduction per pass, which is what short rows (a
-     * classifier's 10 to 64 classes) spend their time on.
+     * without its blocking, whole vectors unmasked and one masked tail: per-row overhead is what
+     * short rows (a classifier's 10 to 64 classes) spend their time on.
      */
     static void softmaxShortRow(float[] in, float[] out, int base, int n, float invT, boolean log) {
+        int full = S.loopBound(n);
+        boolean tail = full < n;
+        VectorMask<Float> k = S.indexInRange(full, n);
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, in, base + i, k);
+        for (int i = 0; i < full; i += L) {
+            FloatVector v = ld(in, base + i);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
+        }
+        if (tail) {
+            FloatVector v = ld(in, base + full, k);
             max = max.blend(v, v.compare(VectorOperators.GT, max).and(k));
         }
         FloatVector vm = FloatVector.broadcast(S, max.reduceLanes(VectorOperators.MAX));
         FloatVector vt = FloatVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
         FloatVector sum = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, in, base + i, k).sub(vm).mul(vt));
+        for (int i = 0; i < full; i += L) {
+            FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
             if (!log) {
-                e.intoArray(out, base + i, k);
+                st(e, out, base + i);
             }
-            sum = sum.add(e.blend(0f, k.not()));
+            sum = sum.add(e);
+        }
+        if (tail) {
+            FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled));
+            if (!log) {
+                st(e, out, base + full, k);
+            }
+            sum = sum.add(e.blend(0, k.not()));
         }
         double total = sum.reduceLanes(VectorOperators.ADD);
         if (log) {
             float logSum = (float) Math.log(total);
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Float> k = S.indexInRange(i, n);
-                logit(FloatVector.fromArray(S, in, base + i, k), vm, vt).sub(logSum).intoArray(out, base + i, k);
+            for (int i = 0; i < full; i += L) {
+                st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
+            }
+            if (tail) {
+                st(logit(ld(in, base + full, k), vm, vt).sub(logSum), out, base + full, k);
             }
         } else {
-            float scale = (float) (1.0 / total);
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Float> k = S.indexInRange(i, n);
-                FloatVector.fromArray(S, out, base + i, k).mul(scale).intoArray(out, base + i, k);
+            FloatVector f = FloatVector.broadcast(S, (float) (1.0 / total));
+            for (int i = 0; i < full; i += L) {
+                st(ld(out, base + i).mul(f), out, base + i);
+            }
+            if (tail) {
+                st(ld(out, base + full, k).mul(f), out, base + full, k);
             }
         }
     }
@@ -187,7 +303,7 @@ final class FloatRows {
     static boolean rowHasNaN(float[] in, int base, int n) {
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            if (FloatVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
+            if (ld(in, base + i, k).test(VectorOperators.IS_NAN).and(k).anyTrue()) {
                 return true;
             }
         }
@@ -201,7 +317,7 @@ final class FloatRows {
             // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN hides.
             return rowHasNaN(in, base, n) ? Double.NaN : max;
         }
-        return max + Math.log(rowExpSum(in, null, base, n, max, 1f, false));
+        return max + Math.log(rowExpSum(in, null, base, n, max, 1, false));
     }
 
     /** Index of the first maximum; the first NaN wins (numpy / torch argmax). The row must be non-empty. */
@@ -209,7 +325,7 @@ final class FloatRows {
         float max = rowMax(in, base, n);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            VectorMask<Float> nan = FloatVector.fromArray(S, in, base + i, k).test(VectorOperators.IS_NAN).and(k);
+            VectorMask<Float> nan = ld(in, base + i, k).test(VectorOperators.IS_NAN).and(k);
             if (nan.anyTrue()) {
                 return i + nan.firstTrue();
             }
@@ -217,7 +333,7 @@ final class FloatRows {
         FloatVector vm = FloatVector.broadcast(S, max);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> k = S.indexInRange(i, n);
-            VectorMask<Float> hit = FloatVector.fromArray(S, in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
+            VectorMask<Float> hit = ld(in, base + i, k).compare(VectorOperators.EQ, vm).and(k);
             if (hit.anyTrue()) {
                 return i + hit.firstTrue();
             }
@@ -230,104 +346,242 @@ final class FloatRows {
             return;
         }
         int hot = argmaxRow(in, base, n);
-        Arrays.fill(out, base, base + n, 0f);
-        out[base + hot] = 1f;
+        zero(out, base, base + n);
+        set(out, base + hot, 1);
     }
 
     // ---- elementwise ----
 
     static void sigmoid(float[] in, float[] out, int from, int to, boolean log) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (int up = from + S.loopBound(to - from); i < up; i += L) {
+            st(sigmoid(ld(in, i), log), out, i);
+        }
+        if (i < to) {
             VectorMask<Float> k = S.indexInRange(i, to);
-            FloatVector x = FloatVector.fromArray(S, in, i, k);
-            FloatVector e = VectorMath.expNonPositive(x.abs().neg());
-            FloatVector y;
-            if (log) {
-                // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
-                y = x.blend(0f, x.compare(VectorOperators.GT, 0f)).sub(e.lanewise(VectorOperators.LOG1P));
-            } else {
-                // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
-                y = e.blend(1f, x.compare(VectorOperators.GE, 0f)).div(e.add(1f));
-            }
-            y.intoArray(out, i, k);
+            st(sigmoid(ld(in, i, k), log), out, i, k);
         }
     }
 
-    // ---- strided slices: a tile of w (<= TILE) adjacent slices, element k of slice l at base + k * inner + l.
-    // Each pass sweeps the tile row by row, so memory is read contiguously whatever the stride;
-    // per-slice state (max, sums) lives in the scratch arrays, one lane per slice.
+    private static FloatVector sigmoid(FloatVector x, boolean log) {
+        FloatVector e = VectorMath.expNonPositive(x.abs().neg());
+        if (log) {
+            // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
+            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(e.lanewise(VectorOperators.LOG1P));
+        }
+        // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
+        return e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1));
+    }
+
+    // ---- strided slices ----
+
+    /** Inner slices per strided work unit (a tile of a slab), as {@link FloatRows#TILE}. */
+    static int tiles(OpRequest r) {
+        return (int) ((r.inner() + FloatRows.TILE - 1) / FloatRows.TILE);
+    }
+
+    @Override
+    public long stridedUnits(OpRequest r) {
+        return r.outer() * tiles(r);
+    }
+
+    @Override
+    public void softmaxStrided(OpRequest r, long from, long to, boolean log) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        float invT = (float) (1.0 / r.temperature());
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            int c = (int) (u % tiles);
+            softmaxTiles(r.in().floatArray(), r.out().floatArray(), Math.toIntExact(u / tiles * n * inner), n, inner,
+                    c, c + 1, invT, log, s);
+        }
+    }
+
+    @Override
+    public void logSumExpStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            long o = u / tiles;
+            int c = (int) (u % tiles);
+            logSumExpTiles(r.in().floatArray(), r.out().floatArray(), Math.toIntExact(o * n * inner), n, inner, c, c + 1,
+                    Math.toIntExact(o * inner), s);
+        }
+    }
+
+    @Override
+    public void argmaxStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            long o = u / tiles;
+            int c = (int) (u % tiles);
+            argmaxTiles(r.in().floatArray(), r.indices(), Math.toIntExact(o * n * inner), n, inner, c, c + 1,
+                    Math.toIntExact(o * inner), s);
+        }
+    }
+
+    @Override
+    public void hardmaxStrided(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int inner = (int) r.inner();
+        int tiles = tiles(r);
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            int c = (int) (u % tiles);
+            hardmaxTiles(r.in().floatArray(), r.out().floatArray(), Math.toIntExact(u / tiles * n * inner), n, inner,
+                    c, c + 1, s);
+        }
+    }
+
+    // Tiles [c0, c1) of the slab at base: a tile is up to TILE adjacent slices, element k of slice l
+    // at base + k * inner + l. Each pass sweeps a tile row by row, so memory is read contiguously
+    // whatever the stride; per-slice state (max, sums) lives in the scratch arrays, one lane per slice.
+
+    static void softmaxTiles(float[] in, float[] out, int base, int n, int inner, int c0, int c1, float invT, boolean log,
+                             Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            softmaxStrided(in, out, base + i0, n, inner, Math.min(TILE, inner - i0), invT, log, s);
+        }
+    }
+
+    /** logsumexp of the slices of tiles [c0, c1) into out[outBase + slice]. */
+    static void logSumExpTiles(float[] in, float[] out, int base, int n, int inner, int c0, int c1, int outBase, Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            logSumExpStrided(in, out, base + i0, n, inner, Math.min(TILE, inner - i0), outBase + i0, s);
+        }
+    }
+
+    /** First-max indices of the slices of tiles [c0, c1) into indices[idxBase + slice]. */
+    static void argmaxTiles(float[] in, int[] indices, int base, int n, int inner, int c0, int c1, int idxBase, Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            int w = Math.min(TILE, inner - i0);
+            argmaxStrided(in, base + i0, n, inner, w, s);
+            System.arraycopy(s.idx, 0, indices, idxBase + i0, w);
+        }
+    }
+
+    static void hardmaxTiles(float[] in, float[] out, int base, int n, int inner, int c0, int c1, Scratch s) {
+        for (int c = c0; c < c1; c++) {
+            int i0 = c * TILE;
+            hardmaxStrided(in, out, base + i0, n, inner, Math.min(TILE, inner - i0), s);
+        }
+    }
 
     /** Slices per tile: the state arrays stay in L1, a row of the tile is a few cache lines. */
     static final int TILE = 512;
 
-    /** Per-task scratch for the strided kernels, so the sweeps allocate nothing. */
+    /** Per-thread scratch for the strided kernels (and the segment twin's staging), so sweeps allocate nothing. */
     static final class Scratch {
         final float[] max = new float[TILE];
         final float[] block = new float[TILE];
         final float[] factor = new float[TILE];
         final double[] sums = new double[TILE];
         final int[] idx = new int[TILE];
+        private float[] stage = new float[0];
+
+        /** A staging array of at least n elements, grown on demand and kept. */
+        float[] stage(int n) {
+            if (stage.length < n) {
+                stage = new float[n];
+            }
+            return stage;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static Scratch scratch() {
+        return SCRATCH.get();
     }
 
     private static void stridedMax(float[] in, int base, int n, int inner, int w, float[] max) {
         Arrays.fill(max, 0, w, Float.NEGATIVE_INFINITY);
+        int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
+            int i = 0;
+            for (; i < full; i += L) {
+                FloatVector v = ld(in, row + i);
+                FloatVector m = ld(max, i);
+                st(m.blend(v, v.compare(VectorOperators.GT, m)), max, i);
+            }
+            if (i < w) {
                 VectorMask<Float> k = S.indexInRange(i, w);
-                FloatVector v = FloatVector.fromArray(S, in, row + i, k);
-                FloatVector m = FloatVector.fromArray(S, max, i, k);
-                m.blend(v, v.compare(VectorOperators.GT, m)).intoArray(max, i, k);
+                FloatVector v = ld(in, row + i, k);
+                FloatVector m = ld(max, i, k);
+                st(m.blend(v, v.compare(VectorOperators.GT, m)), max, i, k);
             }
         }
     }
 
-    /** sums[l] = sum over the slice of exp((x - max) * invT), fp32 blocks of 64 rows folded into fp64. */
+    /** sums[l] = sum over the slice of exp((x - max) * invT), blocks of 64 rows folded into fp64. */
     private static void stridedExpSum(float[] in, float[] out, int base, int n, int inner, int w, float invT,
                                       boolean store, Scratch s) {
         Arrays.fill(s.sums, 0, w, 0.0);
-        Arrays.fill(s.block, 0, w, 0f);
+        Arrays.fill(s.block, 0, w, 0);
         FloatVector vt = FloatVector.broadcast(S, invT);
+        int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
-                VectorMask<Float> k = S.indexInRange(i, w);
-                FloatVector e = VectorMath.expNonPositive(
-                        FloatVector.fromArray(S, in, row + i, k).sub(FloatVector.fromArray(S, s.max, i, k)).mul(vt));
+            int i = 0;
+            for (; i < full; i += L) {
+                FloatVector e = VectorMath.expNonPositive(ld(in, row + i).sub(ld(s.max, i)).mul(vt));
                 if (store) {
-                    e.intoArray(out, row + i, k);
+                    st(e, out, row + i);
                 }
-                FloatVector.fromArray(S, s.block, i, k).add(e).intoArray(s.block, i, k);
+                st(ld(s.block, i).add(e), s.block, i);
+            }
+            if (i < w) {
+                VectorMask<Float> k = S.indexInRange(i, w);
+                FloatVector e = VectorMath.expNonPositive(ld(in, row + i, k).sub(ld(s.max, i, k)).mul(vt));
+                if (store) {
+                    st(e, out, row + i, k);
+                }
+                st(ld(s.block, i, k).add(e), s.block, i, k);
             }
             if ((j & 63) == 63 || j == n - 1) {
                 for (int l = 0; l < w; l++) {
                     s.sums[l] += s.block[l];
-                    s.block[l] = 0f;
+                    s.block[l] = 0;
                 }
             }
         }
     }
 
-    static void softmaxStrided(float[] in, float[] out, int base, int n, int inner, int w,
-                               float invT, boolean log, Scratch s) {
+    static void softmaxStrided(float[] in, float[] out, int base, int n, int inner, int w, float invT, boolean log,
+                               Scratch s) {
         if (n == 0) {
             return;
         }
         stridedMax(in, base, n, inner, w, s.max);
         stridedExpSum(in, out, base, n, inner, w, invT, !log, s);
         for (int l = 0; l < w; l++) {
-            s.factor[l] = log ? (float) Math.log(s.sums[l]) : (float) (1.0 / s.sums[l]);
+            s.factor[l] = (float) (log ? Math.log(s.sums[l]) : 1.0 / s.sums[l]);
         }
         FloatVector vt = FloatVector.broadcast(S, invT);
+        int full = S.loopBound(w);
         for (int j = 0; j < n; j++) {
             int row = base + j * inner;
-            for (int i = 0; i < w; i += L) {
+            int i = 0;
+            for (; i < full; i += L) {
+                FloatVector f = ld(s.factor, i);
+                st(log ? logit(ld(in, row + i), ld(s.max, i), vt).sub(f) : ld(out, row + i).mul(f), out, row + i);
+            }
+            if (i < w) {
                 VectorMask<Float> k = S.indexInRange(i, w);
-                FloatVector f = FloatVector.fromArray(S, s.factor, i, k);
-                FloatVector y = log
-                        ? logit(FloatVector.fromArray(S, in, row + i, k), FloatVector.fromArray(S, s.max, i, k), vt).sub(f)
-                        : FloatVector.fromArray(S, out, row + i, k).mul(f);
-                y.intoArray(out, row + i, k);
+                FloatVector f = ld(s.factor, i, k);
+                st(log ? logit(ld(in, row + i, k), ld(s.max, i, k), vt).sub(f) : ld(out, row + i, k).mul(f),
+                        out, row + i, k);
             }
         }
     }
@@ -346,7 +600,7 @@ final class FloatRows {
     static void logSumExpStrided(float[] in, float[] out, int base, int n, int inner, int w, int outBase, Scratch s) {
         stridedMax(in, base, n, inner, w, s.max);
         // A finite max lets NaN poison the sum by itself; an infinite one skips the sum (inf - inf).
-        stridedExpSum(in, null, base, n, inner, w, 1f, false, s);
+        stridedExpSum(in, null, base, n, inner, w, 1, false, s);
         for (int l = 0; l < w; l++) {
             float m = s.max[l];
             out[outBase + l] = !Float.isInfinite(m) ? (float) (m + Math.log(s.sums[l]))
@@ -360,12 +614,13 @@ final class FloatRows {
         int[] idx = s.idx;
         Arrays.fill(idx, 0, w, -1);
         int left = w;
-        // First NaN per slice wins over any maximum.
+        // First NaN per slice wins over any maximum. (A one-sweep version with the running index as
+        // a float, as the float64 twin has, was no faster here, and floats hold indices only to 2^24.)
         for (int j = 0; j < n && left > 0; j++) {
             int row = base + j * inner;
             for (int i = 0; i < w; i += L) {
                 VectorMask<Float> k = S.indexInRange(i, w);
-                VectorMask<Float> nan = FloatVector.fromArray(S, in, row + i, k).test(VectorOperators.IS_NAN).and(k);
+                VectorMask<Float> nan = ld(in, row + i, k).test(VectorOperators.IS_NAN).and(k);
                 for (int l = nan.firstTrue(); l < L; l++) {
                     if (nan.laneIsSet(l) && idx[i + l] < 0) {
                         idx[i + l] = j;
@@ -378,8 +633,7 @@ final class FloatRows {
             int row = base + j * inner;
             for (int i = 0; i < w; i += L) {
                 VectorMask<Float> k = S.indexInRange(i, w);
-                VectorMask<Float> hit = FloatVector.fromArray(S, in, row + i, k)
-                        .compare(VectorOperators.EQ, FloatVector.fromArray(S, s.max, i, k)).and(k);
+                VectorMask<Float> hit = ld(in, row + i, k).compare(VectorOperators.EQ, ld(s.max, i, k)).and(k);
                 for (int l = hit.firstTrue(); l < L; l++) {
                     if (hit.laneIsSet(l) && idx[i + l] < 0) {
                         idx[i + l] = j;
@@ -396,10 +650,10 @@ final class FloatRows {
         }
         argmaxStrided(in, base, n, inner, w, s);
         for (int j = 0; j < n; j++) {
-            Arrays.fill(out, base + j * inner, base + j * inner + w, 0f);
+            Arrays.fill(out, base + j * inner, base + j * inner + w, 0);
         }
         for (int l = 0; l < w; l++) {
-            out[base + s.idx[l] * inner + l] = 1f;
+            out[base + s.idx[l] * inner + l] = 1;
         }
     }
 }

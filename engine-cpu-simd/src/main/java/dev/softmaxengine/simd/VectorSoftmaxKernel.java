@@ -1,12 +1,7 @@
 package dev.softmaxengine.simd;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Arrays;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
@@ -19,21 +14,21 @@ import dev.softmaxengine.api.Tolerance;
 
 /**
  * The Vector API backend: the preferred species (AVX-512 where present), masked tails, a
- * polynomial exp (see {@link VectorMath}), and rows split across threads above
- * {@link #PARALLEL_THRESHOLD} elements. Last-axis slices vectorize along the row; other axes
- * vectorize across the inner dimension. Thread-safe; {@link #close()} stops the worker threads.
+ * polynomial exp (see {@link VectorMath}), and work split across threads ({@link WorkerPool})
+ * above {@link #PARALLEL_THRESHOLD} elements. The row kernels ({@link RowKernels}, generated
+ * from one template for float32 / float64 over arrays / native segments) are picked once per
+ * request. Last-axis slices vectorize along the row; other axes vectorize across the inner
+ * dimension. Thread-safe; {@link #close()} stops the worker threads.
  */
 public final class VectorSoftmaxKernel implements SoftmaxKernel {
     public static final String NAME = "simd";
     /** System property with the worker thread count (default: available processors). */
     public static final String THREADS_PROPERTY = "softmax.threads";
     /**
-     * Below this many elements a call runs on the caller's thread: handing work to another core
-     * costs a few microseconds, which is what ~64K elements take on one core.
+     * Below this many elements a call runs on the caller's thread: even a spinning worker's hand-off
+     * and the caches it starts cold cost about what 16K elements take on one core.
      */
-    static final long PARALLEL_THRESHOLD = 1 << 16;
-    /** Elements per unit of elementwise work. */
-    private static final long ELEMENTWISE_CHUNK = 1 << 14;
+    static final long PARALLEL_THRESHOLD = 1 << 14;
 
     // Bounds measured by the parity suite against the fp64 oracle, with margin. fp32 inputs are
     // subtracted from the max in fp32, so a logit z = (x - max)/T carries up to |z| * 2^-23
@@ -50,7 +45,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
     private static final Tolerance EXACT = new Tolerance(0, 0);
 
     private final int threads;
-    private final ExecutorService workers;
+    private final WorkerPool workers;
 
     /** A kernel with {@code softmax.threads} threads, default the available processors. */
     public VectorSoftmaxKernel() {
@@ -63,11 +58,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
         this.threads = threads;
-        this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "softmax-simd-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = threads == 1 ? null : new WorkerPool(threads - 1);
     }
 
     static int defaultThreads() {
@@ -121,7 +112,6 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
     @Override
     public void execute(OpRequest r) {
         r.requireHost(NAME);
-        boolean f32 = r.dtype() == DType.FLOAT32;
         boolean arrays = r.in().storage() != Tensor.Storage.SEGMENT
                 && (r.out() == null || r.out().storage() != Tensor.Storage.SEGMENT);
         boolean natives = isNative(r.in()) && (r.out() == null || isNative(r.out()));
@@ -129,47 +119,59 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
             executeStaged(r);
             return;
         }
+        if (r.in().size() == 0) {
+            emptyInput(r);
+            return;
+        }
+        boolean strided = !r.op().isElementwise() && r.inner() > 1;
+        if (!arrays && strided && r.n() * r.inner() > MAX_STAGED) {
+            throw new IllegalArgumentException("in has " + r.n() * r.inner() + " elements per slice along axis "
+                    + r.axis() + "; the simd backend handles segment slices of at most " + MAX_STAGED + " elements");
+        }
+        boolean f32 = r.dtype() == DType.FLOAT32;
+        RowKernels k = arrays ? (f32 ? FloatRows.INSTANCE : DoubleRows.INSTANCE)
+                : (f32 ? FloatSegmentRows.INSTANCE : DoubleSegmentRows.INSTANCE);
+        boolean log = r.op() == Op.LOG_SOFTMAX || r.op() == Op.LOG_SIGMOID;
+        WorkerPool.RangeTask task = switch (r.op()) {
+            case SOFTMAX, LOG_SOFTMAX -> strided ? (a, b) -> k.softmaxStrided(r, a, b, log) : (a, b) -> k.softmax(r, a, b, log);
+            case LOGSUMEXP -> strided ? (a, b) -> k.logSumExpStrided(r, a, b) : (a, b) -> k.logSumExp(r, a, b);
+            case HARDMAX -> strided ? (a, b) -> k.hardmaxStrided(r, a, b) : (a, b) -> k.hardmax(r, a, b);
+            case ARGMAX -> strided ? (a, b) -> k.argmaxStrided(r, a, b) : (a, b) -> k.argmax(r, a, b);
+            case SIGMOID, LOG_SIGMOID -> (a, b) -> k.sigmoid(r, a, b, log);
+        };
+        long units = r.op().isElementwise() ? r.n() : strided ? k.stridedUnits(r) : r.outer();
         // A confined arena's segment may only be touched by its owner thread: no workers then.
         boolean shareable = sharedWithWorkers(r.in()) && (r.out() == null || sharedWithWorkers(r.out()));
-        if (r.op().isElementwise()) {
-            elementwise(r, f32, arrays, shareable);
+        if (workers == null || !shareable || r.in().size() < PARALLEL_THRESHOLD) {
+            task.run(0, units);
+        } else {
+            workers.run(units, task);
+        }
+    }
+
+    /**
+     * An input with no elements: nothing to compute, whatever the other dimensions (a [10^9, 0]
+     * input must not loop over 10^9 empty rows), except that an empty axis has a logsumexp of -inf.
+     */
+    private static void emptyInput(OpRequest r) {
+        if (r.op() != Op.LOGSUMEXP || r.out().size() == 0) {
             return;
         }
-        long n = r.n();
-        long inner = r.inner();
-        long slab = n * inner;
-        if (!arrays && slab > MAX_STAGED) {
-            throw new IllegalArgumentException("in has " + slab + " elements per slice along axis " + r.axis()
-                    + "; the simd backend handles segment slices of at most " + MAX_STAGED + " elements");
-        }
-        if (!arrays && inner == 1) {
-            nativeRows(r, f32, shareable);
-            return;
-        }
-        // Strided slices go in tiles of adjacent slices swept row by row (see FloatRows.TILE).
-        int tile = FloatRows.TILE;
-        // Arrays split across slices and tiles of the inner dimension; segments copy one whole slab at a time.
-        long chunks = inner == 1 ? 1 : (inner + tile - 1) / tile;
-        long perOuter = arrays ? chunks : 1;
-        parallelFor(r.outer() * perOuter, shareable ? r.in().size() : 0, (from, to) -> {
-            Stage st = STAGE.get();
-            for (long u = from; u < to; u++) {
-                long o = u / perOuter;
-                int c0 = arrays ? (int) (u % perOuter) : 0;
-                int c1 = arrays ? c0 + 1 : (int) chunks;
-                if (arrays) {
-                    int base = Math.toIntExact(o * slab);
-                    int red = Math.toIntExact(o * inner);
-                    if (f32) {
-                        slab(r, floats(r.in()), r.out() == null ? null : floats(r.out()), base, red, c0, c1, tile, red, st);
+        switch (r.out().storage()) {
+            case FLOAT_ARRAY -> Arrays.fill(r.out().floatArray(), Float.NEGATIVE_INFINITY);
+            case DOUBLE_ARRAY -> Arrays.fill(r.out().doubleArray(), Double.NEGATIVE_INFINITY);
+            case SEGMENT -> {
+                MemorySegment out = r.out().segment();
+                for (long i = 0; i < r.out().size(); i++) {
+                    if (r.dtype() == DType.FLOAT32) {
+                        out.setAtIndex(Tensor.F32, i, Float.NEGATIVE_INFINITY);
                     } else {
-                        slab(r, doubles(r.in()), r.out() == null ? null : doubles(r.out()), base, red, c0, c1, tile, red, st);
+                        out.setAtIndex(Tensor.F64, i, Double.NEGATIVE_INFINITY);
                     }
-                } else {
-                    stagedSlab(r, f32, o, (int) slab, c0, c1, tile, st);
                 }
             }
-        });
+            case DEVICE -> throw new AssertionError("rejected by requireHost");
+        }
     }
 
     private static boolean isNative(Tensor t) {
@@ -218,198 +220,14 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         return t.dtype() == DType.FLOAT32 ? Tensor.of(new float[n], dims) : Tensor.of(new double[n], dims);
     }
 
-    /** Last-axis slices of native segment operands, straight from the segments. */
-    private void nativeRows(OpRequest r, boolean f32, boolean shareable) {
-        MemorySegment in = r.in().segment();
-        MemorySegment out = r.out() == null ? null : r.out().segment();
-        int n = (int) r.n();
-        double invT = 1.0 / r.temperature();
-        parallelFor(r.outer(), shareable ? r.in().size() : 0, (from, to) -> {
-            for (long o = from; o < to; o++) {
-                long base = o * n;
-                if (f32) {
-                    switch (r.op()) {
-                        case SOFTMAX -> FloatSegmentRows.softmaxRow(in, out, base, n, (float) invT, false);
-                        case LOG_SOFTMAX -> FloatSegmentRows.softmaxRow(in, out, base, n, (float) invT, true);
-                        case LOGSUMEXP -> out.setAtIndex(Tensor.F32, o, (float) FloatSegmentRows.logSumExpRow(in, base, n));
-                        case HARDMAX -> FloatSegmentRows.hardmaxRow(in, out, base, n);
-                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = FloatSegmentRows.argmaxRow(in, base, n);
-                        default -> throw new AssertionError(r.op());
-                    }
-                } else {
-                    switch (r.op()) {
-                        case SOFTMAX -> DoubleSegmentRows.softmaxRow(in, out, base, n, invT, false);
-                        case LOG_SOFTMAX -> DoubleSegmentRows.softmaxRow(in, out, base, n, invT, true);
-                        case LOGSUMEXP -> out.setAtIndex(Tensor.F64, o, DoubleSegmentRows.logSumExpRow(in, base, n));
-                        case HARDMAX -> DoubleSegmentRows.hardmaxRow(in, out, base, n);
-                        case ARGMAX -> r.indices()[Math.toIntExact(o)] = DoubleSegmentRows.argmaxRow(in, base, n);
-                        default -> throw new AssertionError(r.op());
-                    }
-                }
-            }
-        });
-    }
-
     /** Largest slab (elements along and after the axis) staged from a segment into an array. */
     static final long MAX_STAGED = Integer.MAX_VALUE - 64;
-
-    /** Per-thread staging arrays for segment tensors, grown on demand and kept. */
-    private static final class Stage {
-        float[] f = new float[0];
-        double[] d = new double[0];
-        final FloatRows.Scratch fs = new FloatRows.Scratch();
-        final DoubleRows.Scratch ds = new DoubleRows.Scratch();
-
-        float[] floats(int n) {
-            if (f.length < n) {
-                f = new float[n];
-            }
-            return f;
-        }
-
-        double[] doubles(int n) {
-            if (d.length < n) {
-                d = new double[n];
-            }
-            return d;
-        }
-    }
-
-    private static final ThreadLocal<Stage> STAGE = ThreadLocal.withInitial(Stage::new);
-
-    /**
-     * Copies slab o (a strided axis and everything after it) of a segment operand into the stage,
-     * computes in place there, copies the result out.
-     */
-    private static void stagedSlab(OpRequest r, boolean f32, long o, int slab, int c0, int c1, int tile, Stage st) {
-        long inner = r.inner();
-        MemorySegment in = segment(r.in());
-        boolean reduces = r.op() == Op.LOGSUMEXP;
-        int redLen = (int) inner;
-        if (f32) {
-            float[] a = st.floats(slab + (reduces ? redLen : 0));
-            MemorySegment.copy(in, Tensor.F32, o * slab * Float.BYTES, a, 0, slab);
-            slab(r, a, a, 0, slab, c0, c1, tile, (int) (o * inner), st);
-            if (reduces) {
-                MemorySegment.copy(a, slab, segment(r.out()), Tensor.F32, o * inner * Float.BYTES, redLen);
-            } else if (r.out() != null) {
-                MemorySegment.copy(a, 0, segment(r.out()), Tensor.F32, o * slab * Float.BYTES, slab);
-            }
-        } else {
-            double[] a = st.doubles(slab + (reduces ? redLen : 0));
-            MemorySegment.copy(in, Tensor.F64, o * slab * Double.BYTES, a, 0, slab);
-            slab(r, a, a, 0, slab, c0, c1, tile, (int) (o * inner), st);
-            if (reduces) {
-                MemorySegment.copy(a, slab, segment(r.out()), Tensor.F64, o * inner * Double.BYTES, redLen);
-            } else if (r.out() != null) {
-                MemorySegment.copy(a, 0, segment(r.out()), Tensor.F64, o * slab * Double.BYTES, slab);
-            }
-        }
-    }
-
-    /**
-     * Lane chunks [c0, c1) of the slab at {@code base}: a whole row when the axis is last. Reductions
-     * write logsumexp to out[red + i] and argmax to indices[idx + i].
-     */
-    private static void slab(OpRequest r, float[] in, float[] out, int base, int red, int c0, int c1, int tile, int idx,
-                             Stage st) {
-        int n = (int) r.n();
-        int inner = (int) r.inner();
-        float invT = (float) (1.0 / r.temperature());
-        if (inner == 1) {
-            switch (r.op()) {
-                case SOFTMAX -> FloatRows.softmaxRow(in, out, base, n, invT, false);
-                case LOG_SOFTMAX -> FloatRows.softmaxRow(in, out, base, n, invT, true);
-                case LOGSUMEXP -> out[red] = (float) FloatRows.logSumExpRow(in, base, n);
-                case HARDMAX -> FloatRows.hardmaxRow(in, out, base, n);
-                case ARGMAX -> r.indices()[idx] = FloatRows.argmaxRow(in, base, n);
-                default -> throw new AssertionError(r.op());
-            }
-            return;
-        }
-        for (int c = c0; c < c1; c++) {
-            int i0 = c * tile;
-            int width = Math.min(tile, inner - i0);
-            switch (r.op()) {
-                case SOFTMAX -> FloatRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, false, st.fs);
-                case LOG_SOFTMAX -> FloatRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, true, st.fs);
-                case LOGSUMEXP -> FloatRows.logSumExpStrided(in, out, base + i0, n, inner, width, red + i0, st.fs);
-                case HARDMAX -> FloatRows.hardmaxStrided(in, out, base + i0, n, inner, width, st.fs);
-                case ARGMAX -> {
-                    FloatRows.argmaxStrided(in, base + i0, n, inner, width, st.fs);
-                    System.arraycopy(st.fs.idx, 0, r.indices(), idx + i0, width);
-                }
-                default -> throw new AssertionError(r.op());
-            }
-        }
-    }
-
-    /** The float64 twin of the slab method above. */
-    private static void slab(OpRequest r, double[] in, double[] out, int base, int red, int c0, int c1, int tile, int idx,
-                             Stage st) {
-        int n = (int) r.n();
-        int inner = (int) r.inner();
-        double invT = 1.0 / r.temperature();
-        if (inner == 1) {
-            switch (r.op()) {
-                case SOFTMAX -> DoubleRows.softmaxRow(in, out, base, n, invT, false);
-                case LOG_SOFTMAX -> DoubleRows.softmaxRow(in, out, base, n, invT, true);
-                case LOGSUMEXP -> out[red] = DoubleRows.logSumExpRow(in, base, n);
-                case HARDMAX -> DoubleRows.hardmaxRow(in, out, base, n);
-                case ARGMAX -> r.indices()[idx] = DoubleRows.argmaxRow(in, base, n);
-                default -> throw new AssertionError(r.op());
-            }
-            return;
-        }
-        for (int c = c0; c < c1; c++) {
-            int i0 = c * tile;
-            int width = Math.min(tile, inner - i0);
-            switch (r.op()) {
-                case SOFTMAX -> DoubleRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, false, st.ds);
-                case LOG_SOFTMAX -> DoubleRows.softmaxStrided(in, out, base + i0, n, inner, width, invT, true, st.ds);
-                case LOGSUMEXP -> DoubleRows.logSumExpStrided(in, out, base + i0, n, inner, width, red + i0, st.ds);
-                case HARDMAX -> DoubleRows.hardmaxStrided(in, out, base + i0, n, inner, width, st.ds);
-                case ARGMAX -> {
-                    DoubleRows.argmaxStrided(in, base + i0, n, inner, width, st.ds);
-                    System.arraycopy(st.ds.idx, 0, r.indices(), idx + i0, width);
-                }
-                default -> throw new AssertionError(r.op());
-            }
-        }
-    }
-
-    private void elementwise(OpRequest r, boolean f32, boolean arrays, boolean shareable) {
-        long size = r.n();
-        long chunks = (size + ELEMENTWISE_CHUNK - 1) / ELEMENTWISE_CHUNK;
-        boolean log = r.op() == Op.LOG_SIGMOID;
-        parallelFor(chunks, shareable ? size : 0, (from, to) -> {
-            long a = from * ELEMENTWISE_CHUNK;
-            long b = Math.min(size, to * ELEMENTWISE_CHUNK);
-            if (arrays && f32) {
-                FloatRows.sigmoid(floats(r.in()), floats(r.out()), (int) a, (int) b, log);
-            } else if (arrays) {
-                DoubleRows.sigmoid(doubles(r.in()), doubles(r.out()), (int) a, (int) b, log);
-            } else if (f32) {
-                FloatSegmentRows.sigmoid(r.in().segment(), r.out().segment(), a, b, log);
-            } else {
-                DoubleSegmentRows.sigmoid(r.in().segment(), r.out().segment(), a, b, log);
-            }
-        });
-    }
 
     /** A thread that owns no arena: a segment it may access, any worker may. */
     private static final Thread NOT_AN_OWNER = new Thread(() -> { });
 
     private static boolean sharedWithWorkers(Tensor t) {
         return t.storage() != Tensor.Storage.SEGMENT || t.segment().isAccessibleBy(NOT_AN_OWNER);
-    }
-
-    private static float[] floats(Tensor t) {
-        return t.floatArray();
-    }
-
-    private static double[] doubles(Tensor t) {
-        return t.doubleArray();
     }
 
     /** A segment view of a host operand; arrays become heap segments (used when the other operand is a segment). */
@@ -422,58 +240,10 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         };
     }
 
-    @FunctionalInterface
-    private interface RangeTask {
-        void run(long from, long to);
-    }
-
-    /**
-     * Runs task over [0, units) in up to {@code threads} contiguous parts, one on the caller's
-     * thread; on the caller's thread alone when {@code elements} is below the threshold.
-     */
-    private void parallelFor(long units, long elements, RangeTask task) {
-        int parts = (int) Math.min(threads, units);
-        if (workers == null || parts < 2 || elements < PARALLEL_THRESHOLD) {
-            task.run(0, units);
-            return;
-        }
-        List<Future<?>> futures = new ArrayList<>(parts - 1);
-        for (int p = 1; p < parts; p++) {
-            long from = units * p / parts;
-            long to = units * (p + 1) / parts;
-            futures.add(workers.submit(() -> task.run(from, to)));
-        }
-        Throwable failure = null;
-        try {
-            task.run(0, units / parts);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                failure = failure == null ? e.getCause() : failure;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? e : failure;
-            }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("simd worker interrupted", failure);
-        }
-    }
-
     @Override
     public void close() {
         if (workers != null) {
-            workers.shutdown();
+            workers.close();
         }
     }
 

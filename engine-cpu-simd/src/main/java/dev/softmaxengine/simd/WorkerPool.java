@@ -1,0 +1,148 @@
+package dev.softmaxengine.simd;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The kernel's worker threads. A call splits its units into contiguous parts, one per thread, and
+ * runs part 0 itself. Workers spin for {@link #SPIN_NANOS} after each job before they park: an
+ * executor's submit/get hand-off costs 10-50 us of wake-up on these machines (a 32K-element row
+ * takes 5 us), while a spinning worker starts within a few hundred nanoseconds, which is what lets
+ * back-to-back calls (a scoring loop, a benchmark) use every core. One call at a time uses the
+ * workers; a call that finds them busy with another caller's call runs on its own thread.
+ */
+final class WorkerPool implements AutoCloseable {
+    /** How long an idle worker spins before parking (ONNX Runtime's and OpenMP's pools spin too). */
+    static final long SPIN_NANOS = 500_000;
+
+    /** A range [from, to) of a call's units. */
+    @FunctionalInterface
+    interface RangeTask {
+        void run(long from, long to);
+    }
+
+    private static final class Job {
+        final RangeTask task;
+        final long units;
+        final int parts;
+        final AtomicInteger remaining;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final long seq;
+
+        Job(long seq, RangeTask task, long units, int parts) {
+            this.seq = seq;
+            this.task = task;
+            this.units = units;
+            this.parts = parts;
+            this.remaining = new AtomicInteger(parts - 1);
+        }
+
+        void runPart(int p) {
+            try {
+                task.run(units * p / parts, units * (p + 1) / parts);
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }
+    }
+
+    private final Thread[] workers;
+    private final ReentrantLock inUse = new ReentrantLock();
+    /** The job in progress, or null; workers run each job (told apart by its seq) at most once. */
+    private volatile Job job;
+    private long seq;
+    private volatile boolean closed;
+
+    /** @param workers threads besides the caller's, >= 1 */
+    WorkerPool(int workers) {
+        this.workers = new Thread[workers];
+        for (int w = 0; w < workers; w++) {
+            int part = w + 1;
+            Thread t = new Thread(() -> work(part), "softmax-simd-worker-" + part);
+            t.setDaemon(true);
+            this.workers[w] = t;
+            t.start();
+        }
+    }
+
+    /** Threads a call may use, the caller's included. */
+    int threads() {
+        return workers.length + 1;
+    }
+
+    /**
+     * Runs task over [0, units) in up to {@link #threads()} parts; rethrows the first failure of any
+     * part once all have finished.
+     */
+    void run(long units, RangeTask task) {
+        int parts = (int) Math.min(threads(), units);
+        if (parts < 2 || closed || !inUse.tryLock()) {
+            task.run(0, units);
+            return;
+        }
+        Job j = new Job(++seq, task, units, parts);
+        try {
+            job = j;
+            for (int w = 0; w < parts - 1; w++) {
+                LockSupport.unpark(workers[w]);
+            }
+            j.runPart(0);
+            long spins = 0;
+            while (j.remaining.get() > 0) {
+                // Parts are balanced, so the wait is short; on a loaded machine a descheduled worker
+                // can take a while, and then the caller yields its core rather than spinning.
+                if (++spins < 1 << 16) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        } finally {
+            job = null;
+            inUse.unlock();
+        }
+        Throwable failure = j.failure.get();
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("simd worker failed", failure);
+        }
+    }
+
+    private void work(int part) {
+        long done = 0;
+        while (true) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            Job j;
+            while (((j = job) == null || j.seq == done) && !closed) {
+                if (System.nanoTime() - deadline < 0) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            done = j.seq;
+            if (part < j.parts) {
+                j.runPart(part);
+                j.remaining.decrementAndGet();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : workers) {
+            LockSupport.unpark(t);
+        }
+    }
+}
