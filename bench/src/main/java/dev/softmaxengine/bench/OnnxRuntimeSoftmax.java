@@ -30,6 +30,11 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
      *     parallelism is 1, there being one node
      */
     public OnnxRuntimeSoftmax(BenchShape shape, int threads) throws OrtException {
+        this(shape, threads, false);
+    }
+
+    /** A Softmax session, or a LogSoftmax one when {@code log}. */
+    public OnnxRuntimeSoftmax(BenchShape shape, int threads, boolean log) throws OrtException {
         if (shape == null) {
             throw new IllegalArgumentException("shape must not be null");
         }
@@ -50,7 +55,8 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
-            s = env.createSession(OnnxSoftmaxModel.encode(shape.rows(), shape.cols()), options);
+            s = env.createSession(OnnxSoftmaxModel.encode(log ? "LogSoftmax" : "Softmax", shape.rows(), shape.cols()),
+                    options);
             in = OnnxTensor.createTensor(env, input, dims);
             this.outputTensor = OnnxTensor.createTensor(env, output, dims);
         } catch (OrtException | RuntimeException e) {
@@ -78,7 +84,7 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
         return output;
     }
 
-    /** One Softmax over the whole input into {@link #output()}. */
+    /** One Softmax (or LogSoftmax) over the whole input into {@link #output()}. */
     public void run() throws OrtException {
         // The result holds only the pinned output, which it does not own: closing it frees nothing of ours.
         session.run(inputs, outputs).close();

@@ -55,8 +55,19 @@ public final class OnnxSoftmaxModel {
     private OnnxSoftmaxModel() {
     }
 
-    /** The model bytes, for {@code OrtEnvironment.createSession(byte[], options)}. */
+    /** The Softmax model's bytes, for {@code OrtEnvironment.createSession(byte[], options)}. */
     public static byte[] encode(long rows, long cols) {
+        return encode("Softmax", rows, cols);
+    }
+
+    /**
+     * The bytes of the model {@code Y = opType(X, axis = -1)}: {@code Softmax} or {@code LogSoftmax}
+     * (both take the opset-13 axis attribute).
+     */
+    public static byte[] encode(String opType, long rows, long cols) {
+        if (!opType.equals("Softmax") && !opType.equals("LogSoftmax")) {
+            throw new IllegalArgumentException("opType must be Softmax or LogSoftmax, was " + opType);
+        }
         if (rows <= 0) {
             throw new IllegalArgumentException("rows must be > 0, was " + rows);
         }
@@ -71,13 +82,13 @@ public final class OnnxSoftmaxModel {
         byte[] node = new Proto()
                 .string(NODE_INPUT, INPUT)
                 .string(NODE_OUTPUT, OUTPUT)
-                .string(NODE_NAME, "softmax")
-                .string(NODE_OP_TYPE, "Softmax")
+                .string(NODE_NAME, opType.toLowerCase(java.util.Locale.ROOT))
+                .string(NODE_OP_TYPE, opType)
                 .message(NODE_ATTRIBUTE, axis)
                 .bytes();
         byte[] graph = new Proto()
                 .message(GRAPH_NODE, node)
-                .string(GRAPH_NAME, "softmax_" + rows + "x" + cols)
+                .string(GRAPH_NAME, opType.toLowerCase(java.util.Locale.ROOT) + "_" + rows + "x" + cols)
                 .message(GRAPH_INPUT, floatMatrix(INPUT, rows, cols))
                 .message(GRAPH_OUTPUT, floatMatrix(OUTPUT, rows, cols))
                 .bytes();

@@ -2,8 +2,10 @@ package dev.softmaxengine.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.SplittableRandom;
 
 import dev.softmaxengine.api.Backends;
@@ -12,6 +14,21 @@ import dev.softmaxengine.api.Tensor;
 import org.junit.jupiter.api.Test;
 
 class VectorSoftmaxKernelTest {
+
+    /** A [10^9, 0] input has nothing to compute: it must not loop over a billion empty rows. */
+    @Test
+    void emptyInputWithHugeDimensionsReturnsAtOnce() {
+        try (VectorSoftmaxKernel k = new VectorSoftmaxKernel(2)) {
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                k.softmax(Tensor.of(new float[0], 1_000_000_000, 0), Tensor.of(new float[0], 1_000_000_000, 0), -1);
+                k.softmax(Tensor.of(new double[0], 0, 1L << 40), Tensor.of(new double[0], 0, 1L << 40), 0);
+                k.sigmoid(Tensor.of(new float[0], 1L << 40, 0), Tensor.of(new float[0], 1L << 40, 0));
+            });
+            float[] lse = {1, 2, 3};
+            k.logSumExp(Tensor.of(new float[0], 3, 0), Tensor.of(lse, 3), -1, false);
+            assertTrue(lse[0] == Float.NEGATIVE_INFINITY && lse[2] == Float.NEGATIVE_INFINITY, "logsumexp of empty rows");
+        }
+    }
 
     @Test
     void threadCountIsValidated() {

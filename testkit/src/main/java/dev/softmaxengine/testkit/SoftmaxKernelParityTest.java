@@ -353,6 +353,36 @@ public abstract class SoftmaxKernelParityTest {
                 new long[] {PROFILES.length, cols}, -1, 1, profiledRows(rnd, cols)));
     }
 
+    /**
+     * Rows in off-heap memory (a confined arena's, and the kernel's own shared buffers, which a CPU
+     * backend may split across threads): the ragged lengths, row counts whose total crosses 2^16
+     * elements (where the simd backend slices a range of rows), rows longer than that, and a
+     * temperature, since native memory runs other code than arrays on the CPU backends.
+     */
+    @ParameterizedTest(name = "{0}: {1} {2}")
+    @MethodSource("offHeapRowCases")
+    public void raggedRowsOffHeap(Storage storage, Form form, DType dtype) {
+        requireDtype(dtype);
+        SplittableRandom rnd = TestSeed.random("off-heap rows " + storage + form + dtype);
+        Placement p = new Placement(storage, form == Form.ARGMAX ? Storage.FLOAT_OR_DOUBLE_ARRAY : storage, false);
+        for (int cols : RAGGED_COLS) {
+            verify(new Call("rows N(0, 0.01), N(0, 1), N(0, 30), N(-2500, 4)", form, dtype,
+                    new long[] {PROFILES.length, cols}, -1, 1, profiledRows(rnd, cols)), p);
+        }
+        for (long[] shape : new long[][] {{70, 1000}, {3, 70001}, {1, 65553}, {300, 33}}) {
+            double[] x = gaussian(rnd, size(shape), 0, 3);
+            verify(new Call("N(0, 3)", form, dtype, shape, -1, 1, x), p);
+            if (form.takesTemperature()) {
+                verify(new Call("N(0, 3)", form, dtype, shape, -1, 0.25, x), p);
+            }
+        }
+    }
+
+    static Stream<Arguments> offHeapRowCases() {
+        return Stream.of(Storage.OFF_HEAP_SEGMENT, Storage.KERNEL_BUFFER)
+                .flatMap(s -> formsAndDtypes().map(a -> Arguments.of(s, a.get()[0], a.get()[1])));
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("formsAndDtypes")
     public void emptyAxesAndEmptyRows(Form form, DType dtype) {

@@ -73,13 +73,15 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
             for (Ratio q : ratios) {
                 CaseResult n = row.get(q.numerator());
                 CaseResult d = row.get(q.denominator());
-                cells.add(n == null || d == null ? "-" : String.format(Locale.ROOT, "%.2fx", n.gbps() / d.gbps()));
+                cells.add(n == null || d == null ? "-" : String.format(Locale.ROOT, "%.2fx (%.2fx)", n.gbps() / d.gbps(),
+                        n.bestGbps() / d.bestGbps()));
             }
             rows.add(cells);
         }
         String title = large
-                ? "Large batches: effective GB/s at the median time (fraction of the copy ceiling)"
-                : "Small batches: median microseconds per call";
+                ? "Large batches: effective GB/s at the median time (fraction of the copy ceiling);"
+                        + " ratios at the median time (at the best)"
+                : "Small batches: median microseconds per call; ratios at the median time (at the best)";
         return new ComparisonTable(title, head, rows);
     }
 

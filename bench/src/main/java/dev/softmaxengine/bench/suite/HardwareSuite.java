@@ -11,8 +11,10 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -20,7 +22,8 @@ import java.util.SplittableRandom;
 /**
  * The hardware benchmark: first the machine's own ceiling (the CPU copy at one and at all threads),
  * then every contender over the sweep, each result as effective GB/s and as a fraction of the
- * ceiling that bounds it. Device backends are timed by their events on device-resident operands,
+ * ceiling that bounds it. The contenders of a shape and op are sampled in turn, so their ratios
+ * come from the same moments of a shared machine. Device backends are timed by their events on device-resident operands,
  * and their host-device copies apart. A case that throws is recorded and the run goes on.
  */
 public final class HardwareSuite {
@@ -60,7 +63,7 @@ public final class HardwareSuite {
         if (contenders.isEmpty()) {
             throw new IllegalArgumentException("contenders must not be empty: no backend to measure");
         }
-        return new Run(plan.fitTo(availableMemory()), contenders, notes).measure();
+        return new Run(plan.fitTo(availableMemory(), contenders.size()), contenders, notes).measure();
     }
 
     /** The state of one run: what is measured, what has been, and how far it got. */
@@ -106,12 +109,7 @@ public final class HardwareSuite {
                 try (Arena arena = Arena.ofShared()) {
                     MemorySegment input = randomInput(arena, dtype, maxElements);
                     for (SweepPlan.Case k : cases) {
-                        for (Contender c : contenders) {
-                            List<Op> ops = p.ops().stream().filter(op -> c.supports(op, dtype)).toList();
-                            if (!ops.isEmpty()) {
-                                measure(c, dtype, k, input, ops);
-                            }
-                        }
+                        measure(dtype, k, input);
                     }
                 }
             }
@@ -127,34 +125,101 @@ public final class HardwareSuite {
                     Machine.detect(), SuiteReport.Plan.of(p), ceilings, results, transfers, notes, failures);
         }
 
-        /** {@code ops} of {@code c} on one shape; a failure is recorded and the shape's remaining ops skipped. */
-        private void measure(Contender c, DType dtype, SweepPlan.Case k, MemorySegment input, List<Op> ops) {
+        /**
+         * Every contender on one shape, op by op, the contenders of an op sampled in turn
+         * ({@link TimingLoop#measureInterleaved}) so that their ratios are measured in the same
+         * moments. A contender that fails is recorded and left out of the shape's remaining ops.
+         */
+        private void measure(DType dtype, SweepPlan.Case k, MemorySegment input) {
             BenchShape shape = k.shape();
             String d = SweepPlan.dtypeName(dtype);
-            Ceiling bound = c.onHost() && c.threads() > 0 ? ceiling(Ceiling.cpuId(c.threads())) : null;
-            int end = done + ops.size();
-            Op current = null;
-            try (Contender.Prepared prepared = c.prepare(shape, dtype, input)) {
-                transfers.addAll(prepared.transfers(p.timing()));
-                for (Op op : ops) {
-                    current = op;
-                    progress.update(done, total, c.label() + " " + op.cliName() + " " + d + " " + shape);
-                    Samples samples = TimingLoop.measure(() -> prepared.run(op), p.timing());
-                    prepared.check(op);
-                    results.add(CaseResult.of("suite", c.label(), c.backend(), c.device(), c.threads(),
-                            c.onHost() ? CaseResult.HOST : CaseResult.DEVICE, k.batch(), shape.rows(), shape.cols(),
-                            op.cliName(), d, samples, Traffic.bytes(op, dtype, shape), bound));
-                    done++;
+            Map<Contender, Contender.Prepared> prepared = new LinkedHashMap<>();
+            try {
+                for (Contender c : contenders) {
+                    if (p.ops().stream().noneMatch(op -> c.supports(op, dtype))) {
+                        continue;
+                    }
+                    try {
+                        Contender.Prepared pr = c.prepare(shape, dtype, input);
+                        prepared.put(c, pr);
+                        transfers.addAll(pr.transfers(p.timing()));
+                    } catch (RuntimeException e) {
+                        failures.add(c.label() + " setup " + d + " " + shape + ": " + e);
+                        prepared.remove(c);
+                    }
                 }
-            } catch (RuntimeException e) {
-                failures.add(c.label() + " " + (current == null ? "setup" : current.cliName()) + " " + d + " " + shape
-                        + ": " + e);
+                for (Op op : p.ops()) {
+                    List<Contender> cs = new ArrayList<>();
+                    for (Contender c : prepared.keySet()) {
+                        if (c.supports(op, dtype)) {
+                            cs.add(c);
+                        }
+                    }
+                    if (cs.isEmpty()) {
+                        continue;
+                    }
+                    progress.update(done, total, op.cliName() + " " + d + " " + shape + ": "
+                            + String.join(", ", cs.stream().map(Contender::label).toList()));
+                    // A cold call each first: a contender that fails is left out before the sampling starts.
+                    List<TimingLoop.Call> calls = new ArrayList<>();
+                    List<Contender> running = new ArrayList<>();
+                    for (Contender c : cs) {
+                        try {
+                            prepared.get(c).run(op);
+                            running.add(c);
+                            calls.add(() -> prepared.get(c).run(op));
+                        } catch (RuntimeException e) {
+                            failures.add(c.label() + " " + op.cliName() + " " + d + " " + shape + ": " + e);
+                            closeQuietly(prepared.remove(c));
+                        }
+                    }
+                    if (!calls.isEmpty()) {
+                        try {
+                            List<Samples> samples = TimingLoop.measureInterleaved(calls, p.timing());
+                            for (int i = 0; i < running.size(); i++) {
+                                Contender c = running.get(i);
+                                record(c, dtype, k, op, samples.get(i), prepared.get(c));
+                            }
+                        } catch (RuntimeException e) {
+                            failures.add(String.join(", ", running.stream().map(Contender::label).toList()) + " "
+                                    + op.cliName() + " " + d + " " + shape + ": " + e);
+                        }
+                    }
+                    done += cs.size();
+                }
+            } finally {
+                prepared.values().forEach(HardwareSuite::closeQuietly);
             }
-            done = end;
+        }
+
+        private void record(Contender c, DType dtype, SweepPlan.Case k, Op op, Samples samples, Contender.Prepared pr) {
+            BenchShape shape = k.shape();
+            String d = SweepPlan.dtypeName(dtype);
+            try {
+                pr.check(op);
+            } catch (RuntimeException e) {
+                failures.add(c.label() + " " + op.cliName() + " " + d + " " + shape + ": " + e);
+                return;
+            }
+            Ceiling bound = c.onHost() && c.threads() > 0 ? ceiling(Ceiling.cpuId(c.threads())) : null;
+            results.add(CaseResult.of("suite", c.label(), c.backend(), c.device(), c.threads(),
+                    c.onHost() ? CaseResult.HOST : CaseResult.DEVICE, k.batch(), shape.rows(), shape.cols(),
+                    op.cliName(), d, samples, Traffic.bytes(op, dtype, shape), bound));
         }
 
         private Ceiling ceiling(String id) {
             return ceilings.stream().filter(c -> c.id().equals(id)).findFirst().orElse(null);
+        }
+    }
+
+    private static void closeQuietly(Contender.Prepared p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            p.close();
+        } catch (RuntimeException ignored) {
+            // Freeing one contender's operands must not lose the run's results.
         }
     }
 

@@ -9,12 +9,15 @@ import dev.softmaxengine.bench.BenchShape;
 import dev.softmaxengine.bench.OnnxRuntimeSoftmax;
 
 import java.lang.foreign.MemorySegment;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * ONNX Runtime's CPU Softmax (the bench module's {@link OnnxRuntimeSoftmax}, float32, last axis),
- * the outside anchor for the CPU backends. One session per shape, bound to fixed buffers.
+ * ONNX Runtime's CPU Softmax and LogSoftmax (the bench module's {@link OnnxRuntimeSoftmax},
+ * float32, last axis), the outside anchor for the CPU backends. One session per shape and op,
+ * bound to fixed buffers.
  */
 final class OnnxRuntimeContender implements Contender {
     public static final String NAME = "onnxruntime";
@@ -61,7 +64,7 @@ final class OnnxRuntimeContender implements Contender {
 
     @Override
     public boolean supports(Op op, DType dtype) {
-        return op == Op.SOFTMAX && dtype == DType.FLOAT32;
+        return (op == Op.SOFTMAX || op == Op.LOG_SOFTMAX) && dtype == DType.FLOAT32;
     }
 
     @Override
@@ -69,30 +72,42 @@ final class OnnxRuntimeContender implements Contender {
         if (dtype != DType.FLOAT32) {
             throw new IllegalArgumentException("dtype must be float32 for " + NAME + ", was " + dtype);
         }
-        OnnxRuntimeSoftmax ort;
-        try {
-            ort = new OnnxRuntimeSoftmax(shape, threads);
-        } catch (OrtException e) {
-            throw new IllegalStateException(NAME + ": cannot create a Softmax session for " + shape + ": "
-                    + e.getMessage(), e);
-        }
-        MemorySegment.copy(input, 0, MemorySegment.ofBuffer(ort.input()), 0, shape.elements() * Float.BYTES);
+        // One session per op, made on first use: Softmax and LogSoftmax are separate graphs.
+        Map<Op, OnnxRuntimeSoftmax> sessions = new EnumMap<>(Op.class);
         return new Prepared() {
+            private OnnxRuntimeSoftmax session(Op op) {
+                if (!supports(op, dtype)) {
+                    throw new IllegalArgumentException("op must be softmax or log-softmax for " + NAME + ", was "
+                            + op.cliName());
+                }
+                return sessions.computeIfAbsent(op, o -> {
+                    try {
+                        OnnxRuntimeSoftmax ort = new OnnxRuntimeSoftmax(shape, threads, o == Op.LOG_SOFTMAX);
+                        MemorySegment.copy(input, 0, MemorySegment.ofBuffer(ort.input()), 0,
+                                shape.elements() * Float.BYTES);
+                        return ort;
+                    } catch (OrtException e) {
+                        throw new IllegalStateException(NAME + ": cannot create a " + o.cliName() + " session for "
+                                + shape + ": " + e.getMessage(), e);
+                    }
+                });
+            }
+
             @Override
             public OptionalDouble run(Op op) {
-                if (op != Op.SOFTMAX) {
-                    throw new IllegalArgumentException("op must be softmax for " + NAME + ", was " + op.cliName());
-                }
+                OnnxRuntimeSoftmax ort = session(op);
                 try {
                     ort.run();
                 } catch (OrtException e) {
-                    throw new IllegalStateException(NAME + ": Softmax on " + shape + " failed: " + e.getMessage(), e);
+                    throw new IllegalStateException(NAME + ": " + op.cliName() + " on " + shape + " failed: "
+                            + e.getMessage(), e);
                 }
                 return OptionalDouble.empty();
             }
 
             @Override
             public void check(Op op) {
+                OnnxRuntimeSoftmax ort = session(op);
                 RowCheck.check(label(), op, dtype, shape.cols(), input, i -> ort.output().get((int) i), SANITY);
             }
 
@@ -103,10 +118,19 @@ final class OnnxRuntimeContender implements Contender {
 
             @Override
             public void close() {
-                try {
-                    ort.close();
-                } catch (OrtException e) {
-                    throw new IllegalStateException(NAME + ": closing the session failed: " + e.getMessage(), e);
+                IllegalStateException failure = null;
+                for (OnnxRuntimeSoftmax ort : sessions.values()) {
+                    try {
+                        ort.close();
+                    } catch (OrtException e) {
+                        if (failure == null) {
+                            failure = new IllegalStateException(NAME + ": closing a session failed: " + e.getMessage(), e);
+                        }
+                    }
+                }
+                sessions.clear();
+                if (failure != null) {
+                    throw failure;
                 }
             }
         };

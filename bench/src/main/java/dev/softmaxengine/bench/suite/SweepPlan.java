@@ -80,14 +80,21 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         return new SweepPlan(ops, newDtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick);
     }
 
+    /** {@link #fitTo(long, int)} for one contender. */
+    public SweepPlan fitTo(long availableBytes) {
+        return fitTo(availableBytes, 1);
+    }
+
     /**
      * This plan with batches and copy arrays shrunk to fit {@code availableBytes}: a case holds its
-     * input on the host, an input and an output in the backend, and ONNX Runtime's pair (five
-     * batches); the ceiling holds two arrays. Returns this plan when it fits.
+     * input on the host and, since {@code contenders} are sampled in turn, each contender's input and
+     * output (ONNX Runtime's twice: a session per op); the ceiling holds two arrays. Returns this
+     * plan when it fits.
      */
-    public SweepPlan fitTo(long availableBytes) {
+    public SweepPlan fitTo(long availableBytes, int contenders) {
         requirePositive("availableBytes", availableBytes);
-        long batch = Math.min(batchBytes, availableBytes / 5);
+        requirePositive("contenders", contenders);
+        long batch = Math.min(batchBytes, availableBytes / (1 + 4L * contenders));
         long copy = Math.min(copyBytes, availableBytes / 2);
         if (batch == batchBytes && copy == copyBytes) {
             return this;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The suite's timing loop: one cold call, a warm-up that lasts until the times settle, then
@@ -18,6 +19,12 @@ public final class TimingLoop {
     /** Bounds a host-clock group so that a clock that barely ticks cannot make it run for ever. */
     static final int MAX_CALLS_PER_SAMPLE = 1 << 20;
     static final double MIN_DEVICE_MS = 1e-4;
+    /**
+     * Pause before each interleaved sample. Thread pools spin after a call (ONNX Runtime's, the simd
+     * backend's, for about a millisecond or less), and a spinning pool of the contender sampled last
+     * would take cores from the one sampled now; the pause lets them park first.
+     */
+    static final long SETTLE_NANOS = 3_000_000;
 
     /** One call of the operation under test. */
     @FunctionalInterface
@@ -64,6 +71,70 @@ public final class TimingLoop {
             ms[n++] = sample(call, group, device);
         }
         return Samples.of(device ? Samples.DEVICE_EVENTS : Samples.HOST_CLOCK, group, Arrays.copyOf(ms, n));
+    }
+
+    /**
+     * Several contenders on the same case, sampled in turn (A B C A B C ...) after each has warmed up
+     * on its own, so that whatever else the machine does in a moment falls on all of them alike and
+     * their ratio holds still even when their absolute times drift; each sample waits
+     * {@link #SETTLE_NANOS} first. Measuring stops when every call
+     * has {@code minSamples} and {@code minMeasure} has passed, at {@code maxSamples} rounds, or once
+     * {@code maxCase} per call has passed.
+     *
+     * @return one Samples per call, in order
+     */
+    public static List<Samples> measureInterleaved(List<Call> calls, Timing timing) {
+        int c = calls.size();
+        if (c == 0) {
+            throw new IllegalArgumentException("calls must not be empty");
+        }
+        if (c == 1) {
+            return List.of(measure(calls.getFirst(), timing));
+        }
+        int[] group = new int[c];
+        boolean[] device = new boolean[c];
+        for (int k = 0; k < c; k++) {
+            long start = System.nanoTime();
+            OptionalDouble cold = calls.get(k).run();
+            long coldNanos = Math.max(1, System.nanoTime() - start);
+            device[k] = cold.isPresent();
+            group[k] = device[k] ? 1 : groupFor(coldNanos, timing);
+            List<Double> warm = new ArrayList<>();
+            while (true) {
+                long elapsed = System.nanoTime() - start;
+                if (elapsed >= timing.maxWarmup().toNanos()
+                        || (elapsed >= timing.minWarmup().toNanos() && settled(warm))) {
+                    break;
+                }
+                warm.add(sample(calls.get(k), group[k], device[k]));
+            }
+            if (!device[k] && !warm.isEmpty()) {
+                group[k] = groupFor((long) (median(warm.subList(Math.max(0, warm.size() - WINDOW), warm.size())) * 1e6),
+                        timing);
+            }
+        }
+        double[][] ms = new double[c][timing.maxSamples()];
+        int n = 0;
+        long measureStart = System.nanoTime();
+        long maxNanos = timing.maxCase().toNanos() * c;
+        while (n < timing.maxSamples()) {
+            long now = System.nanoTime();
+            boolean enough = n >= timing.minSamples() && now - measureStart >= timing.minMeasure().toNanos() * c;
+            boolean overdue = n >= 1 && now - measureStart >= maxNanos;
+            if (enough || overdue) {
+                break;
+            }
+            for (int k = 0; k < c; k++) {
+                LockSupport.parkNanos(SETTLE_NANOS);
+                ms[k][n] = sample(calls.get(k), group[k], device[k]);
+            }
+            n++;
+        }
+        List<Samples> out = new ArrayList<>(c);
+        for (int k = 0; k < c; k++) {
+            out.add(Samples.of(device[k] ? Samples.DEVICE_EVENTS : Samples.HOST_CLOCK, group[k], Arrays.copyOf(ms[k], n)));
+        }
+        return out;
     }
 
     /** Calls per host-clock sample so that a sample lasts at least {@code minSample}. */
