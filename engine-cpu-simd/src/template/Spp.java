@@ -130,7 +130,7 @@ public final class Spp {
         if (!stale.isEmpty()) {
             System.err.println("Spp: " + String.join(", ", stale) + " do not match " + TEMPLATE
                     + ": edit the template, not the generated classes, then run java " + MODULE
-                    + "/src/template/Spp.java --write from the repository root");
+                    + "/src/template/Spp.java --write");
             System.exit(1);
         }
         System.out.println("Spp: " + (write ? "wrote" : "checked") + " 4 row-kernel classes from " + TEMPLATE);
