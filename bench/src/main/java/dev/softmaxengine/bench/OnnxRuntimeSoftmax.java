@@ -30,11 +30,15 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
      *     parallelism is 1, there being one node
      */
     public OnnxRuntimeSoftmax(BenchShape shape, int threads) throws OrtException {
-        this(shape, threads, false);
+        this(shape, threads, false, true);
     }
 
-    /** A Softmax session, or a LogSoftmax one when {@code log}. */
-    public OnnxRuntimeSoftmax(BenchShape shape, int threads, boolean log) throws OrtException {
+    /**
+     * A Softmax session, or a LogSoftmax one when {@code log}; {@code spinning} false turns off the
+     * intra-op pool's spinning between calls (its workers then block at once), for runs where other
+     * contenders take turns on the same cores.
+     */
+    public OnnxRuntimeSoftmax(BenchShape shape, int threads, boolean log, boolean spinning) throws OrtException {
         if (shape == null) {
             throw new IllegalArgumentException("shape must not be null");
         }
@@ -55,6 +59,9 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
+            if (!spinning) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             s = env.createSession(OnnxSoftmaxModel.encode(log ? "LogSoftmax" : "Softmax", shape.rows(), shape.cols()),
                     options);
             in = OnnxTensor.createTensor(env, input, dims);

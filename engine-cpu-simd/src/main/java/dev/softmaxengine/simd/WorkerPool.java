@@ -1,13 +1,13 @@
 package dev.softmaxengine.simd;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The kernel's worker threads. A call splits its units into contiguous parts, one per thread, and
- * runs part 0 itself. Workers spin for {@link #SPIN_NANOS} after each job before they park: an
+ * The kernel's worker threads. A call's units are handed out in contiguous chunks to the caller's
+ * thread and the workers. Workers spin for {@link #SPIN_NANOS} after each job before they park: an
  * executor's submit/get hand-off costs 10-50 us of wake-up on these machines (a 32K-element row
  * takes 5 us), while a spinning worker starts within a few hundred nanoseconds, which is what lets
  * back-to-back calls (a scoring loop, a benchmark) use every core. One call at a time uses the
@@ -23,28 +23,49 @@ final class WorkerPool implements AutoCloseable {
         void run(long from, long to);
     }
 
+    /**
+     * One call's work, handed out in chunks from a shared counter rather than as one fixed part per
+     * thread: a worker that wakes late (a parked thread takes up to milliseconds to be scheduled on
+     * a shared machine) then takes fewer chunks instead of holding the whole call back.
+     */
     private static final class Job {
+        /** Chunks per thread: enough to even out a late start, few enough that claiming one costs nothing. */
+        static final int CHUNKS_PER_THREAD = 16;
+
+        final long seq;
         final RangeTask task;
         final long units;
-        final int parts;
-        final AtomicInteger remaining;
+        final long chunk;
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong finished = new AtomicLong();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final long seq;
 
-        Job(long seq, RangeTask task, long units, int parts) {
+        Job(long seq, RangeTask task, long units, int threads) {
             this.seq = seq;
             this.task = task;
             this.units = units;
-            this.parts = parts;
-            this.remaining = new AtomicInteger(parts - 1);
+            this.chunk = Math.max(1, units / ((long) threads * CHUNKS_PER_THREAD));
         }
 
-        void runPart(int p) {
-            try {
-                task.run(units * p / parts, units * (p + 1) / parts);
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+        /** Runs chunks until none is left. */
+        void help() {
+            long from;
+            while ((from = next.getAndAdd(chunk)) < units) {
+                long to = Math.min(units, from + chunk);
+                try {
+                    if (failure.get() == null) {
+                        task.run(from, to);
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    finished.addAndGet(to - from);
+                }
             }
+        }
+
+        boolean done() {
+            return finished.get() >= units;
         }
     }
 
@@ -73,8 +94,8 @@ final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs task over [0, units) in up to {@link #threads()} parts; rethrows the first failure of any
-     * part once all have finished.
+     * Runs task over [0, units) on up to {@link #threads()} threads; rethrows the first failure of any
+     * chunk once all have finished (chunks not yet started when one fails are skipped).
      */
     void run(long units, RangeTask task) {
         int parts = (int) Math.min(threads(), units);
@@ -88,11 +109,11 @@ final class WorkerPool implements AutoCloseable {
             for (int w = 0; w < parts - 1; w++) {
                 LockSupport.unpark(workers[w]);
             }
-            j.runPart(0);
+            j.help();
             long spins = 0;
-            while (j.remaining.get() > 0) {
-                // Parts are balanced, so the wait is short; on a loaded machine a descheduled worker
-                // can take a while, and then the caller yields its core rather than spinning.
+            while (!j.done()) {
+                // Only chunks already taken are left; on a loaded machine a descheduled worker can
+                // hold one for a while, and then the caller yields its core rather than spinning.
                 if (++spins < 1 << 16) {
                     Thread.onSpinWait();
                 } else {
@@ -131,10 +152,7 @@ final class WorkerPool implements AutoCloseable {
                 return;
             }
             done = j.seq;
-            if (part < j.parts) {
-                j.runPart(part);
-                j.remaining.decrementAndGet();
-            }
+            j.help();
         }
     }
 

@@ -17,7 +17,7 @@ public record Timing(Duration minWarmup, Duration maxWarmup, Duration minMeasure
     public static final Timing FULL = new Timing(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofMillis(500),
             5, 200, Duration.ofMillis(1), Duration.ofSeconds(10));
     /** {@code --quick}: enough for the shape of the curves in about two minutes on two cores. */
-    public static final Timing QUICK = new Timing(Duration.ofMillis(40), Duration.ofMillis(250), Duration.ofMillis(100),
+    public static final Timing QUICK = new Timing(Duration.ofMillis(40), Duration.ofMillis(1000), Duration.ofMillis(100),
             3, 50, Duration.ofNanos(200_000), Duration.ofMillis(1500));
     /**
      * The copy ceilings, quick run or not: every fraction divides by them, so they get more samples

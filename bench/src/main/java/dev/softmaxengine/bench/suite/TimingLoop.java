@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The suite's timing loop: one cold call, a warm-up that lasts until the times settle, then
@@ -19,13 +18,6 @@ public final class TimingLoop {
     /** Bounds a host-clock group so that a clock that barely ticks cannot make it run for ever. */
     static final int MAX_CALLS_PER_SAMPLE = 1 << 20;
     static final double MIN_DEVICE_MS = 1e-4;
-    /**
-     * Pause before each interleaved sample. Thread pools spin after a call (ONNX Runtime's, the simd
-     * backend's, for about a millisecond or less), and a spinning pool of the contender sampled last
-     * would take cores from the one sampled now; the pause lets them park first.
-     */
-    static final long SETTLE_NANOS = 3_000_000;
-
     /** One call of the operation under test. */
     @FunctionalInterface
     public interface Call {
@@ -76,8 +68,8 @@ public final class TimingLoop {
     /**
      * Several contenders on the same case, sampled in turn (A B C A B C ...) after each has warmed up
      * on its own, so that whatever else the machine does in a moment falls on all of them alike and
-     * their ratio holds still even when their absolute times drift; each sample waits
-     * {@link #SETTLE_NANOS} first. Measuring stops when every call
+     * their ratio holds still even when their absolute times drift; each sample follows an untimed
+     * call of its own. Measuring stops when every call
      * has {@code minSamples} and {@code minMeasure} has passed, at {@code maxSamples} rounds, or once
      * {@code maxCase} per call has passed.
      *
@@ -125,7 +117,11 @@ public final class TimingLoop {
                 break;
             }
             for (int k = 0; k < c; k++) {
-                LockSupport.parkNanos(SETTLE_NANOS);
+                // An untimed lead-in call first: it wakes this contender's threads and brings its
+                // operands back, so the sample times the op, not the hand-over from another
+                // contender. No pause between contenders: on these VMs a core left idle for even
+                // 2 ms wakes so slowly that every 2-thread contender measured as 1 thread.
+                calls.get(k).run();
                 ms[k][n] = sample(calls.get(k), group[k], device[k]);
             }
             n++;
