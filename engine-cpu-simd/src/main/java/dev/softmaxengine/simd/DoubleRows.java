@@ -212,13 +212,27 @@ final class DoubleRows implements RowKernels {
         return overflow.anyTrue() ? z.blend(x.mul(vt).sub(vm.mul(vt)), overflow) : z;
     }
 
+    /**
+     * Below this row max, x - max cannot overflow for any finite x (it stays within half an ulp of
+     * the largest finite value, so it rounds to it), and the logit needs no overflow check.
+     */
+    private static final double NO_OVERFLOW_MAX = 1e291;
+
     /** out = (x - max) * invT - logSum over the row. */
     static void rowLogNormalize(double[] in, double[] out, int base, int n, double max, double invT, double logSum) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         int i = 0;
-        for (int up = S.loopBound(n); i < up; i += L) {
-            st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
+        int up = S.loopBound(n);
+        if (max < NO_OVERFLOW_MAX) {
+            boolean scaled = invT != 1;
+            for (; i < up; i += L) {
+                st(shifted(ld(in, base + i), vm, vt, scaled).sub(logSum), out, base + i);
+            }
+        } else {
+            for (; i < up; i += L) {
+                st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
+            }
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
