@@ -30,25 +30,9 @@ public final class TimingLoop {
 
     public static Samples measure(Call call, Timing timing) {
         long start = System.nanoTime();
-        OptionalDouble cold = call.run();
-        long coldNanos = Math.max(1, System.nanoTime() - start);
-        boolean device = cold.isPresent();
-        int group = device ? 1 : groupFor(coldNanos, timing);
-
-        List<Double> warm = new ArrayList<>();
-        while (true) {
-            long elapsed = System.nanoTime() - start;
-            if (elapsed >= timing.maxWarmup().toNanos()
-                    || (elapsed >= timing.minWarmup().toNanos() && settled(warm))) {
-                break;
-            }
-            warm.add(sample(call, group, device));
-        }
-        if (!device && !warm.isEmpty()) {
-            // The cold call included compilation; size the groups on warm calls.
-            group = groupFor((long) (median(warm.subList(Math.max(0, warm.size() - WINDOW), warm.size())) * 1e6),
-                    timing);
-        }
+        Warm w = warmUp(call, timing);
+        int group = w.group();
+        boolean device = w.device();
 
         double[] ms = new double[timing.maxSamples()];
         int n = 0;
@@ -86,24 +70,9 @@ public final class TimingLoop {
         int[] group = new int[c];
         boolean[] device = new boolean[c];
         for (int k = 0; k < c; k++) {
-            long start = System.nanoTime();
-            OptionalDouble cold = calls.get(k).run();
-            long coldNanos = Math.max(1, System.nanoTime() - start);
-            device[k] = cold.isPresent();
-            group[k] = device[k] ? 1 : groupFor(coldNanos, timing);
-            List<Double> warm = new ArrayList<>();
-            while (true) {
-                long elapsed = System.nanoTime() - start;
-                if (elapsed >= timing.maxWarmup().toNanos()
-                        || (elapsed >= timing.minWarmup().toNanos() && settled(warm))) {
-                    break;
-                }
-                warm.add(sample(calls.get(k), group[k], device[k]));
-            }
-            if (!device[k] && !warm.isEmpty()) {
-                group[k] = groupFor((long) (median(warm.subList(Math.max(0, warm.size() - WINDOW), warm.size())) * 1e6),
-                        timing);
-            }
+            Warm w = warmUp(calls.get(k), timing);
+            group[k] = w.group();
+            device[k] = w.device();
         }
         double[][] ms = new double[c][timing.maxSamples()];
         int n = 0;
@@ -131,6 +100,34 @@ public final class TimingLoop {
             out.add(Samples.of(device[k] ? Samples.DEVICE_EVENTS : Samples.HOST_CLOCK, group[k], Arrays.copyOf(ms[k], n)));
         }
         return out;
+    }
+
+    /** How a warmed-up call is sampled: calls per host-clock sample, or by its device time. */
+    private record Warm(int group, boolean device) {
+    }
+
+    /** The cold call and the warm-up: until the times settle, at least minWarmup, at most maxWarmup. */
+    private static Warm warmUp(Call call, Timing timing) {
+        long start = System.nanoTime();
+        OptionalDouble cold = call.run();
+        long coldNanos = Math.max(1, System.nanoTime() - start);
+        boolean device = cold.isPresent();
+        int group = device ? 1 : groupFor(coldNanos, timing);
+        List<Double> warm = new ArrayList<>();
+        while (true) {
+            long elapsed = System.nanoTime() - start;
+            if (elapsed >= timing.maxWarmup().toNanos()
+                    || (elapsed >= timing.minWarmup().toNanos() && settled(warm))) {
+                break;
+            }
+            warm.add(sample(call, group, device));
+        }
+        if (!device && !warm.isEmpty()) {
+            // The cold call included compilation; size the groups on warm calls.
+            group = groupFor((long) (median(warm.subList(Math.max(0, warm.size() - WINDOW), warm.size())) * 1e6),
+                    timing);
+        }
+        return new Warm(group, device);
     }
 
     /** Calls per host-clock sample so that a sample lasts at least {@code minSample}. */
