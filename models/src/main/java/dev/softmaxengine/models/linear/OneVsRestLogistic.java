@@ -93,6 +93,15 @@ public final class OneVsRestLogistic implements Classifier {
     }
 
     @Override
+    public void scoresByClass(float[] x, int row, int rows, double[] out) {
+        checkBatch(x, row, rows, out == null ? 0 : out.length);
+        int k = classNames.size();
+        Gemm.affine(x, row * features, rows, features, weights, bias, k, out, 0, 1, rows);
+        Tensor t = HostTensors.vector(out, rows * k);
+        kernel.logSigmoid(t, t);
+    }
+
+    @Override
     public void save(Path path) throws IOException {
         ModelFile.builder(KIND)
                 .attribute("classes", classNames)
