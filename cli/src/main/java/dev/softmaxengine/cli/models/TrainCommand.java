@@ -35,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--holdout",
-            description = "Hold out every K-th row for the test (0: train on all rows). Default: 5 for a CSV, 0 for Fashion-MNIST.")
+            description = "Hold out every K-th row for the test (0: train on all rows). Default: 5 for a CSV or .npy, 0 for Fashion-MNIST.")
     Integer holdout;
 
     @Option(names = "--test", description = "Evaluate on these rows instead of the held-out ones (same forms as --data).")
@@ -80,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
     Path output;
 
     @Mixin
+    TableOptions table;
+
+    @Mixin
     BackendOption backend;
 
     @Spec
@@ -90,9 +93,11 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DataSpec source = DataSpec.parse(data);
-        int k = holdout != null ? holdout : (source.csv() != null ? 5 : 0);
-        Dataset train = source.read(k, false);
-        Dataset testRows = test != null ? DataSpec.parse(test).read() : (k > 0 ? source.read(k, true) : null);
+        int k = holdout != null ? holdout : (source.fashionDir() == null ? 5 : 0);
+        Dataset train = source.read(table, null, -1, k, false);
+        // The test rows' labels are mapped onto the training classes, so the two number them alike.
+        Dataset testRows = test != null ? DataSpec.parse(test).read(table, train.classNames(), train.features())
+                : (k > 0 ? source.read(table, train.classNames(), train.features(), k, true) : null);
         try (SoftmaxKernel kernel = backend.create()) {
             out.printf(Locale.ROOT, "training %s on %s: %d rows x %d features, %d classes; backend %s%n",
                     family.name().replace('_', '-'), source, train.rows(), train.features(), train.classes(), kernel.backend());
