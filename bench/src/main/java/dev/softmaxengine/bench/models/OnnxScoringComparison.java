@@ -1,6 +1,7 @@
 package dev.softmaxengine.bench.models;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -206,6 +207,11 @@ public final class OnnxScoringComparison {
                 throw new IllegalArgumentException("output '" + e.getKey() + "' is not a tensor (a ZipMap?); the speed"
                         + " comparison needs a graph without ZipMap (skl2onnx: options={'zipmap': False})");
             }
+        }
+        if (imported.labelOutput() != null
+                && ((TensorInfo) session.getOutputInfo().get(imported.labelOutput()).getInfo()).type != OnnxJavaType.INT64) {
+            throw new IllegalArgumentException("label output '" + imported.labelOutput() + "' is not int64; the speed"
+                    + " comparison pins outputs into direct buffers, which string tensors cannot be");
         }
         if (imported.labelOutput() == null && session.getOutputInfo().size() != 1) {
             throw new IllegalArgumentException("expected one output, the graph has " + session.getOutputInfo().keySet());

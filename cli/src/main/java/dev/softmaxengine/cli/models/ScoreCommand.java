@@ -80,6 +80,10 @@ final class ScoreCommand implements Callable<Integer> {
         if (output != null && Files.isDirectory(output)) {
             throw new IllegalArgumentException("--out " + output + ": is a directory");
         }
+        if (output != null && !Files.isDirectory(output.toAbsolutePath().getParent())) {
+            throw new IllegalArgumentException("--out " + output + ": directory " + output.toAbsolutePath().getParent()
+                    + " does not exist");
+        }
         DataSpec source = DataSpec.parse(data);
         try (SoftmaxKernel kernel = backend.create()) {
             Classifier model = Classifiers.load(modelPath, kernel);
