@@ -71,6 +71,16 @@ record DataSpec(String text, Path csv, Path npy, Path fashionDir, String fashion
         return FashionMnist.open(fashionDir, fashionSplit);
     }
 
+    /** The feature columns' names when {@code --data} is a table with a header of names; else null. */
+    List<String> featureNames(TableOptions table) throws IOException {
+        if (csv == null) {
+            return null;
+        }
+        try (TabularCsv t = TabularCsv.open(csv, table.csv())) {
+            return t.namedHeader() ? t.featureNames() : null;
+        }
+    }
+
     /** Reads all rows into memory, for training. */
     Dataset read() throws IOException {
         return read(new TableOptions(), null, -1);

@@ -49,6 +49,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (SoftmaxKernel kernel = backend.create()) {
             Classifier model = Classifiers.load(modelPath, kernel);
+            table.useFeatureNamesOf(modelPath);
             Dataset rows = DataSpec.parse(data).read(table, model.classNames(), model.features(), holdout, true);
             Evaluation e = Evaluation.of(model, rows);
             out.printf(Locale.ROOT, "%s (%s) on %s, %d rows: %s%n", modelPath, model.kind(), data, rows.rows(), e);

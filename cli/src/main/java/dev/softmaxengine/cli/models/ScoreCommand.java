@@ -87,6 +87,7 @@ final class ScoreCommand implements Callable<Integer> {
         DataSpec source = DataSpec.parse(data);
         try (SoftmaxKernel kernel = backend.create()) {
             Classifier model = Classifiers.load(modelPath, kernel);
+            table.useFeatureNamesOf(modelPath);
             int k = model.classes();
             if (topK != null && (topK < 1 || topK > k)) {
                 throw new IllegalArgumentException("--top-k must be in [1, " + k + "] (the model's classes), was " + topK);

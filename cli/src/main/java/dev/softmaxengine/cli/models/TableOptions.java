@@ -1,7 +1,10 @@
 package dev.softmaxengine.cli.models;
 
+import dev.softmaxengine.models.Classifiers;
 import dev.softmaxengine.models.data.TabularCsv;
+import dev.softmaxengine.models.io.ModelFile;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -31,6 +34,23 @@ final class TableOptions {
     @Option(names = "--labels", paramLabel = "Y.npy", description = "Labels of a .npy --data: integers or strings, one per row.")
     Path labels;
 
+    /** The feature names a saved model was trained on (not an option: read from the model file), or null. */
+    List<String> modelFeatureNames;
+
+    /** The attribute of a saved model that holds the names of the table columns it was trained on. */
+    static final String FEATURE_NAMES = "feature_names";
+
+    /** Reads {@link #FEATURE_NAMES} from a saved model (none from an ONNX file). */
+    void useFeatureNamesOf(Path model) throws IOException {
+        if (Classifiers.isOnnx(model)) {
+            return;
+        }
+        ModelFile file = ModelFile.read(model);
+        if (file.attributes().containsKey(FEATURE_NAMES)) {
+            modelFeatureNames = file.strings(FEATURE_NAMES);
+        }
+    }
+
     /** The options for {@link TabularCsv#open(Path, TabularCsv.Options)}. */
     TabularCsv.Options csv() {
         Character d = null;
@@ -42,7 +62,7 @@ final class TableOptions {
             d = s.charAt(0);
         }
         return new TabularCsv.Options().noHeader(noHeader).delimiter(d).labelColumn(labelColumn).idColumn(idColumn)
-                .features(features);
+                .features(features).modelFeatureNames(modelFeatureNames);
     }
 
     /** Rejects the CSV-only options for a {@code .npy} or Fashion-MNIST source, and {@code --labels} for a CSV. */

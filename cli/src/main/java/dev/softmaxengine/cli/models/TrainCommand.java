@@ -7,11 +7,13 @@ import dev.softmaxengine.models.bayes.BernoulliNaiveBayes;
 import dev.softmaxengine.models.bayes.GaussianNaiveBayes;
 import dev.softmaxengine.models.bayes.MultinomialNaiveBayes;
 import dev.softmaxengine.models.data.Dataset;
+import dev.softmaxengine.models.io.ModelFile;
 import dev.softmaxengine.models.linear.LinearTrainer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -112,6 +114,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (output != null) {
                 model.save(output);
+                // The table's column names go with the model, so that score picks the same columns by name.
+                List<String> names = source.featureNames(table);
+                if (names != null) {
+                    ModelFile.read(output).withAttribute(TableOptions.FEATURE_NAMES, names)
+                            .write(output);
+                }
                 out.println("saved " + model.kind() + " to " + output);
             }
         }

@@ -162,6 +162,24 @@ class ModelsCommandTest {
         assertEquals("predicted,class_1,p_1,class_2,p_2", lines.getFirst());
         assertTrue(lines.get(1).startsWith("setosa,setosa,0.9"), lines.get(1));
 
+        // The model keeps the training table's column names: a table with its columns in another order and
+        // an extra numeric column is read by name, with the same predictions.
+        StringBuilder shuffled = new StringBuilder("petal_width,age,\"flower id\",petal_length,sepal_width,sepal_length\n");
+        for (String line : Files.readAllLines(unlabelled).subList(1, 151)) {
+            String[] f = line.split(",");  // "f,i",sl,sw,pl,pw: the quoted id splits in two
+            shuffled.append(String.join(",", f[5], "42", f[0] + "," + f[1], f[4], f[3], f[2])).append('\n');
+        }
+        Path reordered = dir.resolve("reordered.csv");
+        Files.writeString(reordered, shuffled);
+        Path out2 = dir.resolve("predictions2.csv");
+        Run byName = run("models", "score", "--model", model.toString(), "--data", reordered.toString(), "--id-col", "flower id",
+                "--out", out2.toString());
+        assertEquals(0, byName.exit(), byName.err());
+        Run plain = run("models", "score", "--model", model.toString(), "--data", unlabelled.toString(), "--id-col", "flower id",
+                "--out", out.toString());
+        assertEquals(0, plain.exit(), plain.err());
+        assertEquals(Files.readAllLines(out), Files.readAllLines(out2));
+
         Run eval = run("models", "eval", "--model", model.toString(), "--data", named.toString(), "--label-col", "species");
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().contains("virginica"), eval.out());

@@ -57,6 +57,7 @@ public final class TabularCsv implements RowSource {
         private String labelColumn;
         private String idColumn;
         private List<String> features;
+        private List<String> modelFeatureNames;
         private List<String> classes;
         private boolean scoring;
         private int modelFeatures = -1;
@@ -91,6 +92,15 @@ public final class TabularCsv implements RowSource {
             return this;
         }
 
+        /**
+         * The feature names a model was trained on: when {@link #features} is not given and the
+         * file has a header of names, these columns (in this order) are the features.
+         */
+        public Options modelFeatureNames(List<String> value) {
+            modelFeatureNames = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
         /** Map labels onto these classes (a model's); a label not among them is an error. */
         public Options classes(List<String> modelClasses) {
             classes = modelClasses == null ? null : List.copyOf(modelClasses);
@@ -117,6 +127,7 @@ public final class TabularCsv implements RowSource {
     private final int labelColumn;
     private final int idColumn;
     private final long declaredRows;
+    private final boolean namedHeader;
     /** scikit-learn's header: the class names its integer labels index; else null. */
     private final List<String> headerClasses;
     /** The classes labels map to: the model's (scoring), the header's, or those seen so far (training). */
@@ -183,13 +194,16 @@ public final class TabularCsv implements RowSource {
         }
         this.labelColumn = label;
 
-        if (o.features != null) {
-            if (o.features.isEmpty()) {
+        this.namedHeader = !legacy && !o.noHeader && pending != first;
+        boolean byModel = o.features == null && o.modelFeatureNames != null && namedHeader;
+        List<String> chosen = byModel ? o.modelFeatureNames : o.features;
+        if (chosen != null) {
+            if (chosen.isEmpty()) {
                 throw new IllegalArgumentException("--features must name at least one column");
             }
-            featureColumns = new int[o.features.size()];
+            featureColumns = new int[chosen.size()];
             for (int i = 0; i < featureColumns.length; i++) {
-                int c = resolve(o.features.get(i), "--features");
+                int c = resolve(chosen.get(i), byModel ? "the model's feature" : "--features");
                 if (c == label || c == idColumn) {
                     throw new IllegalArgumentException(path + ": column '" + names.get(c) + "' is the "
                             + (c == label ? "label" : "id") + "; it cannot be a feature");
@@ -428,6 +442,11 @@ public final class TabularCsv implements RowSource {
     @Override
     public List<String> classNames() {
         return List.copyOf(classes);
+    }
+
+    /** Whether the first line named the columns (not data, not scikit-learn's count header). */
+    public boolean namedHeader() {
+        return namedHeader;
     }
 
     /** The header's names (or the 0-based indices of a headerless file). */
