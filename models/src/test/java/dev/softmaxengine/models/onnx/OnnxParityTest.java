@@ -47,17 +47,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OnnxParityTest {
     private static SoftmaxKernel kernel;
+    private static SoftmaxKernel scalar;
     private static OrtEnvironment env;
 
     @BeforeAll
     static void setUp() {
         kernel = Backends.create("simd");
+        scalar = Backends.create("scalar");
         env = OrtEnvironment.getEnvironment();
     }
 
     @AfterAll
     static void tearDown() {
         kernel.close();
+        scalar.close();
     }
 
     static Path fixture(String name) {
@@ -81,7 +84,15 @@ class OnnxParityTest {
             "digits_logreg.onnx, digits.csv.gz, PROBABILITIES, softmax-regression",
     })
     void sameAnswersAsOnnxRuntime(String file, String data, OnnxImport.Output output, String kind) throws Exception {
-        OnnxImport.Result imported = OnnxImport.read(fixture(file), kernel);
+        // Both the SIMD and the scalar fp64 kernel: the same answers whichever backend normalizes.
+        for (SoftmaxKernel k : List.of(kernel, scalar)) {
+            sameAnswers(file, data, output, kind, k);
+        }
+    }
+
+    private void sameAnswers(String file, String data, OnnxImport.Output output, String kind, SoftmaxKernel backend)
+            throws Exception {
+        OnnxImport.Result imported = OnnxImport.read(fixture(file), backend);
         Classifier model = imported.model();
         assertEquals(output, imported.output());
         assertEquals(kind, model.kind());
@@ -99,6 +110,9 @@ class OnnxParityTest {
         }
         int[] predicted = new int[n];
         model.predict(rows.x(), 0, n, predicted);
+        // What models score runs (BatchScorer): class-major probabilities, held to the same bound below.
+        double[] byClass = new double[n * k];
+        model.probabilitiesByClass(rows.x(), 0, n, byClass);
 
         boolean float64 = file.contains("float64");
         double[] theirs = new double[n * k];
@@ -133,6 +147,11 @@ class OnnxParityTest {
                 worst = Math.max(worst, err / bound);
                 assertTrue(err <= bound, file + " row " + i + " class " + c + ": ours " + a + ", ONNX Runtime " + b
                         + ", |diff| " + err + " > bound " + bound);
+                if (output == OnnxImport.Output.PROBABILITIES) {
+                    double q = byClass[c * n + i];
+                    assertTrue(Math.abs(q - b) <= bound, file + " row " + i + " class " + c + ": class-major " + q
+                            + ", ONNX Runtime " + b);
+                }
             }
             if (theirLabels[i] != null) {
                 assertEquals(theirLabels[i], model.classNames().get(predicted[i]), file + " row " + i + " label");
@@ -141,7 +160,8 @@ class OnnxParityTest {
                 assertEquals(argmax(theirs, i, k), predicted[i], file + " row " + i + " argmax");
             }
         }
-        System.out.printf("%s: %d rows, %d labels compared, worst |diff| / bound %.3f%n", file, n, labelsChecked, worst);
+        System.out.printf("%s (%s): %d rows, %d labels compared, worst |diff| / bound %.3f%n", file, backend.backend(), n,
+                labelsChecked, worst);
     }
 
     private static void runOrt(Path file, OnnxImport.Result imported, Dataset rows, boolean float64, int k,
@@ -222,6 +242,19 @@ class OnnxParityTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxImport.read(fixture("digits_mlp_unsupported.onnx"), kernel));
         assertTrue(e.getMessage().contains("digits_mlp_unsupported.onnx") && e.getMessage().contains("'Relu'"), e.getMessage());
+    }
+
+    @Test
+    void truncatedFilesAreAClearError(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        byte[] whole = java.nio.file.Files.readAllBytes(fixture("digits_gemm_softmax_opset13.onnx"));
+        Path cut = dir.resolve("cut.onnx");
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.read(cut, kernel));
+        assertTrue(e.getMessage().startsWith(cut + ": not a readable ONNX model: "), e.getMessage());
+        Path csv = dir.resolve("table.onnx");
+        java.nio.file.Files.writeString(csv, "a,b\n1,2\n");
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.read(csv, kernel));
+        assertTrue(e.getMessage().startsWith(csv + ": not a readable ONNX model: "), e.getMessage());
     }
 
     @Test
