@@ -6,6 +6,8 @@ import dev.softmaxengine.api.OpRequest;
 import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.models.io.NpyArray;
+import dev.softmaxengine.models.io.NpyOutputFile;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -13,6 +13,8 @@ import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.Tolerance;
+import dev.softmaxengine.models.io.NpyArray;
+import dev.softmaxengine.models.io.NpyHeader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -314,7 +316,7 @@ class ApplyCommandTest {
                 List.of("apply", "--verbose", "--op", "softmax", "--in", in.toString(), "--out", outDir.resolve("y.npy").toString()))) {
             CliRun run = CliRun.of(args.toArray(String[]::new));
             assertEquals(SoftmaxEngineCli.EXIT_ERROR, run.exit());
-            assertTrue(run.err().contains("\tat dev.softmaxengine.cli.NpyHeader.read"), run.err());
+            assertTrue(run.err().contains("\tat dev.softmaxengine.models.io.NpyHeader.read"), run.err());
             assertTrue(run.err().strip().endsWith("softmax-engine: error: " + in + ": not a .npy file: it does not start with \\x93NUMPY"),
                     run.err());
         }

@@ -1,5 +1,7 @@
 package dev.softmaxengine.cli;
 
+import dev.softmaxengine.models.io.NpyHeader;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

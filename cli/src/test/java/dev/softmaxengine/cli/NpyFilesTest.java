@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.models.io.NpyArray;
+import dev.softmaxengine.models.io.NpyHeader;
+import dev.softmaxengine.models.io.NpyOutputFile;
 
 import java.io.IOException;
 import java.io.InputStream;

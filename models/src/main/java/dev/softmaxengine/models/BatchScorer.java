@@ -18,19 +18,21 @@ public final class BatchScorer {
         void update(long done, long total);
     }
 
-    /** Receives each scored batch: {@code rows} predictions and {@code rows x classes} probabilities. */
+    /** Receives each scored batch: {@code rows} predictions and {@code rows x classes} probabilities (row-major). */
     @FunctionalInterface
     public interface Sink {
         void accept(int rows, int[] labels, int[] predicted, double[] probabilities) throws IOException;
     }
 
     /**
-     * Totals of one run. {@code seconds} is the wall time including reading; {@code scoringSeconds}
-     * only the scoring (GEMM + softmax + argmax).
+     * Totals of one run. {@code labelled} rows had a label (a source writes -1 for none), and
+     * {@code correct} of them were predicted right. {@code seconds} is the wall time including
+     * reading; {@code scoringSeconds} only the scoring (GEMM + softmax + argmax).
      */
-    public record Summary(long rows, long correct, double seconds, double scoringSeconds) {
+    public record Summary(long rows, long labelled, long correct, double seconds, double scoringSeconds) {
+        /** Of the labelled rows; NaN when none was. */
         public double accuracy() {
-            return rows == 0 ? Double.NaN : (double) correct / rows;
+            return labelled == 0 ? Double.NaN : (double) correct / labelled;
         }
 
         /** End-to-end rows per second, reading included. */
@@ -71,19 +73,33 @@ public final class BatchScorer {
         int k = model.classes();
         float[] x = new float[batchRows * model.features()];
         int[] labels = new int[batchRows];
+        double[] byClass = new double[batchRows * k];
         double[] p = new double[batchRows * k];
         long start = System.nanoTime();
         long scoring = 0;
         long rows = 0;
         long correct = 0;
+        long labelled = 0;
         int m;
         while ((m = source.read(x, labels, batchRows)) > 0) {
             long t0 = System.nanoTime();
-            model.probabilities(x, 0, m, p);
+            // Class-major: the kernel's softmax and argmax run across the rows (Classifier#probabilitiesByClass).
+            model.probabilitiesByClass(x, 0, m, byClass);
             int[] predicted = new int[m];
-            model.kernel().argmax(HostTensors.matrix(p, m, k), predicted, -1);
+            model.kernel().argmax(HostTensors.matrix(byClass, k, m), predicted, 0);
             scoring += System.nanoTime() - t0;
+            if (sink != null) {
+                for (int c = 0; c < k; c++) {
+                    for (int i = 0; i < m; i++) {
+                        p[i * k + c] = byClass[c * m + i];
+                    }
+                }
+            }
             for (int i = 0; i < m; i++) {
+                if (labels[i] < 0) {
+                    continue;
+                }
+                labelled++;
                 if (labels[i] >= k) {
                     throw new IllegalArgumentException("row " + (rows + i) + " has label " + labels[i] + "; the model has "
                             + k + " classes");
@@ -100,6 +116,6 @@ public final class BatchScorer {
                 progress.update(rows, source.declaredRows());
             }
         }
-        return new Summary(rows, correct, (System.nanoTime() - start) / 1e9, scoring / 1e9);
+        return new Summary(rows, labelled, correct, (System.nanoTime() - start) / 1e9, scoring / 1e9);
     }
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = "Evaluates a saved model: accuracy, mean log-loss and the confusion matrix (rows: true class).")
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "A model saved by 'models train --out'.")
+    @Option(names = "--model", required = true, description = "A model saved by 'models train --out' or 'models import', or an ONNX linear classifier (.onnx).")
     Path modelPath;
 
     @Option(names = "--data", required = true, description = DataSpec.HELP)
@@ -36,6 +36,9 @@ final class EvalCommand implements Callable<Integer> {
     int holdout;
 
     @Mixin
+    TableOptions table;
+
+    @Mixin
     BackendOption backend;
 
     @Spec
@@ -44,9 +47,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Dataset rows = DataSpec.parse(data).read(holdout, true);
         try (SoftmaxKernel kernel = backend.create()) {
             Classifier model = Classifiers.load(modelPath, kernel);
+            table.useFeatureNamesOf(modelPath);
+            Dataset rows = DataSpec.parse(data).read(table, model.classNames(), model.features(), holdout, true);
             Evaluation e = Evaluation.of(model, rows);
             out.printf(Locale.ROOT, "%s (%s) on %s, %d rows: %s%n", modelPath, model.kind(), data, rows.rows(), e);
             List<String> names = model.classNames();

@@ -6,7 +6,8 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr, redrawn in place ({@code \r}) at most ten times a second:
+ * A one-line progress bar on stderr, drawn only when stderr is a terminal (so redirected logs get
+ * no {@code \r} frames), redrawn in place ({@code \r}) at most ten times a second:
  * {@code [##########..........]  50%  30000/60000 rows  125000 rows/s}. Rows and rate only when the
  * total is unknown. {@link #finish} ends the line.
  */
@@ -21,6 +22,11 @@ final class ProgressBar implements BatchScorer.Progress {
 
     ProgressBar(PrintWriter err) {
         this.err = err;
+    }
+
+    /** A bar on {@code err} when file descriptor 2 is a terminal or {@code force}; else null. */
+    static ProgressBar onStderr(PrintWriter err, boolean force) {
+        return force || Terminal.stderr() ? new ProgressBar(err) : null;
     }
 
     @Override

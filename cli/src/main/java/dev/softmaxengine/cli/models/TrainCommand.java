@@ -7,11 +7,13 @@ import dev.softmaxengine.models.bayes.BernoulliNaiveBayes;
 import dev.softmaxengine.models.bayes.GaussianNaiveBayes;
 import dev.softmaxengine.models.bayes.MultinomialNaiveBayes;
 import dev.softmaxengine.models.data.Dataset;
+import dev.softmaxengine.models.io.ModelFile;
 import dev.softmaxengine.models.linear.LinearTrainer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -35,7 +37,7 @@ final class TrainCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--holdout",
-            description = "Hold out every K-th row for the test (0: train on all rows). Default: 5 for a CSV, 0 for Fashion-MNIST.")
+            description = "Hold out every K-th row for the test (0: train on all rows). Default: 5 for a CSV or .npy, 0 for Fashion-MNIST.")
     Integer holdout;
 
     @Option(names = "--test", description = "Evaluate on these rows instead of the held-out ones (same forms as --data).")
@@ -80,6 +82,9 @@ final class TrainCommand implements Callable<Integer> {
     Path output;
 
     @Mixin
+    TableOptions table;
+
+    @Mixin
     BackendOption backend;
 
     @Spec
@@ -90,9 +95,11 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DataSpec source = DataSpec.parse(data);
-        int k = holdout != null ? holdout : (source.csv() != null ? 5 : 0);
-        Dataset train = source.read(k, false);
-        Dataset testRows = test != null ? DataSpec.parse(test).read() : (k > 0 ? source.read(k, true) : null);
+        int k = holdout != null ? holdout : (source.fashionDir() == null ? 5 : 0);
+        Dataset train = source.read(table, null, -1, k, false);
+        // The test rows' labels are mapped onto the training classes, so the two number them alike.
+        Dataset testRows = test != null ? DataSpec.parse(test).read(table, train.classNames(), train.features())
+                : (k > 0 ? source.read(table, train.classNames(), train.features(), k, true) : null);
         try (SoftmaxKernel kernel = backend.create()) {
             out.printf(Locale.ROOT, "training %s on %s: %d rows x %d features, %d classes; backend %s%n",
                     family.name().replace('_', '-'), source, train.rows(), train.features(), train.classes(), kernel.backend());
@@ -107,6 +114,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (output != null) {
                 model.save(output);
+                // The table's column names go with the model, so that score picks the same columns by name.
+                List<String> names = source.featureNames(table);
+                if (names != null) {
+                    ModelFile.read(output).withAttribute(TableOptions.FEATURE_NAMES, names)
+                            .write(output);
+                }
                 out.println("saved " + model.kind() + " to " + output);
             }
         }

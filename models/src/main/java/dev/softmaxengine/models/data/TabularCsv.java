@@ -1,80 +1,258 @@
 package dev.softmaxengine.models.data;
 
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads the tabular CSVs of {@code shared/data/tabular}: optionally gzipped (detected from the
- * content), one sample per line, the features first and the integer class label last.
- *
- * <p>An optional first line {@code n_rows,n_features,class names...} (scikit-learn's bundled
- * format: iris, wine, breast cancer) declares the row count, the feature count and the class
- * names; it is recognized by a non-numeric field. Without it (digits) the width of the first row
- * gives the feature count and the labels are plain integers. Every row must have the same width,
- * and a declared row count must match.
+ * A CSV or TSV table as data scientists have them, streamed in batches: RFC 4180 quoting, CRLF,
+ * a UTF-8 BOM and gzip (detected from the content) are handled by FastCSV; this class picks the
+ * columns. The first line is
+ * <ul>
+ *   <li>a header of column names (the usual case),</li>
+ *   <li>data, when every field of it is a number (digits) or {@link Options#noHeader} says so (a
+ *       headerless file whose first row holds text cannot be told from a header otherwise), the
+ *       columns then being named by their 0-based index, or</li>
+ *   <li>scikit-learn's bundled-dataset header {@code n_rows,n_features,class names...} (iris, wine,
+ *       breast cancer: two integers, then a name): the features come first, the label last, as an
+ *       index into those names, and the row count must match.</li>
+ * </ul>
+ * The delimiter is the one of {@code , ; TAB |} that occurs most often in the first line, unless
+ * {@link Options#delimiter} fixes it. The label column is {@link Options#labelColumn}, else a
+ * column named {@code label}, {@code class}, {@code target} or {@code y} (any case), else the
+ * last column when training, and none when scoring (unless a headerless file has exactly one
+ * column more than the model reads). Labels are strings; a model's classes are the distinct
+ * labels, in numeric order when all are integers, else in string order (as scikit-learn's
+ * {@code np.unique}). The features are {@link Options#features}, else every other column whose
+ * first value is a number (or empty, or NaN); every value must be a finite number, or {@link #read} fails with
+ * {@code file:line:column}. Not thread-safe; the caller closes it.
  */
 public final class TabularCsv implements RowSource {
-    private final Path path;
-    private final BufferedReader in;
-    private final int features;
-    private final long declaredRows;
-    private final List<String> classNames;
-    private String pending;
-    private long line;
-    private long rowsRead;
-    private boolean finished;
+    /** Label column names recognized without {@code --label-col}, compared ignoring case. */
+    public static final List<String> LABEL_NAMES = List.of("label", "class", "target", "y");
+    private static final char[] DELIMITERS = {',', ';', '\t', '|'};
+    private static final int SNIFF_BYTES = 1 << 16;
 
-    private TabularCsv(Path path, BufferedReader in) throws IOException {
-        this.path = path;
-        this.in = in;
-        String first = in.readLine();
-        line = 1;
-        if (first == null) {
-            throw new IOException(path + ": empty file, expected a header or a row");
+    /** How to read a table; the defaults suit training on a file with a header. */
+    public static final class Options {
+        private boolean noHeader;
+        private Character delimiter;
+        private String labelColumn;
+        private String idColumn;
+        private List<String> features;
+        private List<String> modelFeatureNames;
+        private List<String> classes;
+        private boolean scoring;
+        private int modelFeatures = -1;
+
+        /** The first line is data, not names. */
+        public Options noHeader(boolean value) {
+            noHeader = value;
+            return this;
         }
-        String[] fields = first.split(",", -1);
-        if (isHeader(fields)) {
-            if (fields.length < 3) {
-                throw new IOException(path + ":1: header must be n_rows,n_features,class names..., was '" + first + "'");
-            }
-            declaredRows = parseCount(fields[0], "n_rows");
-            long d = parseCount(fields[1], "n_features");
-            if (d < 1 || d > Integer.MAX_VALUE) {
-                throw new IOException(path + ":1: n_features must be in [1, " + Integer.MAX_VALUE + "], was " + d);
-            }
-            features = (int) d;
-            List<String> names = new ArrayList<>();
-            for (int i = 2; i < fields.length; i++) {
-                names.add(fields[i].trim());
-            }
-            classNames = List.copyOf(names);
-            pending = in.readLine();
-            line = 2;
-        } else {
-            if (fields.length < 2) {
-                throw new IOException(path + ":1: a row needs at least one feature and a label, was '" + first + "'");
-            }
-            declaredRows = -1;
-            features = fields.length - 1;
-            classNames = List.of();
-            pending = first;
+
+        /** The field delimiter instead of detecting it. */
+        public Options delimiter(Character value) {
+            delimiter = value;
+            return this;
+        }
+
+        /** The label column: a name, or a 0-based index (negative from the end). */
+        public Options labelColumn(String value) {
+            labelColumn = value;
+            return this;
+        }
+
+        /** A column passed through to the output ({@link #ids}), never a feature. */
+        public Options idColumn(String value) {
+            idColumn = value;
+            return this;
+        }
+
+        /** The feature columns, by name or index, in the model's order. */
+        public Options features(List<String> value) {
+            features = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
+        /**
+         * The feature names a model was trained on: when {@link #features} is not given and the
+         * file has a header of names, these columns (in this order) are the features.
+         */
+        public Options modelFeatureNames(List<String> value) {
+            modelFeatureNames = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
+        /** Map labels onto these classes (a model's); a label not among them is an error. */
+        public Options classes(List<String> modelClasses) {
+            classes = modelClasses == null ? null : List.copyOf(modelClasses);
+            return this;
+        }
+
+        /**
+         * Reading to score a model of {@code features} features: the table may lack a label column
+         * (a headerless file has one only when it is one column wider than the model reads).
+         */
+        public Options scoring(int features) {
+            scoring = true;
+            modelFeatures = features;
+            return this;
         }
     }
 
-    /** Opens {@code path} for streaming; the caller closes the source. */
+    private final Path path;
+    private final CsvReader<CsvRecord> reader;
+    private final Iterator<CsvRecord> records;
+    private final int width;
+    private final List<String> columnNames;
+    private final int[] featureColumns;
+    private final int labelColumn;
+    private final int idColumn;
+    private final long declaredRows;
+    private final boolean namedHeader;
+    /** scikit-learn's header: the class names its integer labels index; else null. */
+    private final List<String> headerClasses;
+    /** The classes labels map to: the model's (scoring), the header's, or those seen so far (training). */
+    private final List<String> classes;
+    private final Map<String, Integer> classIndex = new HashMap<>();
+    private final boolean discovering;
+    private CsvRecord pending;
+    private long rowsRead;
+    private String[] ids = new String[0];
+
+    private TabularCsv(Path path, CsvReader<CsvRecord> reader, Options o) throws IOException {
+        this.path = path;
+        this.reader = reader;
+        this.records = reader.iterator();
+        CsvRecord first = next();
+        if (first == null) {
+            throw new IOException(path + ": empty file, expected a header or a row");
+        }
+        List<String> names;
+        boolean legacy = false;
+        long declared = -1;
+        List<String> legacyClasses = null;
+        if (o.noHeader || allNumeric(first)) {
+            pending = first;
+            names = indexNames(first.getFieldCount());
+        } else {
+            pending = next();
+            if (isScikitLearnHeader(first, pending)) {
+                legacy = true;
+                declared = Long.parseLong(first.getField(0).trim());
+                int d = Integer.parseInt(first.getField(1).trim());
+                legacyClasses = first.getFields().subList(2, first.getFieldCount()).stream().map(String::trim).toList();
+                names = indexNames(d + 1);
+            } else {
+                names = first.getFields().stream().map(String::trim).toList();
+            }
+        }
+        this.width = names.size();
+        this.columnNames = names;
+        this.declaredRows = declared;
+        this.headerClasses = legacyClasses;
+        this.idColumn = o.idColumn == null ? -1 : resolve(o.idColumn, "--id-col");
+
+        int label;
+        if (o.labelColumn != null) {
+            label = resolve(o.labelColumn, "--label-col");
+        } else if (legacy) {
+            label = width - 1;
+        } else {
+            label = -1;
+            for (int c = 0; c < width && label < 0; c++) {
+                if (LABEL_NAMES.contains(names.get(c).toLowerCase(Locale.ROOT)) && c != idColumn) {
+                    label = c;
+                }
+            }
+            boolean headerless = o.noHeader || pending == first;
+            if (label < 0 && (!o.scoring
+                    || (headerless && o.modelFeatures >= 0 && width - (idColumn >= 0 ? 1 : 0) == o.modelFeatures + 1))) {
+                label = width - 1;
+            }
+        }
+        if (label >= 0 && label == idColumn) {
+            throw new IllegalArgumentException(path + ": column '" + names.get(label) + "' cannot be both the id and the label");
+        }
+        this.labelColumn = label;
+
+        this.namedHeader = !legacy && !o.noHeader && pending != first;
+        boolean byModel = o.features == null && o.modelFeatureNames != null && namedHeader;
+        List<String> chosen = byModel ? o.modelFeatureNames : o.features;
+        if (chosen != null) {
+            if (chosen.isEmpty()) {
+                throw new IllegalArgumentException("--features must name at least one column");
+            }
+            featureColumns = new int[chosen.size()];
+            for (int i = 0; i < featureColumns.length; i++) {
+                int c = resolve(chosen.get(i), byModel ? "the model's feature" : "--features");
+                if (c == label || c == idColumn) {
+                    throw new IllegalArgumentException(path + ": column '" + names.get(c) + "' is the "
+                            + (c == label ? "label" : "id") + "; it cannot be a feature");
+                }
+                featureColumns[i] = c;
+            }
+        } else {
+            List<Integer> numeric = new ArrayList<>();
+            for (int c = 0; c < width; c++) {
+                // Text columns are left out; an empty or NaN value still makes a feature, so that read() reports it.
+                boolean number = pending == null || (c < pending.getFieldCount() && parses(pending.getField(c)));
+                if (c != label && c != idColumn && number) {
+                    numeric.add(c);
+                }
+            }
+            featureColumns = numeric.stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (featureColumns.length == 0) {
+            throw new IllegalArgumentException(path + ": no feature columns (columns " + names + ", label "
+                    + (label < 0 ? "none" : "'" + names.get(label) + "'") + "); name them with --features");
+        }
+
+        if (o.classes != null) {
+            classes = o.classes;
+            discovering = false;
+        } else if (legacyClasses != null) {
+            classes = legacyClasses;
+            discovering = false;
+        } else {
+            classes = new ArrayList<>();
+            discovering = true;
+        }
+        for (int i = 0; i < classes.size(); i++) {
+            classIndex.putIfAbsent(classes.get(i), i);
+        }
+    }
+
+    /** Opens {@code path} with the default {@link Options} (training). */
     public static TabularCsv open(Path path) throws IOException {
+        return open(path, new Options());
+    }
+
+    /** Opens {@code path} for streaming; the caller closes the source. */
+    public static TabularCsv open(Path path, Options options) throws IOException {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
+        }
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
         try {
@@ -82,57 +260,177 @@ public final class TabularCsv implements RowSource {
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            InputStream data = (b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
-            return new TabularCsv(path, new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8), 1 << 16));
+            InputStream data = new BufferedInputStream((b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw,
+                    1 << 16);
+            char delimiter = options.delimiter != null ? options.delimiter : sniffDelimiter(data);
+            CsvReader<CsvRecord> reader = CsvReader.builder()
+                    .fieldSeparator(delimiter)
+                    .detectBomHeader(true)
+                    .skipEmptyLines(true)
+                    // Ragged rows are checked here, to report them with the file, line and counts.
+                    .allowExtraFields(true)
+                    .allowMissingFields(true)
+                    .ofCsvRecord(data, StandardCharsets.UTF_8);
+            try {
+                return new TabularCsv(path, reader, options);
+            } catch (IOException | RuntimeException e) {
+                reader.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
         }
     }
 
-    /** Reads all of {@code path} into memory. */
+    /** Reads all of {@code path} into memory, for training. */
     public static Dataset read(Path path) throws IOException {
-        try (TabularCsv csv = open(path)) {
+        return read(path, new Options());
+    }
+
+    public static Dataset read(Path path, Options options) throws IOException {
+        try (TabularCsv csv = open(path, options)) {
             return csv.readAll();
         }
     }
 
-    private static boolean isHeader(String[] fields) {
-        for (String f : fields) {
-            if (!looksNumeric(f.trim())) {
-                return true;
+    /** The delimiter of {@code , ; TAB |} most frequent outside quotes in the first line; ',' if none occurs. */
+    private static char sniffDelimiter(InputStream in) throws IOException {
+        in.mark(SNIFF_BYTES);
+        byte[] head = in.readNBytes(SNIFF_BYTES);
+        in.reset();
+        int[] counts = new int[DELIMITERS.length];
+        boolean quoted = false;
+        for (byte b : head) {
+            if (b == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (b == '\n' || b == '\r')) {
+                break;
+            } else if (!quoted) {
+                for (int i = 0; i < DELIMITERS.length; i++) {
+                    if (b == DELIMITERS[i]) {
+                        counts[i]++;
+                    }
+                }
             }
         }
-        return false;
+        int best = 0;
+        for (int i = 1; i < counts.length; i++) {
+            if (counts[i] > counts[best]) {
+                best = i;
+            }
+        }
+        return DELIMITERS[best];
     }
 
-    private static boolean looksNumeric(String s) {
-        if (s.isEmpty()) {
+    private CsvRecord next() throws IOException {
+        try {
+            return records.hasNext() ? records.next() : null;
+        } catch (CsvParseException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static List<String> indexNames(int n) {
+        String[] names = new String[n];
+        Arrays.setAll(names, Integer::toString);
+        return List.of(names);
+    }
+
+    private static boolean allNumeric(CsvRecord r) {
+        for (String f : r.getFields()) {
+            if (f.isBlank() || !parses(f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code n_rows,n_features,class names...}: two counts, then names; and the next row (if any) is
+     * {@code n_features} numbers and an integer label below the number of names. The second check
+     * keeps a headerless file whose first row happens to start with two integers (and a string
+     * label) from being taken for one.
+     */
+    private static boolean isScikitLearnHeader(CsvRecord r, CsvRecord next) {
+        if (r.getFieldCount() < 3 || !isCount(r.getField(0)) || !isCount(r.getField(1))) {
             return false;
         }
+        for (int i = 2; i < r.getFieldCount(); i++) {
+            if (isNumber(r.getField(i))) {
+                return false;
+            }
+        }
+        if (next == null) {
+            return true;
+        }
+        long d = Long.parseLong(r.getField(1).trim());
+        if (next.getFieldCount() != d + 1 || !allNumeric(next)) {
+            return false;
+        }
+        String label = next.getField((int) d).trim();
+        return isCount(label) && Long.parseLong(label) < r.getFieldCount() - 2;
+    }
+
+    private static boolean isCount(String s) {
         try {
-            Double.parseDouble(s);
+            return Long.parseLong(s.trim()) >= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Empty, or any double Java reads, NaN and infinities included. */
+    private static boolean parses(String s) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+            return true;
+        }
+        try {
+            Double.parseDouble(t);
             return true;
         } catch (NumberFormatException e) {
             return false;
         }
     }
 
-    private long parseCount(String s, String what) throws IOException {
-        try {
-            long v = Long.parseLong(s.trim());
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IOException(path + ":1: " + what + " must be an integer >= 0, was '" + s + "'");
+    private static boolean isNumber(String s) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+            return false;
         }
+        try {
+            return Double.isFinite(Double.parseDouble(t));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** A column by exact name, else by 0-based index (negative counts from the end). */
+    private int resolve(String spec, String option) {
+        String s = spec.trim();
+        int byName = columnNames.indexOf(s);
+        if (byName >= 0) {
+            return byName;
+        }
+        try {
+            int i = Integer.parseInt(s);
+            int c = i < 0 ? width + i : i;
+            if (c >= 0 && c < width) {
+                return c;
+            }
+        } catch (NumberFormatException e) {
+            // not an index: fall through to the error
+        }
+        throw new IllegalArgumentException(path + ": " + option + " '" + spec + "' is neither a column name nor an index in [0, "
+                + width + "); the columns are " + columnNames);
     }
 
     @Override
     public int features() {
-        return features;
+        return featureColumns.length;
     }
 
     @Override
@@ -140,71 +438,167 @@ public final class TabularCsv implements RowSource {
         return declaredRows;
     }
 
+    /** The class names labels map to; when training on a file without declared classes, those seen so far. */
     @Override
     public List<String> classNames() {
-        return classNames;
+        return List.copyOf(classes);
+    }
+
+    /** Whether the first line named the columns (not data, not scikit-learn's count header). */
+    public boolean namedHeader() {
+        return namedHeader;
+    }
+
+    /** The header's names (or the 0-based indices of a headerless file). */
+    public List<String> columnNames() {
+        return columnNames;
+    }
+
+    /** The names of the feature columns, in the order {@link #read} writes them. */
+    public List<String> featureNames() {
+        return Arrays.stream(featureColumns).mapToObj(columnNames::get).toList();
+    }
+
+    /** The label column's name, or null when the table has none (then {@link #read} writes -1 labels). */
+    public String labelName() {
+        return labelColumn < 0 ? null : columnNames.get(labelColumn);
+    }
+
+    /** The id column's name, or null. */
+    public String idName() {
+        return idColumn < 0 ? null : columnNames.get(idColumn);
+    }
+
+    /** The id column's values of the rows the last {@link #read} returned (empty strings without an id column). */
+    public String[] ids() {
+        return ids;
     }
 
     @Override
     public int read(float[] x, int[] labels, int maxRows) throws IOException {
-        RowSource.checkBatch(x, labels, maxRows, features);
+        RowSource.checkBatch(x, labels, maxRows, featureColumns.length);
+        if (ids.length < maxRows) {
+            ids = new String[maxRows];
+        }
+        int d = featureColumns.length;
         int n = 0;
-        while (n < maxRows && !finished) {
-            String s = pending;
-            if (s == null) {
-                finished = true;
-                if (declaredRows >= 0 && rowsRead != declaredRows) {
-                    throw new IOException(path + ": header declares " + declaredRows + " rows, file has " + rowsRead);
-                }
-                break;
+        while (n < maxRows && pending != null) {
+            CsvRecord r = pending;
+            long line = r.getStartingLineNumber();
+            if (r.getFieldCount() != width) {
+                throw new IOException(path + ":" + line + ": has " + r.getFieldCount() + " fields, the "
+                        + (headerClasses != null ? "header's n_features + 1 is " : "first line has ") + width);
             }
-            if (!s.isBlank()) {
-                parseRow(s, x, n * features, labels, n);
-                n++;
-                rowsRead++;
+            for (int j = 0; j < d; j++) {
+                int c = featureColumns[j];
+                x[n * d + j] = number(r.getField(c), line, c);
             }
-            pending = in.readLine();
-            line++;
+            labels[n] = labelColumn < 0 ? -1 : label(r.getField(labelColumn).trim(), line);
+            ids[n] = idColumn < 0 ? "" : r.getField(idColumn);
+            n++;
+            rowsRead++;
+            pending = next();
+        }
+        if (pending == null && n < maxRows && declaredRows >= 0 && rowsRead != declaredRows) {
+            throw new IOException(path + ": header declares " + declaredRows + " rows, file has " + rowsRead);
         }
         return n;
     }
 
-    private void parseRow(String s, float[] x, int offset, int[] labels, int row) throws IOException {
-        int start = 0;
-        for (int j = 0; j <= features; j++) {
-            int comma = s.indexOf(',', start);
-            boolean last = j == features;
-            if (last != (comma < 0)) {
-                throw new IOException(path + ":" + line + ": expected " + (features + 1) + " fields (features then label), was "
-                        + (s.split(",", -1).length));
-            }
-            String field = s.substring(start, last ? s.length() : comma).trim();
-            try {
-                if (last) {
-                    int label = Integer.parseInt(field);
-                    if (label < 0 || (!classNames.isEmpty() && label >= classNames.size())) {
-                        throw new IOException(path + ":" + line + ": label must be in [0, "
-                                + (classNames.isEmpty() ? "inf" : classNames.size()) + "), was " + label);
-                    }
-                    labels[row] = label;
-                } else {
-                    x[offset + j] = Float.parseFloat(field);
-                }
-            } catch (NumberFormatException e) {
-                throw new IOException(path + ":" + line + ": field " + (j + 1) + " is not "
-                        + (last ? "an integer label" : "a number") + ": '" + field + "'");
-            }
-            start = comma + 1;
+    private float number(String field, long line, int column) throws IOException {
+        String s = field.trim();
+        float v;
+        try {
+            v = Float.parseFloat(s);
+        } catch (NumberFormatException e) {
+            throw cell(line, column, s.isEmpty() ? "is empty; every feature needs a number"
+                    : "is not a number: '" + field + "'");
         }
+        if (!Float.isFinite(v)) {
+            throw cell(line, column, "is " + s + "; the models need finite features");
+        }
+        return v;
+    }
+
+    private int label(String value, long line) throws IOException {
+        String name = value;
+        if (headerClasses != null) {
+            int i;
+            try {
+                i = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw cell(line, labelColumn, "label '" + value + "' is not an index into the header's classes " + headerClasses);
+            }
+            if (i < 0 || i >= headerClasses.size()) {
+                throw cell(line, labelColumn, "label must be in [0, " + headerClasses.size() + "), was " + i);
+            }
+            name = headerClasses.get(i);
+        }
+        if (value.isEmpty()) {
+            throw cell(line, labelColumn, "label is empty");
+        }
+        Integer k = classIndex.get(name);
+        if (k == null) {
+            if (!discovering) {
+                throw cell(line, labelColumn, "label '" + name + "' is not one of the model's classes " + classes);
+            }
+            k = classes.size();
+            classes.add(name);
+            classIndex.put(name, k);
+        }
+        return k;
+    }
+
+    private IOException cell(long line, int column, String what) {
+        return new IOException(path + ":" + line + ":" + (column + 1) + ": column '" + columnNames.get(column) + "' " + what);
+    }
+
+    /**
+     * Every remaining row. When training on labels seen as they come, the classes are then put in
+     * order (numeric when all are integers, else by string) and the labels renumbered to match.
+     */
+    @Override
+    public Dataset readAll() throws IOException {
+        if (labelColumn < 0) {
+            throw new IllegalArgumentException(path + ": no label column to train on; name it with --label-col");
+        }
+        Dataset seen = RowSource.super.readAll();
+        if (!discovering || seen.classes() == 0) {
+            return seen;
+        }
+        List<String> sorted = ordered(classes);
+        int[] remap = new int[classes.size()];
+        for (int i = 0; i < remap.length; i++) {
+            remap[i] = sorted.indexOf(classes.get(i));
+        }
+        int[] y = seen.labels();
+        for (int i = 0; i < y.length; i++) {
+            y[i] = remap[y[i]];
+        }
+        classes.clear();
+        classes.addAll(sorted);
+        classIndex.clear();
+        for (int i = 0; i < sorted.size(); i++) {
+            classIndex.put(sorted.get(i), i);
+        }
+        return new Dataset(seen.x(), y, seen.features(), sorted);
+    }
+
+    /** Distinct labels in the order models keep them: numeric when all are integers, else by string. */
+    public static List<String> ordered(java.util.Collection<String> labels) {
+        List<String> sorted = new ArrayList<>(new java.util.LinkedHashSet<>(labels));
+        boolean integers = sorted.stream().allMatch(s -> s.matches("-?\\d{1,18}"));
+        sorted.sort(integers ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder());
+        return sorted;
     }
 
     @Override
     public void close() throws IOException {
-        in.close();
+        reader.close();
     }
 
     @Override
     public String toString() {
-        return "TabularCsv[" + path + ", " + features + " features, classes " + Arrays.toString(classNames.toArray()) + "]";
+        return "TabularCsv[" + path + ", features " + featureNames() + ", label " + labelName() + "]";
     }
 }

@@ -174,6 +174,17 @@ public final class ModelFile {
         return this;
     }
 
+    /** This file with attribute {@code name} added or replaced (the arrays are shared, not copied). */
+    public ModelFile withAttribute(String name, Object value) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("name must be a non-empty string, was " + name);
+        }
+        Json.write(value); // rejects what JSON cannot hold
+        Map<String, Object> a = new LinkedHashMap<>(attributes);
+        a.put(name, value);
+        return new ModelFile(kind, a, new LinkedHashMap<>(arrays));
+    }
+
     public Map<String, Object> attributes() {
         return attributes;
     }

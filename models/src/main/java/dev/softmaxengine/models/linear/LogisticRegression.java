@@ -107,6 +107,19 @@ public final class LogisticRegression implements Classifier {
         kernel.sigmoid(t, t);
     }
 
+    /** {@code [sigmoid(-z) for every row, then sigmoid(z) for every row]}: one kernel sigmoid, as {@link #probabilities}. */
+    @Override
+    public void probabilitiesByClass(float[] x, int row, int rows, double[] out) {
+        checkBatch(x, row, rows, out == null ? 0 : out.length);
+        decision(x, row, rows, out);
+        for (int i = 0; i < rows; i++) {
+            out[rows + i] = out[i];
+            out[i] = -out[i];
+        }
+        Tensor t = HostTensors.vector(out, 2 * rows);
+        kernel.sigmoid(t, t);
+    }
+
     /** {@code [logsigmoid(-z), logsigmoid(z)]} per row, exact in both tails. */
     @Override
     public void logProbabilities(float[] x, int row, int rows, double[] out) {

@@ -86,6 +86,13 @@ public final class SoftmaxRegression implements Classifier {
         Gemm.affine(x, row * features, rows, features, weights, bias, classNames.size(), out, 0, classNames.size(), 1);
     }
 
+    /** The same GEMM writing class-major: strides (1, rows). */
+    @Override
+    public void scoresByClass(float[] x, int row, int rows, double[] out) {
+        checkBatch(x, row, rows, out == null ? 0 : out.length);
+        Gemm.affine(x, row * features, rows, features, weights, bias, classNames.size(), out, 0, 1, rows);
+    }
+
     @Override
     public void save(Path path) throws IOException {
         ModelFile.builder(KIND)

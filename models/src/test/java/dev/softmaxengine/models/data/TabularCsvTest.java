@@ -65,34 +65,112 @@ class TabularCsvTest {
     }
 
     @Test
-    void headerlessFilesNameClassesByNumber() throws IOException {
-        Path p = write("h.csv", "1,2,0\n3,4,2\n");
+    void headerlessFilesNameClassesByTheirDistinctLabels() throws IOException {
+        Path p = write("h.csv", "1,2,10\n3,4,2\n5,6,10\n");
         Dataset d = TabularCsv.read(p);
-        assertEquals(List.of("0", "1", "2"), d.classNames());
+        assertEquals(List.of("2", "10"), d.classNames()); // numeric order, as np.unique of integers
+        assertArrayEquals(new int[] {1, 0, 1}, d.labels());
         assertEquals(2, d.features());
     }
 
     @Test
-    void malformedRowsAreReportedWithFileAndLine() throws IOException {
+    void malformedRowsAreReportedWithFileLineAndColumn() throws IOException {
         Path wide = write("wide.csv", "2,2,a,b\n1,2,0\n1,2,3,1\n");
         IOException e = assertThrows(IOException.class, () -> TabularCsv.read(wide));
-        assertEquals(wide + ":3: expected 3 fields (features then label), was 4", e.getMessage());
+        assertEquals(wide + ":3: has 4 fields, the header's n_features + 1 is 3", e.getMessage());
 
-        Path label = write("label.csv", "1,2,a,b\n1,2,5\n");
+        Path label = write("label.csv", "2,2,a,b\n1,2,0\n1,2,5\n");
         e = assertThrows(IOException.class, () -> TabularCsv.read(label));
-        assertEquals(label + ":2: label must be in [0, 2), was 5", e.getMessage());
-
-        Path text = write("text.csv", "1,x,0\n");
-        e = assertThrows(IOException.class, () -> TabularCsv.read(text));
-        assertEquals(text + ":1: n_features must be an integer >= 0, was 'x'", e.getMessage());
+        assertEquals(label + ":3:3: column '2' label must be in [0, 2), was 5", e.getMessage());
 
         Path count = write("count.csv", "3,1,a,b\n1,0\n2,1\n");
         e = assertThrows(IOException.class, () -> TabularCsv.read(count));
         assertEquals(count + ": header declares 3 rows, file has 2", e.getMessage());
 
-        Path notInt = write("float-label.csv", "1,2.5\n");
-        e = assertThrows(IOException.class, () -> TabularCsv.read(notInt));
-        assertEquals(notInt + ":1: field 2 is not an integer label: '2.5'", e.getMessage());
+        Path text = write("text.csv", "a,b,label\n1,2,x\n1,oops,y\n");
+        e = assertThrows(IOException.class, () -> TabularCsv.read(text));
+        assertEquals(text + ":3:2: column 'b' is not a number: 'oops'", e.getMessage());
+
+        Path nan = write("nan.csv", "a,b,label\n1,2,x\n\n3,NaN,y\n");
+        e = assertThrows(IOException.class, () -> TabularCsv.read(nan));
+        assertEquals(nan + ":4:2: column 'b' is NaN; the models need finite features", e.getMessage());
+
+        Path empty = write("empty.csv", "a,b,label\n1,,x\n");
+        e = assertThrows(IOException.class, () -> TabularCsv.read(empty));
+        assertEquals(empty + ":2:2: column 'b' is empty; every feature needs a number", e.getMessage());
+
+        Path ragged = write("ragged.csv", "a,b,label\n1,2,x\n1,2\n");
+        e = assertThrows(IOException.class, () -> TabularCsv.read(ragged));
+        assertEquals(ragged + ":3: has 2 fields, the first line has 3", e.getMessage());
+    }
+
+    @Test
+    void namedHeadersQuotesCrlfBomAndDelimiters() throws IOException {
+        // RFC 4180: a quoted field holds the delimiter, a doubled quote and a line break; CRLF line ends; a BOM.
+        String text = "\uFEFFid;\"sepal; length\";width;species\r\n"
+                + "\"a \"\"1\"\"\";5,5;1.5;setosa\r\n"
+                + "\"b\nc\";6;2;\"versi;color\"\r\n"
+                + "d;7;3;setosa\r\n";
+        Path p = dir.resolve("semi.csv");
+        Files.write(p, text.getBytes(StandardCharsets.UTF_8));
+        // The label is the last column (no column is named label/class/target/y); "id" is text, so not a feature.
+        TabularCsv.Options o = new TabularCsv.Options().idColumn("id").features(List.of("width", "1"));
+        IOException e = assertThrows(IOException.class, () -> TabularCsv.read(p, o));
+        assertEquals(p + ":2:2: column 'sepal; length' is not a number: '5,5'", e.getMessage()); // ';' won: 5,5 is no number
+
+        Path dot = dir.resolve("semi-dot.csv");
+        Files.write(dot, text.replace("5,5", "5.5").getBytes(StandardCharsets.UTF_8));
+        try (TabularCsv csv = TabularCsv.open(dot, o)) {
+            assertEquals(List.of("id", "sepal; length", "width", "species"), csv.columnNames());
+            assertEquals(List.of("width", "sepal; length"), csv.featureNames());
+            assertEquals("species", csv.labelName());
+            float[] x = new float[6];
+            int[] y = new int[3];
+            assertEquals(3, csv.read(x, y, 3));
+            assertArrayEquals(new float[] {1.5f, 5.5f, 2, 6, 3, 7}, x);
+            assertEquals(List.of("a \"1\"", "b\nc", "d"), List.of(csv.ids()).subList(0, 3));
+            assertArrayEquals(new int[] {0, 1, 0}, y); // in order of appearance until readAll sorts them
+        }
+        Dataset d = TabularCsv.read(dot, new TabularCsv.Options().idColumn("id"));
+        assertEquals(List.of("setosa", "versi;color"), d.classNames());
+        assertEquals(2, d.features());
+
+        Path tsv = write("t.tsv", "f1\tf2\tTarget\tnote\n1\t2\tyes\tfirst\n3\t4\tno\tsecond\n");
+        Dataset t = TabularCsv.read(tsv);
+        assertEquals(List.of("no", "yes"), t.classNames()); // 'Target' is the label by name; 'note' is text
+        assertArrayEquals(new float[] {1, 2, 3, 4}, t.x());
+        assertArrayEquals(new int[] {1, 0}, t.labels());
+    }
+
+    @Test
+    void scoringTablesMayLackLabelsAndMapLabelsOntoTheModelsClasses() throws IOException {
+        Path p = write("s.csv", "x1,x2\n1,2\n3,4\n");
+        try (TabularCsv csv = TabularCsv.open(p, new TabularCsv.Options().classes(List.of("a", "b")).scoring(2))) {
+            assertEquals(null, csv.labelName());
+            float[] x = new float[4];
+            int[] y = new int[2];
+            assertEquals(2, csv.read(x, y, 2));
+            assertArrayEquals(new int[] {-1, -1}, y);
+        }
+        // Headerless (a first row with text must be declared so): a label column exactly when the file is
+        // one column wider than the model reads.
+        Path h = write("h.csv", "1,2,b\n3,4,a\n");
+        try (TabularCsv csv = TabularCsv.open(h, new TabularCsv.Options().noHeader(true).classes(List.of("a", "b")).scoring(2))) {
+            int[] y = new int[2];
+            assertEquals(2, csv.read(new float[4], y, 2));
+            assertArrayEquals(new int[] {1, 0}, y);
+        }
+        Path unknown = write("u.csv", "x1,x2,label\n1,2,a\n3,4,zebra\n");
+        IOException e = assertThrows(IOException.class, () -> {
+            try (TabularCsv csv = TabularCsv.open(unknown, new TabularCsv.Options().classes(List.of("a", "b")).scoring(2))) {
+                csv.read(new float[4], new int[2], 2);
+            }
+        });
+        assertEquals(unknown + ":3:3: column 'label' label 'zebra' is not one of the model's classes [a, b]", e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> TabularCsv.open(p, new TabularCsv.Options().labelColumn("species")));
+        assertEquals(p + ": --label-col 'species' is neither a column name nor an index in [0, 2); the columns are [x1, x2]",
+                bad.getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.softmaxengine.cli;
+package dev.softmaxengine.models.io;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Shape;
@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
  * A {@code .npy} file of little-endian float32 or float64 data in C order, memory-mapped read-only
  * so that large inputs are never copied onto the heap. {@link #close()} unmaps it.
  */
-final class NpyArray implements AutoCloseable {
+public final class NpyArray implements AutoCloseable {
     private final Arena arena;
     private final String descr;
     private final Tensor tensor;
@@ -34,7 +34,7 @@ final class NpyArray implements AutoCloseable {
      * @throws IllegalArgumentException naming the file and what is wrong with it
      * @throws IOException when it cannot be read
      */
-    static NpyArray open(Path path) throws IOException {
+    public static NpyArray open(Path path) throws IOException {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString());
         }
@@ -89,12 +89,12 @@ final class NpyArray implements AutoCloseable {
     }
 
     /** The numpy dtype descriptor, {@code <f4} or {@code <f8}. */
-    String descr() {
+    public String descr() {
         return descr;
     }
 
     /** The data, read-only; valid until {@link #close()}. */
-    Tensor tensor() {
+    public Tensor tensor() {
         return tensor;
     }
 

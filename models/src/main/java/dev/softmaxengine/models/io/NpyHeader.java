@@ -1,4 +1,4 @@
-package dev.softmaxengine.cli;
+package dev.softmaxengine.models.io;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,7 +26,7 @@ import java.util.Set;
  * @param shape the dimensions, row-major
  * @param dataOffset where the data starts in the file (the total header length)
  */
-record NpyHeader(String descr, boolean fortranOrder, long[] shape, long dataOffset) {
+public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long dataOffset) {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** numpy's own limit (max_header_size); larger headers are refused as unsafe to parse. */
     private static final int MAX_HEADER_CHARS = 10_000;
@@ -35,7 +35,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape, long dataOffs
     /** numpy leaves room for the growth axis to reach 21 digits so the header can be rewritten in place. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
 
-    NpyHeader {
+    public NpyHeader {
         shape = shape.clone();
     }
 
@@ -50,7 +50,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape, long dataOffs
      * @throws IllegalArgumentException saying what is wrong: bad magic, unknown version, truncated
      *     or malformed header, wrong keys or value types
      */
-    static NpyHeader read(MemorySegment file) {
+    public static NpyHeader read(MemorySegment file) {
         long size = file.byteSize();
         if (size < MAGIC.length + 2 || !Arrays.equals(file.asSlice(0, MAGIC.length).toArray(ValueLayout.JAVA_BYTE), MAGIC)) {
             throw new IllegalArgumentException("not a .npy file: it does not start with \\x93NUMPY");
@@ -129,7 +129,7 @@ record NpyHeader(String descr, boolean fortranOrder, long[] shape, long dataOffs
     }
 
     /** A version 1.0 header byte for byte as {@code numpy.save} writes it (2.0 if it would not fit). */
-    static byte[] encode(String descr, long[] shape) {
+    public static byte[] encode(String descr, long[] shape) {
         StringBuilder dict = new StringBuilder("{'descr': ").append(Literal.repr(descr))
                 .append(", 'fortran_order': False, 'shape': ").append(Literal.repr(new Literal.Tuple(box(shape))))
                 .append(", }");

@@ -1,4 +1,4 @@
-package dev.softmaxengine.cli;
+package dev.softmaxengine.models.io;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * target atomically; {@link #close()} without a commit deletes it, so a failed run never leaves a
  * partial output behind.
  */
-final class NpyOutputFile implements AutoCloseable {
+public final class NpyOutputFile implements AutoCloseable {
     private final Path target;
     private final Path temp;
     private final Arena arena;
@@ -38,7 +38,7 @@ final class NpyOutputFile implements AutoCloseable {
      * @throws IllegalArgumentException when {@code target} is a directory or the size overflows
      * @throws IOException when the directory is missing or not writable
      */
-    static NpyOutputFile create(Path target, String descr, int elementBytes, long[] shape) throws IOException {
+    public static NpyOutputFile create(Path target, String descr, int elementBytes, long[] shape) throws IOException {
         if (Files.isDirectory(target)) {
             throw new IllegalArgumentException(target + ": is a directory");
         }
@@ -70,7 +70,7 @@ final class NpyOutputFile implements AutoCloseable {
             arena.close();
             Files.deleteIfExists(temp);
             throw new IOException(target + ": cannot create " + temp.getFileName() + " beside it: "
-                    + SoftmaxEngineCli.oneLine(e), e);
+                    + reason(e), e);
         } catch (RuntimeException e) {
             arena.close();
             Files.deleteIfExists(temp);
@@ -78,13 +78,18 @@ final class NpyOutputFile implements AutoCloseable {
         }
     }
 
+    private static String reason(IOException e) {
+        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : String.valueOf(e.getMessage());
+    }
+
     /** The data area after the header, in native (little-endian) order; valid until commit or close. */
-    MemorySegment data() {
+    public MemorySegment data() {
         return data;
     }
 
     /** Unmaps the file and moves it over the target in one rename (which replaces an existing file on POSIX). */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         arena.close();
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         committed = true;
