@@ -46,6 +46,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
 
     private final int threads;
     private final WorkerPool workers;
+    private volatile boolean closed;
 
     /** A kernel with {@code softmax.threads} threads, default the available processors. */
     public VectorSoftmaxKernel() {
@@ -106,11 +107,16 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
 
     @Override
     public DeviceBuffer allocate(DType dtype, long elements) {
+        requireOpen();
         return new HostBuffer(NAME, dtype, elements);
     }
 
     @Override
     public void execute(OpRequest r) {
+        if (r == null) {
+            throw new IllegalArgumentException("request must not be null");
+        }
+        requireOpen();
         r.requireHost(NAME);
         boolean arrays = r.in().storage() != Tensor.Storage.SEGMENT
                 && (r.out() == null || r.out().storage() != Tensor.Storage.SEGMENT);
@@ -240,8 +246,15 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         };
     }
 
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the simd kernel is closed");
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
         if (workers != null) {
             workers.close();
         }

@@ -31,6 +31,19 @@ class VectorSoftmaxKernelTest {
     }
 
     @Test
+    void aClosedKernelRefusesCallsAndAllocations() {
+        VectorSoftmaxKernel k = new VectorSoftmaxKernel(2);
+        k.close();
+        float[] x = new float[1 << 17];
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> k.softmax(Tensor.of(x, 4, 1 << 15), Tensor.of(new float[x.length], 4, 1 << 15), -1));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> k.allocate(dev.softmaxengine.api.DType.FLOAT32, 4));
+        IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> new VectorSoftmaxKernel(1).execute(null));
+        assertTrue(n.getMessage().contains("request"), n.getMessage());
+    }
+
+    @Test
     void threadCountIsValidated() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VectorSoftmaxKernel(0));
         assertTrue(e.getMessage().contains("threads"), e.getMessage());
