@@ -112,6 +112,70 @@ final class DoubleRows implements RowKernels {
         sigmoid(r.in().doubleArray(), r.out().doubleArray(), (int) from, (int) to, log);
     }
 
+    // ---- rows split across threads (fewer rows than threads): each row cut into parts ----
+
+    /** Elements per part of a row of n cut into {@code parts}: whole vectors, so only the last part has a tail. */
+    static int partLength(int n, int parts) {
+        int part = (n + parts - 1) / parts;
+        return (part + L - 1) / L * L;
+    }
+
+    @Override
+    public void splitMaxSum(OpRequest r, long from, long to, int parts, double[] max, double[] sum, boolean store) {
+        int n = (int) r.n();
+        int part = partLength(n, parts);
+        double invT = (double) (1.0 / r.temperature());
+        for (long u = from; u < to; u++) {
+            long o = u / parts;
+            int c0 = (int) (u % parts) * part;
+            int len = Math.min(part, n - c0);
+            int i = (int) u;
+            if (len <= 0) {
+                max[i] = Double.NEGATIVE_INFINITY;
+                sum[i] = 0;
+                continue;
+            }
+            double[] a = r.in().doubleArray();
+            double[] b = store ? r.out().doubleArray() : null;
+            int base = Math.toIntExact(o * n + c0);
+            double m = rowMax(a, base, len);
+            max[i] = m;
+            if (m == Double.NEGATIVE_INFINITY) {
+                // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
+                sum[i] = rowHasNaN(a, base, len) ? Double.NaN : 0;
+                if (store) {
+                    zero(b, base, base + len);
+                }
+            } else {
+                sum[i] = rowExpSum(a, b, base, len, m, invT, store);
+            }
+        }
+    }
+
+    @Override
+    public void splitFinish(OpRequest r, long from, long to, int parts, double[] factor, double[] rowMax,
+                            double[] logSum, boolean log) {
+        int n = (int) r.n();
+        int part = partLength(n, parts);
+        double invT = (double) (1.0 / r.temperature());
+        for (long u = from; u < to; u++) {
+            long o = u / parts;
+            int c0 = (int) (u % parts) * part;
+            int len = Math.min(part, n - c0);
+            if (len <= 0) {
+                continue;
+            }
+            double[] a = r.in().doubleArray();
+            double[] b = r.out().doubleArray();
+            int base = Math.toIntExact(o * n + c0);
+            if (log) {
+                rowLogNormalize(a, b, base, len, (double) rowMax[(int) o], invT, (double) logSum[(int) o]);
+            } else {
+                rowScale(b, base, len, (double) factor[(int) u]);
+            }
+        }
+    }
+
     // ---- contiguous rows ----
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */

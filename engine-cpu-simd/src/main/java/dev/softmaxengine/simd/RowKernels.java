@@ -29,6 +29,21 @@ interface RowKernels {
     /** Sigmoid (log-sigmoid when {@code log}) of elements [from, to). */
     void sigmoid(OpRequest r, long from, long to, boolean log);
 
+    /**
+     * First half of a softmax whose rows are cut into {@code parts} parts (unit u = row u / parts,
+     * part u % parts): each part's max into max[u] and its sum of exp((x - max[u]) / T) into sum[u]
+     * (NaN when the part holds a NaN, 0 when it holds only -inf); with {@code store}, the exps go to
+     * out, to be scaled by {@link #splitFinish}.
+     */
+    void splitMaxSum(OpRequest r, long from, long to, int parts, double[] max, double[] sum, boolean store);
+
+    /**
+     * Second half: softmax scales part u's stored exps by factor[u]; log-softmax writes
+     * (x - rowMax[row]) / T - logSum[row].
+     */
+    void splitFinish(OpRequest r, long from, long to, int parts, double[] factor, double[] rowMax, double[] logSum,
+                     boolean log);
+
     /** The independent units a strided request splits into: slabs, or tiles of slabs. */
     long stridedUnits(OpRequest r);
 

@@ -378,6 +378,48 @@ public abstract class SoftmaxKernelParityTest {
         }
     }
 
+    /**
+     * One long row, as a CPU backend with more threads than rows may cut it into parts and merge
+     * their maxima and sums: parts that hold only -inf, a NaN or a +inf in one part, all -inf, a
+     * temperature.
+     */
+    @ParameterizedTest(name = "{0}: {1} {2}")
+    @MethodSource("oneLongRowCases")
+    public void oneLongRowInParts(Storage storage, Form form, DType dtype) {
+        requireDtype(dtype);
+        SplittableRandom rnd = TestSeed.random("one long row " + storage + form + dtype);
+        Placement p = new Placement(storage, form == Form.ARGMAX ? Storage.FLOAT_OR_DOUBLE_ARRAY : storage, false);
+        int n = 40_000;
+        double[] base = gaussian(rnd, n, 0, 4);
+        double inf = Double.POSITIVE_INFINITY;
+        String[] names = {"N(0, 4)", "first 25000 -inf", "last 25000 -inf", "a NaN in the second half",
+                "a +inf in the first half", "all -inf", "one finite among -inf"};
+        for (int v = 0; v < names.length; v++) {
+            double[] x = base.clone();
+            switch (v) {
+                case 1 -> Arrays.fill(x, 0, 25_000, -inf);
+                case 2 -> Arrays.fill(x, n - 25_000, n, -inf);
+                case 3 -> x[31_234] = Double.NaN;
+                case 4 -> x[5_000] = inf;
+                case 5 -> Arrays.fill(x, -inf);
+                case 6 -> {
+                    Arrays.fill(x, -inf);
+                    x[33_333] = 2.5;
+                }
+                default -> { }
+            }
+            verify(new Call(names[v], form, dtype, new long[] {1, n}, -1, 1, x), p);
+            if (form.takesTemperature()) {
+                verify(new Call(names[v], form, dtype, new long[] {1, n}, -1, 0.25, x), p);
+            }
+        }
+    }
+
+    static Stream<Arguments> oneLongRowCases() {
+        return Stream.of(Storage.FLOAT_OR_DOUBLE_ARRAY, Storage.KERNEL_BUFFER)
+                .flatMap(s -> formsAndDtypes().map(a -> Arguments.of(s, a.get()[0], a.get()[1])));
+    }
+
     static Stream<Arguments> offHeapRowCases() {
         return Stream.of(Storage.OFF_HEAP_SEGMENT, Storage.KERNEL_BUFFER)
                 .flatMap(s -> formsAndDtypes().map(a -> Arguments.of(s, a.get()[0], a.get()[1])));
