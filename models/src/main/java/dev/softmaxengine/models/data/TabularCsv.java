@@ -543,6 +543,10 @@ public final class TabularCsv implements RowSource {
                 throw cell(line, labelColumn, "label '" + name + "' is not one of the model's classes " + classes);
             }
             k = classes.size();
+            if (k == Dataset.MAX_CLASSES) {
+                throw cell(line, labelColumn, "has more than " + Dataset.MAX_CLASSES
+                        + " distinct labels; is it the label column? (name it with --label-col)");
+            }
             classes.add(name);
             classIndex.put(name, k);
         }
