@@ -277,7 +277,10 @@ public final class TabularCsv implements RowSource {
                 reader.close();
                 throw e;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            raw.close();
+            throw named(path, e);
+        } catch (RuntimeException e) {
             raw.close();
             throw e;
         }
@@ -329,8 +332,22 @@ public final class TabularCsv implements RowSource {
         } catch (CsvParseException e) {
             throw new IOException(path + ": " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw e.getCause();
+            throw named(path, e.getCause());
         }
+    }
+
+    /**
+     * {@code e} with the file in its message: a gzip stream's errors ("Unexpected end of ZLIB input
+     * stream") say nothing of which file was cut short.
+     */
+    private static IOException named(Path path, IOException e) {
+        String m = e.getMessage();
+        if (m != null && m.startsWith(path.toString())) {
+            return e;
+        }
+        String what = e instanceof java.io.EOFException || e instanceof java.util.zip.ZipException
+                ? "corrupt or truncated gzip data: " : "";
+        return new IOException(path + ": " + what + (m == null ? e.getClass().getSimpleName() : m), e);
     }
 
     private static List<String> indexNames(int n) {
