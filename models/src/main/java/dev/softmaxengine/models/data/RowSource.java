@@ -13,6 +13,8 @@ public interface RowSource extends AutoCloseable {
 
     /** Most rows {@link #readAll} allocates for before it has read them. */
     int INITIAL_ROWS_MAX = 1 << 16;
+    /** Most feature values (16 MiB of floats) {@link #readAll} allocates for before it has read them. */
+    int INITIAL_ELEMENTS_MAX = 1 << 22;
 
     /** Columns per row. */
     int features();
@@ -46,11 +48,12 @@ public interface RowSource extends AutoCloseable {
         int d = features();
         // A declared row count only sizes the first array up to a bound: a three-line file may
         // declare two billion rows, and the count is checked against the rows actually read.
-        int cap = (int) Math.min(Math.clamp(declaredRows(), 1024, INITIAL_ROWS_MAX), Integer.MAX_VALUE / Math.max(d, 1));
+        // Both bounded in elements too, so that a wide table starts small and grows with its rows.
+        int batch = Math.clamp(INITIAL_ELEMENTS_MAX / Math.max(d, 1), 1, 4096);
+        int cap = (int) Math.clamp(Math.min(declaredRows(), INITIAL_ELEMENTS_MAX / Math.max(d, 1)), batch, INITIAL_ROWS_MAX);
         float[] x = new float[cap * d];
         int[] y = new int[cap];
         int n = 0;
-        int batch = 4096;
         float[] bx = new float[batch * d];
         int[] by = new int[batch];
         int got;

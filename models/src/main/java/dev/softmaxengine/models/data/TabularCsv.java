@@ -381,7 +381,9 @@ public final class TabularCsv implements RowSource {
             }
         }
         if (next == null) {
-            return true;
+            // Without a row to confirm it, its n_features would size the reader's arrays unchecked
+            // (fuzzing found "20000000,210000,..." alone on a line asking for 8 GB): read it as names.
+            return false;
         }
         long d = Long.parseLong(r.getField(1).trim());
         if (next.getFieldCount() != d + 1 || !allNumeric(next)) {
