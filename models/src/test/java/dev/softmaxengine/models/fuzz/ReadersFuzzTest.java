@@ -7,6 +7,7 @@ import dev.softmaxengine.models.io.ModelFile;
 import dev.softmaxengine.models.io.NpyArray;
 import dev.softmaxengine.models.io.NpyHeader;
 import dev.softmaxengine.models.io.NpyLabels;
+import dev.softmaxengine.models.sequence.Conll2000;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -98,6 +99,16 @@ class ReadersFuzzTest {
             if (!gzip && (long) d.rows() * d.features() > data.length) {
                 throw new AssertionError(d.rows() + " x " + d.features() + " values from " + data.length + " bytes");
             }
+        } catch (IllegalArgumentException | IOException e) {
+            requireMessage(e);
+        }
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void conll(byte[] data) throws IOException {
+        Path p = file("x.txt", data);
+        try {
+            Conll2000.read(p);
         } catch (IllegalArgumentException | IOException e) {
             requireMessage(e);
         }
