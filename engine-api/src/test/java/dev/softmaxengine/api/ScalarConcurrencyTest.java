@@ -36,7 +36,7 @@ class ScalarConcurrencyTest {
     void sixteenThreadsGetBitIdenticalResults() throws Exception {
         // engine-api sits below testkit's TestSeed, so the same property is read here.
         String property = System.getProperty("tests.seed");
-        long seed = property != null ? Long.parseLong(property) : new SplittableRandom().nextLong();
+        long seed = property != null && !property.isBlank() ? Long.parseLong(property.strip()) : new SplittableRandom().nextLong();
         System.out.println("tests.seed=" + seed + " (rerun with -Dtests.seed=" + seed + ")");
         SplittableRandom random = new SplittableRandom(seed);
         List<List<Call>> plan = new ArrayList<>();
