@@ -137,7 +137,7 @@ final class ScoreCommand implements Callable<Integer> {
         Predictions(Path target, String idName, List<String> classes, Integer topK) throws IOException {
             this.target = target;
             this.temp = TempFiles.createBeside(target);
-            this.csv = CsvWriter.builder().lineDelimiter(LineDelimiter.LF).build(temp, StandardCharsets.UTF_8);
+            this.csv = CsvWriter.builder().lineDelimiter(LineDelimiter.LF).build(temp, StandardCharsets.UTF_8, TempFiles.reopen());
             this.ids = idName != null;
             this.classes = classes;
             this.topK = topK;

@@ -299,7 +299,7 @@ public final class ModelFile {
         }
         Path tmp = TempFiles.createBeside(abs);
         try (OutputStream out = new java.io.BufferedOutputStream(
-                Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE), 1 << 16)) {
+                Files.newOutputStream(tmp, TempFiles.reopen()), 1 << 16)) {
             ByteBuffer prefix = ByteBuffer.allocate(PREFIX).order(ByteOrder.LITTLE_ENDIAN);
             prefix.put(MAGIC).putInt(VERSION).putInt(json.length);
             out.write(prefix.array());

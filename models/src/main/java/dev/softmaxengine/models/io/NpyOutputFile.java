@@ -61,7 +61,8 @@ public final class NpyOutputFile implements AutoCloseable {
             throw new IOException(target + ": cannot create a temporary file beside it: " + reason(e), e);
         }
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             long bytes = header.length + dataBytes;
             reserve(channel, ByteBuffer.wrap(header), bytes, target);
             MemorySegment file = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);

@@ -19,6 +19,15 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TempFiles {
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
 
+    /**
+     * How to open a file {@link #createBeside} made: for writing, and never through a link that
+     * replaced it since (O_NOFOLLOW).
+     */
+    public static java.nio.file.OpenOption[] reopen() {
+        return new java.nio.file.OpenOption[] {StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS};
+    }
+
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(TempFiles::deleteAll, "softmax-engine temp files"));
     }
