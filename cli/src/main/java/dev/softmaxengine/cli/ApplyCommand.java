@@ -64,7 +64,8 @@ final class ApplyCommand implements Callable<Integer> {
         checkOptions();
         int a = axis == null ? -1 : axis;
         double t = temperature == null ? 1.0 : temperature;
-        try (SoftmaxKernel kernel = kernel(backend); NpyArray input = NpyArray.open(in)) {
+        // The input first: a bad file is then the only line on stderr, without auto's pass-over log lines.
+        try (NpyArray input = NpyArray.open(in); SoftmaxKernel kernel = kernel(backend)) {
             Tensor x = input.tensor();
             long start = System.nanoTime();
             if (op == Op.ARGMAX) {

@@ -55,8 +55,13 @@ public final class SoftmaxEngineCli implements Runnable {
 
     /** The command with its error handling, as {@link #main} runs it (tests call {@code execute} on it). */
     public static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new SoftmaxEngineCli());
+        return withErrorHandling(new CommandLine(new SoftmaxEngineCli()));
+    }
+
+    /** {@code cmd} with the error handling {@link #commandLine()} has (tests give it commands that fail on purpose). */
+    static CommandLine withErrorHandling(CommandLine cmd) {
         cmd.setExecutionExceptionHandler(SoftmaxEngineCli::executionError);
+        cmd.setExecutionStrategy(SoftmaxEngineCli::runCatchingErrors);
         cmd.setParameterExceptionHandler(SoftmaxEngineCli::usageError);
         return cmd;
     }
@@ -65,6 +70,33 @@ public final class SoftmaxEngineCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: apply, info or demo");
+    }
+
+    /**
+     * Runs the command, turning the JVM errors that hostile input can still provoke into exceptions
+     * the handler prints on one line: picocli lets an {@link Error} escape as a stack trace. Readers
+     * refuse sizes a file cannot back before allocating; this is for what they cannot foresee (a
+     * legitimate input larger than the heap). By the time it is caught the stack has unwound and the
+     * failed allocation's memory is garbage, so printing the line is safe.
+     */
+    private static int runCatchingErrors(ParseResult parsed) {
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError e) {
+            throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), "", new OutOfMemory(e));
+        } catch (StackOverflowError e) {
+            throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), "",
+                    new RuntimeException("stack overflow", e));
+        }
+    }
+
+    /** An {@link OutOfMemoryError} as an exception with a message that says what to do. */
+    static final class OutOfMemory extends RuntimeException {
+        OutOfMemory(OutOfMemoryError e) {
+            super("out of memory (" + e.getMessage() + "): the input needs more than this JVM's "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB heap; raise it with"
+                    + " SOFTMAX_ENGINE_JAVA_OPTS=-Xmx..., or use smaller inputs or batches", e);
+        }
     }
 
     private static int executionError(Exception e, CommandLine cmd, ParseResult parsed) {
@@ -76,6 +108,7 @@ public final class SoftmaxEngineCli implements Runnable {
         boolean expected = cause instanceof IllegalArgumentException
                 || cause instanceof IllegalStateException
                 || cause instanceof SoftmaxEngineException
+                || cause instanceof OutOfMemory
                 || cause instanceof IOException;
         err.println(cmd.getCommandSpec().root().name() + ": error: " + oneLine(cause)
                 + (expected || verbose(parsed) ? "" : " (internal error; rerun with --verbose for the stack trace)"));

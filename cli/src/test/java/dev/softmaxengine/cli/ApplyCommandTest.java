@@ -234,7 +234,28 @@ class ApplyCommandTest {
                 bytes("unknown op", good, "--op", "softermax"),
                 fixtureFile("softmax of rank 0", "f8_scalar_v1.npy"),
                 fixtureFile("logsumexp of rank 0", "f8_scalar_v1.npy", "--op", "logsumexp"),
-                fixtureFile("argmax over an empty axis", "f4_2x0_v1.npy", "--op", "argmax"));
+                fixtureFile("argmax over an empty axis", "f4_2x0_v1.npy", "--op", "argmax"),
+                // Hostile headers (issue 17): each was a stack trace or an allocation sized by the header.
+                bytes("shape nested 3000 deep", Npy.file(1, Npy.dict("<f4", "[".repeat(3000) + "]".repeat(3000)), Npy.f4(1))),
+                bytes("dims whose product overflows", Npy.file(1, Npy.dict("<f4", "(4294967296, 4294967296)"), Npy.f4(1))),
+                bytes("shape larger than the file", Npy.file(1, Npy.dict("<f4", "(1000000000, 1000)"), Npy.f4(1, 2))));
+    }
+
+    /** Zero elements with huge dimensions: an empty result at once, not a loop over empty rows. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"(0, 1099511627776)", "(1000000000, 0)"})
+    void appliesToZeroElementArraysWithHugeDimensionsAtOnce(String shape) throws IOException {
+        Path in = Files.write(inDir.resolve("x.npy"), Npy.file(1, Npy.dict("<f4", shape), new byte[0]));
+        for (String backend : List.of("scalar", Backends.AUTO)) {
+            Path out = outDir.resolve(backend + ".npy");
+            CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> CliRun.of("apply", "--op", "softmax", "--backend", backend, "--in", in.toString(),
+                            "--out", out.toString()));
+            assertEquals(0, run.exit(), run.err());
+            try (NpyArray y = NpyArray.open(out)) {
+                assertEquals(0, y.tensor().size());
+            }
+        }
     }
 
     /** A 3.0 header is UTF-8; a byte 0xFF in its padding is not. */

@@ -31,7 +31,15 @@ public final class HostBuffer implements DeviceBuffer {
         this.dtype = dtype;
         this.elements = elements;
         this.arena = Arena.ofShared();
-        this.segment = arena.allocate(bytes, 64);
+        try {
+            this.segment = arena.allocate(bytes, 64);
+        } catch (OutOfMemoryError e) {
+            // Off-heap memory the OS refuses is a property of the request, not a JVM failure: the
+            // heap is intact, so the caller can carry on with a smaller size.
+            arena.close();
+            throw new IllegalArgumentException("elements = " + elements + " of " + dtype + " need " + bytes
+                    + " bytes of off-heap memory, more than this process can allocate (" + e.getMessage() + ")");
+        }
     }
 
     /** The memory; invalid (access throws) once the buffer is closed. */

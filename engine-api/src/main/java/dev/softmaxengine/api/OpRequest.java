@@ -1,5 +1,7 @@
 package dev.softmaxengine.api;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One validated call: the op, its operands and the axis resolved into a (outer, n, inner) layout,
  * where element (o, k, i) of the input sits at {@code (o * n + k) * inner + i}. Every check a call
@@ -154,6 +156,36 @@ public final class OpRequest {
         requireHost(backend, "in", in);
         if (out != null) {
             requireHost(backend, "out", out);
+        }
+    }
+
+    /**
+     * Rejects host segments the calling thread may not touch: one whose arena is closed, or one
+     * confined to another thread. Backends that hand segment addresses to native code (OpenCL, CUDA)
+     * must call this, since native code bypasses the segment's own checks; the others get the same
+     * message instead of the JDK's.
+     *
+     * @throws IllegalStateException naming the operand
+     */
+    public void requireAccessible() {
+        requireAccessible("in", in);
+        if (out != null) {
+            requireAccessible("out", out);
+        }
+    }
+
+    /** {@link #requireAccessible()} for one operand; a no-op for arrays and device memory. */
+    public static void requireAccessible(String name, Tensor t) {
+        if (t.storage() != Tensor.Storage.SEGMENT) {
+            return;
+        }
+        MemorySegment s = t.segment();
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException(name + " is a segment of a closed arena");
+        }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + " is a segment confined to another thread than "
+                    + Thread.currentThread().getName());
         }
     }
 

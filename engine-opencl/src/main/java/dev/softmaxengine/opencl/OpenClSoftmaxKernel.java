@@ -10,6 +10,7 @@ import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.Tolerance;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,8 +49,8 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
     static final int GROUP_SIZE = 256;
     /** Local memory the reductions take besides a staged row: a value and an index per work-item. */
     private static final long REDUCTION_SCRATCH_BYTES = GROUP_SIZE * (long) (Double.BYTES + Integer.BYTES);
-    /** Largest single host transfer: ByteBuffer views of a segment stop at 2 GiB. */
-    private static final long COPY_CHUNK_BYTES = 1L << 30;
+    /** Largest single mapping of a cl_mem for a segment copy: a GPU driver backs it with pinned host memory. */
+    private static final long MAP_CHUNK_BYTES = 64L << 20;
     /** Bounce buffer for read-only heap segments, which JOCL can address neither as array nor as direct buffer. */
     private static final long BOUNCE_BYTES = 16L << 20;
 
@@ -194,6 +195,10 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
 
     /** Runs {@code r}, recording its kernel in {@code event} when given; false when there was nothing to compute. */
     private boolean run(OpRequest r, cl_event event) {
+        if (r == null) {
+            throw new IllegalArgumentException("request must not be null");
+        }
+        r.requireAccessible();
         Tensor in = r.in();
         Tensor out = r.out();
         DType dtype = r.dtype();
@@ -354,6 +359,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
 
     void write(OpenClBuffer b, Tensor src) {
         checkTransfer(b, "src", src);
+        OpRequest.requireAccessible("src", src);
         synchronized (lock) {
             upload(src, liveMem(b));
         }
@@ -364,6 +370,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
         if (dst.storage() == Tensor.Storage.SEGMENT && dst.segment().isReadOnly()) {
             throw new IllegalArgumentException("dst is a read-only segment");
         }
+        OpRequest.requireAccessible("dst", dst);
         synchronized (lock) {
             download(liveMem(b), dst);
         }
@@ -418,9 +425,27 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
             return;
         }
         if (seg.isNative()) {
-            for (long off = 0; off < bytes; off += COPY_CHUNK_BYTES) {
-                long len = Math.min(COPY_CHUNK_BYTES, bytes - off);
-                transfer(toDevice, mem, off, len, Pointer.to(seg.asSlice(off, len).asByteBuffer()));
+            // Never hand a caller's native segment to JOCL as an address: native code bypasses the
+            // segment's liveness and confinement checks, so a closed or concurrently closed arena
+            // became a use-after-free (SIGSEGV in the driver, or freed memory silently overwritten).
+            // Instead map the cl_mem and let MemorySegment.copy, which holds the segment's scope
+            // for the copy, move the bytes; on a CPU device the mapping is the buffer itself.
+            for (long off = 0; off < bytes; off += MAP_CHUNK_BYTES) {
+                long len = Math.min(MAP_CHUNK_BYTES, bytes - off);
+                long at = off;
+                ByteBuffer mapped = Cl.call("clEnqueueMapBuffer", () -> CL.clEnqueueMapBuffer(queue, mem, true,
+                        toDevice ? CL.CL_MAP_WRITE : CL.CL_MAP_READ, at, len, 0, null, null, null));
+                try {
+                    MemorySegment view = MemorySegment.ofBuffer(mapped);
+                    if (toDevice) {
+                        MemorySegment.copy(seg, at, view, 0, len);
+                    } else {
+                        MemorySegment.copy(view, 0, seg, at, len);
+                    }
+                } finally {
+                    Cl.run("clEnqueueUnmapMemObject", () -> CL.clEnqueueUnmapMemObject(queue, mem, mapped, 0, null,
+                            null));
+                }
             }
         } else if (seg.heapBase().isPresent()) {
             // For a heap segment, address() is the byte offset into its array.

@@ -46,6 +46,13 @@ public final class BatchScorer {
         }
     }
 
+    /**
+     * Most elements one batch array may hold (a float[] of features or a double[] of
+     * probabilities, 256 MiB at most): a batch is a unit of streaming, and a huge one only trades
+     * constant memory for an OutOfMemoryError.
+     */
+    public static final int MAX_BATCH_ELEMENTS = 1 << 25;
+
     private final Classifier model;
     private final int batchRows;
 
@@ -56,8 +63,23 @@ public final class BatchScorer {
         if (batchRows < 1) {
             throw new IllegalArgumentException("batchRows must be >= 1, was " + batchRows);
         }
+        requireBatchFits("batchRows", batchRows, model);
         this.model = model;
         this.batchRows = batchRows;
+    }
+
+    /**
+     * Throws unless {@code rows} rows of {@code model}'s features and classes fit a batch of
+     * {@link #MAX_BATCH_ELEMENTS}; {@code name} is the argument or option that chose the size.
+     */
+    public static void requireBatchFits(String name, int rows, Classifier model) {
+        long width = Math.max(model.features(), model.classes());
+        long elements = rows * width;
+        if (elements > MAX_BATCH_ELEMENTS) {
+            throw new IllegalArgumentException(name + " = " + rows + " rows of " + model.features() + " features and "
+                    + model.classes() + " classes take " + elements + " elements per batch array, more than "
+                    + MAX_BATCH_ELEMENTS + "; use at most " + Math.max(1, MAX_BATCH_ELEMENTS / width) + " rows");
+        }
     }
 
     /**

@@ -11,6 +11,18 @@ import java.util.Locale;
  */
 public record Evaluation(int rows, int correct, double logLoss, int[][] confusion) {
     private static final int BATCH = 4096;
+    /** Most log-probabilities one batch holds (128 MiB): many classes mean fewer rows per batch. */
+    private static final int BATCH_ELEMENTS = 1 << 24;
+    /**
+     * Most classes the confusion matrix is kept for: it is classes^2 counts (4 MiB here), and a
+     * table nobody could read; above it {@link #confusion()} is empty.
+     */
+    public static final int CONFUSION_MAX_CLASSES = 1024;
+
+    /** Whether {@link #confusion()} holds the matrix: false for more than {@link #CONFUSION_MAX_CLASSES} classes. */
+    public boolean hasConfusion() {
+        return confusion.length > 0;
+    }
 
     public double accuracy() {
         return rows == 0 ? Double.NaN : (double) correct / rows;
@@ -31,20 +43,24 @@ public record Evaluation(int rows, int correct, double logLoss, int[][] confusio
         if (data.classes() > k) {
             throw new IllegalArgumentException("data has " + data.classes() + " classes, the model knows " + k);
         }
-        int[][] confusion = new int[k][k];
-        double[] logP = new double[Math.min(BATCH, Math.max(data.rows(), 1)) * k];
-        int[] predicted = new int[Math.min(BATCH, Math.max(data.rows(), 1))];
+        boolean keepConfusion = k <= CONFUSION_MAX_CLASSES;
+        int[][] confusion = keepConfusion ? new int[k][k] : new int[0][];
+        int batch = Math.min(Math.max(1, BATCH_ELEMENTS / k), BATCH);
+        double[] logP = new double[Math.min(batch, Math.max(data.rows(), 1)) * k];
+        int[] predicted = new int[Math.min(batch, Math.max(data.rows(), 1))];
         int correct = 0;
         double loss = 0;
-        for (int r0 = 0; r0 < data.rows(); r0 += BATCH) {
-            int m = Math.min(BATCH, data.rows() - r0);
+        for (int r0 = 0; r0 < data.rows(); r0 += batch) {
+            int m = Math.min(batch, data.rows() - r0);
             model.logProbabilities(data.x(), r0, m, logP);
             int[] pred = m == predicted.length ? predicted : new int[m];
             model.kernel().argmax(HostTensors.matrix(logP, m, k), pred, -1);
             for (int i = 0; i < m; i++) {
                 int y = data.labels()[r0 + i];
                 loss -= logP[i * k + y];
-                confusion[y][pred[i]]++;
+                if (keepConfusion) {
+                    confusion[y][pred[i]]++;
+                }
                 if (pred[i] == y) {
                     correct++;
                 }

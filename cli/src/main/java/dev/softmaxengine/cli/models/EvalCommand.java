@@ -54,6 +54,12 @@ final class EvalCommand implements Callable<Integer> {
             Evaluation e = Evaluation.of(model, rows);
             out.printf(Locale.ROOT, "%s (%s) on %s, %d rows: %s%n", modelPath, model.kind(), data, rows.rows(), e);
             List<String> names = model.classNames();
+            if (!e.hasConfusion()) {
+                out.printf(Locale.ROOT, "(no confusion matrix: %d classes, more than %d)%n", names.size(),
+                        Evaluation.CONFUSION_MAX_CLASSES);
+                out.flush();
+                return 0;
+            }
             int width = 6;
             for (String n : names) {
                 width = Math.max(width, n.length());

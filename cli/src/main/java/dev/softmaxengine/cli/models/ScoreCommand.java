@@ -8,20 +8,18 @@ import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.Classifiers;
 import dev.softmaxengine.models.data.RowSource;
 import dev.softmaxengine.models.data.TabularCsv;
+import dev.softmaxengine.models.io.TempFiles;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,6 +87,7 @@ final class ScoreCommand implements Callable<Integer> {
             Classifier model = Classifiers.load(modelPath, kernel);
             table.useFeatureNamesOf(modelPath);
             int k = model.classes();
+            BatchScorer.requireBatchFits("--batch", batch, model);
             if (topK != null && (topK < 1 || topK > k)) {
                 throw new IllegalArgumentException("--top-k must be in [1, " + k + "] (the model's classes), was " + topK);
             }
@@ -136,11 +135,9 @@ final class ScoreCommand implements Callable<Integer> {
         private boolean committed;
 
         Predictions(Path target, String idName, List<String> classes, Integer topK) throws IOException {
-            Path dir = target.toAbsolutePath().getParent();
             this.target = target;
-            this.temp = dir.resolve("." + target.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                    + ".tmp");
-            this.csv = CsvWriter.builder().lineDelimiter(LineDelimiter.LF).build(temp, StandardCharsets.UTF_8);
+            this.temp = TempFiles.createBeside(target);
+            this.csv = CsvWriter.builder().lineDelimiter(LineDelimiter.LF).build(temp, StandardCharsets.UTF_8, TempFiles.reopen());
             this.ids = idName != null;
             this.classes = classes;
             this.topK = topK;
@@ -195,15 +192,18 @@ final class ScoreCommand implements Callable<Integer> {
 
         void commit() throws IOException {
             csv.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            TempFiles.commit(temp, target);
             committed = true;
         }
 
         @Override
         public void close() throws IOException {
             if (!committed) {
-                csv.close();
-                Files.deleteIfExists(temp);
+                try {
+                    csv.close();
+                } finally {
+                    TempFiles.discard(temp);
+                }
             }
         }
     }

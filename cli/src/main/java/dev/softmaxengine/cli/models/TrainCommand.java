@@ -94,6 +94,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // Before training, which may take minutes, rather than when saving.
+        if (output != null && java.nio.file.Files.isDirectory(output)) {
+            throw new IllegalArgumentException("--out " + output + ": is a directory");
+        }
         DataSpec source = DataSpec.parse(data);
         int k = holdout != null ? holdout : (source.fashionDir() == null ? 5 : 0);
         Dataset train = source.read(table, null, -1, k, false);

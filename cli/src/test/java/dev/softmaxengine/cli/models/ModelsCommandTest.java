@@ -326,4 +326,42 @@ class ModelsCommandTest {
         assertEquals(2, split.exit());
         assertTrue(split.err().contains("the Fashion-MNIST split must be train or t10k, was 'validation'"), split.err());
     }
+
+    /** Sizes from options or files that used to end in an OutOfMemoryError and a stack trace (issue 17). */
+    @Test
+    void hostileSizesAreOneLineAndExitStatusTwoWithNoOutput() throws IOException {
+        Path model = dir.resolve("iris.smx");
+        assertEquals(0, run("models", "train", "--data", shared("tabular/iris.csv"), "--out", model.toString()).exit());
+        Path out = Files.createDirectory(dir.resolve("hostile")).resolve("p.csv");
+
+        Run batch = run("models", "score", "--model", model.toString(), "--data", shared("tabular/iris.csv"),
+                "--batch", "100000000", "--out", out.toString());
+        assertEquals(2, batch.exit(), batch.err());
+        assertEquals(1, batch.err().lines().count(), batch.err());
+        assertTrue(batch.err().startsWith("softmax-engine: error: --batch = 100000000 rows of 4 features"), batch.err());
+
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            Run device = run("models", "score", "--model", zero.toString(), "--data", shared("tabular/iris.csv"));
+            assertEquals(2, device.exit(), device.err());
+            assertEquals("softmax-engine: error: /dev/zero: not a regular file", device.err().strip());
+        }
+
+        Path declared = Files.writeString(dir.resolve("declares.csv"), "2000000000,2,setosa,versicolor\n1,2,0\n3,4,1\n");
+        Run rows = run("models", "train", "--data", declared.toString(), "--out", dir.resolve("m2.smx").toString());
+        assertEquals(2, rows.exit(), rows.err());
+        assertEquals("softmax-engine: error: " + declared + ": header declares 2000000000 rows, file has 2", rows.err().strip());
+
+        Path outDir = Files.createDirectory(dir.resolve("existing-dir"));
+        Run intoDir = run("models", "train", "--data", shared("tabular/iris.csv"), "--out", outDir.toString());
+        assertEquals(2, intoDir.exit(), intoDir.err());
+        assertEquals("softmax-engine: error: --out " + outDir + ": is a directory", intoDir.err().strip());
+        assertEquals("", intoDir.out(), "refused before training");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
+        }
+        try (var left = Files.list(out.getParent())) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
 }

@@ -11,6 +11,13 @@ import java.util.List;
  * way); every model accumulates in float64.
  */
 public final class Dataset {
+    /**
+     * Most classes a data set may have. Far above any task these models suit (a linear model holds
+     * classes x features weights), and low enough that a label column of ids or free text is refused
+     * as such rather than sized into per-class arrays.
+     */
+    public static final int MAX_CLASSES = 1 << 16;
+
     private final float[] x;
     private final int[] labels;
     private final int rows;
@@ -35,6 +42,10 @@ public final class Dataset {
         }
         if (classNames == null || classNames.isEmpty()) {
             throw new IllegalArgumentException("classNames must name at least one class");
+        }
+        if (classNames.size() > MAX_CLASSES) {
+            throw new IllegalArgumentException("classNames has " + classNames.size() + " classes, more than the "
+                    + MAX_CLASSES + " a data set may have");
         }
         if ((long) labels.length * features != x.length) {
             throw new IllegalArgumentException("x has " + x.length + " elements, " + labels.length + " rows of "

@@ -11,6 +11,11 @@ import java.util.List;
  */
 public interface RowSource extends AutoCloseable {
 
+    /** Most rows {@link #readAll} allocates for before it has read them. */
+    int INITIAL_ROWS_MAX = 1 << 16;
+    /** Most feature values (16 MiB of floats) {@link #readAll} allocates for before it has read them. */
+    int INITIAL_ELEMENTS_MAX = 1 << 22;
+
     /** Columns per row. */
     int features();
 
@@ -41,11 +46,14 @@ public interface RowSource extends AutoCloseable {
      */
     default Dataset readAll() throws IOException {
         int d = features();
-        int cap = (int) Math.min(Math.max(declaredRows(), 1024), Integer.MAX_VALUE / Math.max(d, 1));
+        // A declared row count only sizes the first array up to a bound: a three-line file may
+        // declare two billion rows, and the count is checked against the rows actually read.
+        // Both bounded in elements too, so that a wide table starts small and grows with its rows.
+        int batch = Math.clamp(INITIAL_ELEMENTS_MAX / Math.max(d, 1), 1, 4096);
+        int cap = (int) Math.clamp(Math.min(declaredRows(), INITIAL_ELEMENTS_MAX / Math.max(d, 1)), batch, INITIAL_ROWS_MAX);
         float[] x = new float[cap * d];
         int[] y = new int[cap];
         int n = 0;
-        int batch = 4096;
         float[] bx = new float[batch * d];
         int[] by = new int[batch];
         int got;
@@ -67,6 +75,11 @@ public interface RowSource extends AutoCloseable {
             int max = -1;
             for (int i = 0; i < n; i++) {
                 max = Math.max(max, y[i]);
+            }
+            if (max >= Dataset.MAX_CLASSES) {
+                throw new IllegalArgumentException("label " + max + " would make " + (max + 1L)
+                        + " classes, more than the " + Dataset.MAX_CLASSES + " a data set may have; labels without"
+                        + " class names must be 0 .. classes - 1");
             }
             String[] generated = new String[Math.max(max + 1, 1)];
             Arrays.setAll(generated, Integer::toString);

@@ -277,7 +277,10 @@ public final class TabularCsv implements RowSource {
                 reader.close();
                 throw e;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            raw.close();
+            throw named(path, e);
+        } catch (RuntimeException e) {
             raw.close();
             throw e;
         }
@@ -329,8 +332,22 @@ public final class TabularCsv implements RowSource {
         } catch (CsvParseException e) {
             throw new IOException(path + ": " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw e.getCause();
+            throw named(path, e.getCause());
         }
+    }
+
+    /**
+     * {@code e} with the file in its message: a gzip stream's errors ("Unexpected end of ZLIB input
+     * stream") say nothing of which file was cut short.
+     */
+    private static IOException named(Path path, IOException e) {
+        String m = e.getMessage();
+        if (m != null && m.startsWith(path.toString())) {
+            return e;
+        }
+        String what = e instanceof java.io.EOFException || e instanceof java.util.zip.ZipException
+                ? "corrupt or truncated gzip data: " : "";
+        return new IOException(path + ": " + what + (m == null ? e.getClass().getSimpleName() : m), e);
     }
 
     private static List<String> indexNames(int n) {
@@ -364,7 +381,9 @@ public final class TabularCsv implements RowSource {
             }
         }
         if (next == null) {
-            return true;
+            // Without a row to confirm it, its n_features would size the reader's arrays unchecked
+            // (fuzzing found "20000000,210000,..." alone on a line asking for 8 GB): read it as names.
+            return false;
         }
         long d = Long.parseLong(r.getField(1).trim());
         if (next.getFieldCount() != d + 1 || !allNumeric(next)) {
@@ -543,6 +562,10 @@ public final class TabularCsv implements RowSource {
                 throw cell(line, labelColumn, "label '" + name + "' is not one of the model's classes " + classes);
             }
             k = classes.size();
+            if (k == Dataset.MAX_CLASSES) {
+                throw cell(line, labelColumn, "has more than " + Dataset.MAX_CLASSES
+                        + " distinct labels; is it the label column? (name it with --label-col)");
+            }
             classes.add(name);
             classIndex.put(name, k);
         }

@@ -7,13 +7,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * A saved model: a kind, JSON attributes and named numeric arrays, in one file that any model of
@@ -27,18 +27,23 @@ import java.util.Map;
  * offset 16  H bytes   UTF-8 JSON object:
  *            {"kind": "softmax-regression",
  *             "attributes": {...any JSON...},
- *             "arrays": {"weights": {"dtype": "float64", "shape": [10, 784], "offset": 0}, ...}}
+ *             "arrays": {"weights": {"dtype": "float64", "shape": [10, 784], "offset": 0,
+ *                                    "crc32c": 1234567890}, ...}}
  *            zero bytes up to the next multiple of 8 from the start of the file
  * data       each array's elements, row-major, little-endian, at "offset" bytes from the start of
  *            the data section; every offset is a multiple of 8
  * </pre>
  * dtypes: {@code float64}, {@code float32}, {@code int32}. The header alone describes the file, so
- * {@code head -c 2000 model.smx} shows what a model is.
+ * {@code head -c 2000 model.smx} shows what a model is. {@code crc32c} is the CRC32C of the array's
+ * data bytes (without padding), checked on read; files written before it was added have none and
+ * stay readable. Arrays may not overlap: together they are never larger than the file.
  */
 public final class ModelFile {
     private static final byte[] MAGIC = "SMXMODEL".getBytes(StandardCharsets.US_ASCII);
     public static final int VERSION = 1;
     private static final int PREFIX = 16;
+    /** Largest file {@link #read(Path)} takes: it is read into one byte array. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
     /** Element types of stored arrays. */
     public enum ArrayType {
@@ -278,6 +283,7 @@ public final class ModelFile {
             }
             h.put("shape", shape);
             h.put("offset", offset);
+            h.put("crc32c", crc32c(a));
             arrayHeaders.put(e.getKey(), h);
             offset = align8(offset + (long) a.length() * a.type().bytes);
         }
@@ -288,27 +294,52 @@ public final class ModelFile {
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
 
         Path abs = path.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        if (Files.isDirectory(abs)) {
+            throw new IllegalArgumentException(path + ": is a directory");
+        }
+        Path tmp = TempFiles.createBeside(abs);
+        try (OutputStream out = new java.io.BufferedOutputStream(
+                Files.newOutputStream(tmp, TempFiles.reopen()), 1 << 16)) {
             ByteBuffer prefix = ByteBuffer.allocate(PREFIX).order(ByteOrder.LITTLE_ENDIAN);
             prefix.put(MAGIC).putInt(VERSION).putInt(json.length);
             out.write(prefix.array());
             out.write(json);
             out.write(new byte[(int) (align8(PREFIX + json.length) - PREFIX - json.length)]);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (Array a : arrays.values()) {
-                writeArray(a, buf, out);
+                chunks(a, out::write);
                 long written = (long) a.length() * a.type().bytes;
                 out.write(new byte[(int) (align8(written) - written)]);
             }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
+            TempFiles.discard(tmp);
             throw e;
         }
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            TempFiles.commit(tmp, abs);
+        } catch (IOException | RuntimeException e) {
+            TempFiles.discard(tmp);
+            throw e;
+        }
     }
 
-    private static void writeArray(Array a, ByteBuffer buf, OutputStream out) throws IOException {
+    /** The CRC32C of an array's elements as the file stores them (little-endian). */
+    private static long crc32c(Array a) {
+        CRC32C crc = new CRC32C();
+        try {
+            chunks(a, crc::update);
+        } catch (IOException e) {
+            throw new AssertionError("a checksum does no I/O", e);
+        }
+        return crc.getValue();
+    }
+
+    private interface ChunkSink {
+        void accept(byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    /** An array's elements, little-endian, in chunks of 64 KiB. */
+    private static void chunks(Array a, ChunkSink sink) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         int n = a.length();
         int per = buf.capacity() / a.type().bytes;
         for (int i = 0; i < n; i += per) {
@@ -319,7 +350,7 @@ public final class ModelFile {
                 case FLOAT32 -> buf.asFloatBuffer().put((float[]) a.data(), i, m);
                 case INT32 -> buf.asIntBuffer().put((int[]) a.data(), i, m);
             }
-            out.write(buf.array(), 0, m * a.type().bytes);
+            sink.accept(buf.array(), 0, m * a.type().bytes);
         }
     }
 
@@ -336,7 +367,21 @@ public final class ModelFile {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
         }
-        return read(Files.readAllBytes(path), path.toString());
+        return read(readCapped(path), path.toString());
+    }
+
+    /** The bytes of a regular file of at most {@link #MAX_FILE_BYTES}: never a device or a pipe read without end. */
+    private static byte[] readCapped(Path path) throws IOException {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new IOException(path + ": not a regular file");
+        }
+        long size = Files.size(path);
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(path + ": " + size + " bytes; a model file is at most " + MAX_FILE_BYTES);
+        }
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes((int) size);
+        }
     }
 
     /**
@@ -382,9 +427,13 @@ public final class ModelFile {
             }
             Map<String, Array> arrays = new LinkedHashMap<>();
             if (header.get("arrays") instanceof Map<?, ?> arrayHeaders) {
+                List<Stored> stored = new ArrayList<>();
                 for (Map.Entry<?, ?> e : arrayHeaders.entrySet()) {
-                    String name = (String) e.getKey();
-                    arrays.put(name, readArray(name, e.getValue(), bb, dataStart));
+                    stored.add(locate((String) e.getKey(), e.getValue(), bytes.length, dataStart));
+                }
+                requireDisjoint(stored);
+                for (Stored st : stored) {
+                    arrays.put(st.name(), load(st, bb));
                 }
             } else if (header.containsKey("arrays")) {
                 throw new IllegalArgumentException("\"arrays\" must be an object");
@@ -395,7 +444,12 @@ public final class ModelFile {
         }
     }
 
-    private static Array readArray(String name, Object spec, ByteBuffer bb, long dataStart) {
+    /** Where one array's bytes lie in the file, from its header entry. */
+    private record Stored(String name, ArrayType type, long[] shape, int elements, long start, long end, Long crc32c) {
+    }
+
+    /** An array's header entry, checked to describe bytes inside the file; nothing is allocated yet. */
+    private static Stored locate(String name, Object spec, long fileBytes, long dataStart) {
         if (!(spec instanceof Map<?, ?> h)) {
             throw new IllegalArgumentException("array '" + name + "' must be described by an object");
         }
@@ -418,14 +472,52 @@ public final class ModelFile {
             throw new IllegalArgumentException("array '" + name + "' needs an \"offset\" that is a multiple of 8, was "
                     + h.get("offset"));
         }
-        long start = dataStart + offset;
-        long end = start + (long) n * type.bytes;
-        if (end > bb.capacity()) {
-            throw new IllegalArgumentException("array '" + name + "' (bytes " + start + ".." + end
-                    + ") runs past the end of the " + bb.capacity() + "-byte file");
+        long length = (long) n * type.bytes;
+        // Compared as room left, never as dataStart + offset: an offset near 2^63 wraps that sum
+        // negative, past the check, and the array was read from the header's bytes.
+        long room = fileBytes - dataStart;
+        if (offset > room || length > room - offset) {
+            throw new IllegalArgumentException("array '" + name + "' (offset " + offset + ", " + length
+                    + " bytes) runs past the end of the " + fileBytes + "-byte file");
         }
-        ByteBuffer slice = bb.slice((int) start, (int) (end - start)).order(ByteOrder.LITTLE_ENDIAN);
-        Object data = switch (type) {
+        Object crc = h.get("crc32c");
+        if (crc != null && !(crc instanceof Long)) {
+            throw new IllegalArgumentException("array '" + name + "' has a \"crc32c\" that is not an integer: " + crc);
+        }
+        return new Stored(name, type, shape, n, dataStart + offset, dataStart + offset + length, (Long) crc);
+    }
+
+    /**
+     * Refuses arrays whose bytes overlap: the writer never aliases them, and entries that all point
+     * at the same bytes would make the memory read take (entries x file size), not the file's size.
+     */
+    private static void requireDisjoint(List<Stored> stored) {
+        List<Stored> byStart = new ArrayList<>(stored);
+        byStart.removeIf(st -> st.end() == st.start());
+        byStart.sort(java.util.Comparator.comparingLong(Stored::start));
+        for (int i = 1; i < byStart.size(); i++) {
+            Stored prev = byStart.get(i - 1);
+            Stored next = byStart.get(i);
+            if (next.start() < prev.end()) {
+                throw new IllegalArgumentException("array '" + next.name() + "' (bytes " + next.start() + ".." + next.end()
+                        + ") overlaps array '" + prev.name() + "' (bytes " + prev.start() + ".." + prev.end() + ")");
+            }
+        }
+    }
+
+    /** The array's elements, after its CRC32C (when the header has one) matches its bytes. */
+    private static Array load(Stored st, ByteBuffer bb) {
+        ByteBuffer slice = bb.slice((int) st.start(), (int) (st.end() - st.start())).order(ByteOrder.LITTLE_ENDIAN);
+        if (st.crc32c() != null) {
+            CRC32C crc = new CRC32C();
+            crc.update(slice.duplicate());
+            if (crc.getValue() != st.crc32c()) {
+                throw new IllegalArgumentException("array '" + st.name() + "' fails its CRC32C check (stored "
+                        + st.crc32c() + ", computed " + crc.getValue() + "): the file is corrupt");
+            }
+        }
+        int n = st.elements();
+        Object data = switch (st.type()) {
             case FLOAT64 -> {
                 double[] a = new double[n];
                 slice.asDoubleBuffer().get(a);
@@ -442,6 +534,6 @@ public final class ModelFile {
                 yield a;
             }
         };
-        return new Array(type, shape, data);
+        return new Array(st.type(), st.shape(), data);
     }
 }

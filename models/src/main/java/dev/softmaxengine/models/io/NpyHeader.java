@@ -83,7 +83,7 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
             throw new IllegalArgumentException("header of " + text.length() + " characters is larger than numpy's limit of "
                     + MAX_HEADER_CHARS);
         }
-        return fromDict(new Literal(text).parseAll(), prefix + length);
+        return fromDict(new Literal(text).parseAll(), prefix + length, size - prefix - length);
     }
 
     private static String decode(byte[] bytes, Charset charset) {
@@ -98,7 +98,7 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
         }
     }
 
-    private static NpyHeader fromDict(Object parsed, long dataOffset) {
+    private static NpyHeader fromDict(Object parsed, long dataOffset, long dataBytes) {
         if (!(parsed instanceof Map<?, ?> dict)) {
             throw new IllegalArgumentException("malformed header: not a dict: " + Literal.repr(parsed));
         }
@@ -118,12 +118,25 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
             throw new IllegalArgumentException("malformed header: shape must be a tuple, was " + Literal.repr(dict.get("shape")));
         }
         long[] shape = new long[dims.size()];
+        long elements = 1;
         for (int i = 0; i < shape.length; i++) {
             if (!(dims.get(i) instanceof Long d) || d < 0) {
                 throw new IllegalArgumentException("malformed header: shape must hold non-negative ints, was "
                         + Literal.repr(dict.get("shape")));
             }
             shape[i] = d;
+            try {
+                elements = Math.multiplyExact(elements, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("malformed header: shape " + Literal.repr(dict.get("shape"))
+                        + " has more than 2^63 - 1 elements");
+            }
+        }
+        // Every dtype takes at least a byte per element: a shape the file cannot hold is refused here,
+        // before any reader sizes an allocation or a loop by it.
+        if (elements > dataBytes) {
+            throw new IllegalArgumentException("shape " + Literal.repr(dict.get("shape")) + " declares " + elements
+                    + " elements, more than the " + dataBytes + " bytes of data the file has");
         }
         return new NpyHeader(descr, fortranOrder, shape, dataOffset);
     }
@@ -176,8 +189,15 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
         /** Python's None. */
         enum None { NONE }
 
+        /**
+         * Deepest nesting of dicts, tuples and lists: a real header needs 2 (the dict and the shape
+         * tuple); without a limit a few thousand brackets overflow the parser's stack.
+         */
+        static final int MAX_DEPTH = 32;
+
         private final String s;
         private int pos;
+        private int depth;
 
         Literal(String s) {
             this.s = s;
@@ -199,12 +219,23 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
             }
             char c = s.charAt(pos);
             return switch (c) {
-                case '{' -> dict();
-                case '(' -> parenthesized();
-                case '[' -> new ArrayList<>(sequence('[', ']'));
+                case '{', '(', '[' -> nested(c);
                 case '\'', '"' -> string();
                 default -> c == '-' || c == '+' || Character.isDigit(c) ? integer() : name();
             };
+        }
+
+        private Object nested(char open) {
+            if (++depth > MAX_DEPTH) {
+                throw error("nesting deeper than " + MAX_DEPTH + " levels");
+            }
+            Object v = switch (open) {
+                case '{' -> dict();
+                case '(' -> parenthesized();
+                default -> new ArrayList<>(sequence('[', ']'));
+            };
+            depth--;
+            return v;
         }
 
         private Map<Object, Object> dict() {

@@ -3,14 +3,11 @@ package dev.softmaxengine.models.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A {@code .npy} file being written: a hidden temporary file beside the target, memory-mapped
@@ -57,24 +54,48 @@ public final class NpyOutputFile implements AutoCloseable {
             throw new IllegalArgumentException(target + ": output of " + elements + " elements overflows a byte count");
         }
         byte[] header = NpyHeader.encode(descr, shape);
-        // A name of our own rather than createTempFile, which would give the result mode 0600.
-        Path temp = dir.resolve("." + target.getFileName() + "."
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_WRITE, 0, header.length + dataBytes, arena);
-            MemorySegment.copy(header, 0, file, ValueLayout.JAVA_BYTE, 0, header.length);
-            return new NpyOutputFile(target, temp, arena, file.asSlice(header.length));
+        Path temp;
+        try {
+            temp = TempFiles.createBeside(target);
         } catch (IOException e) {
+            throw new IOException(target + ": cannot create a temporary file beside it: " + reason(e), e);
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            long bytes = header.length + dataBytes;
+            reserve(channel, ByteBuffer.wrap(header), bytes, target);
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            return new NpyOutputFile(target, temp, arena, file.asSlice(header.length));
+        } catch (IOException | RuntimeException e) {
             arena.close();
-            Files.deleteIfExists(temp);
-            throw new IOException(target + ": cannot create " + temp.getFileName() + " beside it: "
-                    + reason(e), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            Files.deleteIfExists(temp);
+            TempFiles.discard(temp);
             throw e;
+        }
+    }
+
+    /** Zeros written per call while reserving: large enough to stream, small enough to stay cached. */
+    private static final int RESERVE_CHUNK = 1 << 20;
+
+    /**
+     * Writes {@code header} and then zeros up to {@code bytes} through the channel, so the file's
+     * blocks are allocated before it is mapped. A mapping of a sparse file gets its blocks when a
+     * kernel first stores to them; on a full disk that store faults (SIGBUS: an InternalError in
+     * Java code, a JVM crash in a native driver). Written here, ENOSPC is an IOException instead.
+     */
+    static void reserve(FileChannel channel, ByteBuffer header, long bytes, Path target) throws IOException {
+        try {
+            long pos = 0;
+            while (header.hasRemaining()) {
+                pos += channel.write(header, pos);
+            }
+            ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(RESERVE_CHUNK, Math.max(bytes - pos, 1)));
+            while (pos < bytes) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
+                pos += channel.write(zeros, pos);
+            }
+        } catch (IOException e) {
+            throw new IOException(target + ": cannot reserve " + bytes + " bytes for the output: " + reason(e), e);
         }
     }
 
@@ -91,7 +112,7 @@ public final class NpyOutputFile implements AutoCloseable {
     /** Unmaps the file and moves it over the target in one rename (which replaces an existing file on POSIX). */
     public void commit() throws IOException {
         arena.close();
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        TempFiles.commit(temp, target);
         committed = true;
     }
 
@@ -102,7 +123,7 @@ public final class NpyOutputFile implements AutoCloseable {
             arena.close();
         }
         if (!committed) {
-            Files.deleteIfExists(temp);
+            TempFiles.discard(temp);
         }
     }
 }

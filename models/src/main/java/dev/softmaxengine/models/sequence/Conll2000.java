@@ -65,6 +65,10 @@ public final class Conll2000 {
             raw.reset();
             InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
             return read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), file.toString());
+        } catch (java.io.EOFException | java.util.zip.ZipException e) {
+            // The gzip layer's own messages name no file, or are null (found by fuzzing).
+            throw new IOException(file + ": corrupt or truncated gzip data: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
     }
 

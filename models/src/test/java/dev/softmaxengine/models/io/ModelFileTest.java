@@ -90,7 +90,8 @@ class ModelFileTest {
         Path truncated = dir.resolve("truncated.smx");
         Files.write(truncated, Arrays.copyOf(good, good.length - 8));
         IOException e = assertThrows(IOException.class, () -> ModelFile.read(truncated));
-        assertTrue(e.getMessage().startsWith(truncated + ": malformed model file: array 'w' (bytes"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(truncated + ": malformed model file: array 'w' (offset 0, 32 bytes) runs past"),
+                e.getMessage());
 
         Path text = dir.resolve("text.smx");
         Files.writeString(text, "not a model at all");
