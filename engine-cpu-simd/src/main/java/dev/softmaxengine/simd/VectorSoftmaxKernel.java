@@ -123,6 +123,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         }
         requireOpen();
         r.requireHost(NAME);
+        r.requireAccessible();
         boolean arrays = r.in().storage() != Tensor.Storage.SEGMENT
                 && (r.out() == null || r.out().storage() != Tensor.Storage.SEGMENT);
         boolean natives = isNative(r.in()) && (r.out() == null || isNative(r.out()));

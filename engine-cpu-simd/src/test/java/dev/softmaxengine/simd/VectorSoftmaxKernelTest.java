@@ -44,6 +44,34 @@ class VectorSoftmaxKernelTest {
     }
 
     @Test
+    void deadOrForeignSegmentsAreRefusedByName() throws Exception {
+        try (VectorSoftmaxKernel k = new VectorSoftmaxKernel(2)) {
+            java.lang.foreign.Arena closed = java.lang.foreign.Arena.ofShared();
+            java.lang.foreign.MemorySegment dead = closed.allocate(4L * 1024, 64);
+            closed.close();
+            Tensor deadIn = Tensor.of(dead, dev.softmaxengine.api.DType.FLOAT32, 4, 256);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> k.softmax(deadIn, Tensor.of(new float[1024], 4, 256), -1));
+            assertTrue(e.getMessage().startsWith("in "), e.getMessage());
+            try (java.lang.foreign.Arena confined = java.lang.foreign.Arena.ofConfined()) {
+                Tensor mine = Tensor.of(confined.allocate(4L * 1024, 64), dev.softmaxengine.api.DType.FLOAT32, 4, 256);
+                Throwable[] seen = new Throwable[1];
+                Thread t = new Thread(() -> {
+                    try {
+                        k.softmax(Tensor.of(new float[1024], 4, 256), mine, -1);
+                    } catch (Throwable x) {
+                        seen[0] = x;
+                    }
+                });
+                t.start();
+                t.join();
+                assertTrue(seen[0] instanceof IllegalStateException && seen[0].getMessage().startsWith("out "),
+                        String.valueOf(seen[0]));
+            }
+        }
+    }
+
+    @Test
     void threadCountIsValidated() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VectorSoftmaxKernel(0));
         assertTrue(e.getMessage().contains("threads"), e.getMessage());
