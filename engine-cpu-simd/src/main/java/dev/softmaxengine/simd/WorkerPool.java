@@ -69,7 +69,11 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
+    private static final java.lang.invoke.VarHandle PARKED = java.lang.invoke.MethodHandles.arrayElementVarHandle(boolean[].class);
+
     private final Thread[] workers;
+    /** Whether worker w may be parked (set before it parks, cleared when it wakes). */
+    private final boolean[] parked;
     private final ReentrantLock inUse = new ReentrantLock();
     /** The job in progress, or null; workers run each job (told apart by its seq) at most once. */
     private volatile Job job;
@@ -79,6 +83,7 @@ final class WorkerPool implements AutoCloseable {
     /** @param workers threads besides the caller's, >= 1 */
     WorkerPool(int workers) {
         this.workers = new Thread[workers];
+        this.parked = new boolean[workers];
         for (int w = 0; w < workers; w++) {
             int part = w + 1;
             Thread t = new Thread(() -> work(part), "softmax-simd-worker-" + part);
@@ -107,7 +112,10 @@ final class WorkerPool implements AutoCloseable {
         try {
             job = j;
             for (int w = 0; w < parts - 1; w++) {
-                LockSupport.unpark(workers[w]);
+                // A spinning worker sees the job by itself; unpark (a futex call) only a parked one.
+                if ((boolean) PARKED.getVolatile(parked, w)) {
+                    LockSupport.unpark(workers[w]);
+                }
             }
             j.help();
             long spins = 0;
@@ -141,11 +149,20 @@ final class WorkerPool implements AutoCloseable {
         while (true) {
             long deadline = System.nanoTime() + SPIN_NANOS;
             Job j;
+            int spins = 0;
             while (((j = job) == null || j.seq == done) && !closed) {
-                if (System.nanoTime() - deadline < 0) {
+                // The clock is read every 64 spins: in a VM one read costs as much as the spin.
+                if ((++spins & 63) != 0 || System.nanoTime() - deadline < 0) {
                     Thread.onSpinWait();
                 } else {
-                    LockSupport.park(this);
+                    parkedFlag(part, true);
+                    // Re-check after publishing the flag: a job posted in between would find the
+                    // flag unset and not unpark.
+                    if ((j = job) == null || j.seq == done) {
+                        LockSupport.park(this);
+                    }
+                    parkedFlag(part, false);
+                    deadline = System.nanoTime() + SPIN_NANOS;
                 }
             }
             if (closed) {
@@ -154,6 +171,10 @@ final class WorkerPool implements AutoCloseable {
             done = j.seq;
             j.help();
         }
+    }
+
+    private void parkedFlag(int part, boolean value) {
+        PARKED.setVolatile(parked, part - 1, value);
     }
 
     @Override
