@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The kernel's worker threads. A call's units are handed out in contiguous chunks to the caller's
  * thread and the workers. Workers spin for {@link #SPIN_NANOS} after each job before they park: an
  * executor's submit/get hand-off costs 10-50 us of wake-up on these machines (a 32K-element row
- * takes 5 us), while a spinning worker starts within a few hundred nanoseconds, which is what lets
+ * takes 8 us), while a spinning worker starts within a few hundred nanoseconds, which is what lets
  * back-to-back calls (a scoring loop, a benchmark) use every core. One call at a time uses the
  * workers; a call that finds them busy with another caller's call runs on its own thread.
  */
