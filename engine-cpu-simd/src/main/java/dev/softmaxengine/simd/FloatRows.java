@@ -67,45 +67,67 @@ final class FloatRows implements RowKernels {
 
     // ---- row ranges (the RowKernels entry points) ----
 
+    /** Rows [first, first + rows) of a range, row j at base + j * n of in (and of out). */
+    @FunctionalInterface
+    private interface RowBlock {
+        void rows(float[] in, float[] out, long first, int rows, int base);
+    }
+
+    /**
+     * Runs body over rows [from, to) of the request's last axis: in one block over the arrays,
+     * or over slices of at most {@link #CHUNK} elements (see the class comment) of the segments.
+     * {@code out} is null unless {@code writes}.
+     */
+    private static void forRowBlocks(OpRequest r, long from, long to, boolean writes, RowBlock body) {
+        body.rows(r.in().floatArray(), writes ? r.out().floatArray() : null, from, (int) (to - from),
+                Math.toIntExact(from * r.n()));
+    }
+
+    /** A reduced output: out[index] = v. */
+    private static void putReduced(OpRequest r, long index, double v) {
+        r.out().floatArray()[(int) index] = (float) v;
+    }
+
     @Override
     public void softmax(OpRequest r, long from, long to, boolean log) {
         int n = (int) r.n();
         float invT = (float) (1.0 / r.temperature());
-        float[] in = r.in().floatArray();
-        float[] out = r.out().floatArray();
-        for (long o = from; o < to; o++) {
-            softmaxRow(in, out, (int) (o * n), n, invT, log);
-        }
+        forRowBlocks(r, from, to, true, (in, out, first, rows, base) -> {
+            for (int j = 0; j < rows; j++) {
+                softmaxRow(in, out, base + j * n, n, invT, log);
+            }
+        });
     }
 
     @Override
     public void logSumExp(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        float[] in = r.in().floatArray();
-        float[] out = r.out().floatArray();
-        for (long o = from; o < to; o++) {
-            out[(int) o] = (float) logSumExpRow(in, (int) (o * n), n);
-        }
+        forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
+            for (int j = 0; j < rows; j++) {
+                putReduced(r, first + j, logSumExpRow(in, base + j * n, n));
+            }
+        });
     }
 
     @Override
     public void argmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int[] indices = r.indices();
-        float[] in = r.in().floatArray();
-        for (long o = from; o < to; o++) {
-            indices[(int) o] = argmaxRow(in, (int) (o * n), n);
-        }
+        forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
+            for (int j = 0; j < rows; j++) {
+                indices[(int) (first + j)] = argmaxRow(in, base + j * n, n);
+            }
+        });
     }
 
     @Override
     public void hardmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        float[] in = r.in().floatArray();
-        float[] out = r.out().floatArray();
-        for (long o = from; o < to; o++) {
-            hardmaxRow(in, out, (int) (o * n), n);
-        }
+        forRowBlocks(r, from, to, true, (in, out, first, rows, base) -> {
+            for (int j = 0; j < rows; j++) {
+                hardmaxRow(in, out, base + j * n, n);
+            }
+        });
     }
 
     @Override
@@ -121,60 +143,62 @@ final class FloatRows implements RowKernels {
         return (part + L - 1) / L * L;
     }
 
-    @Override
-    public void splitMaxSum(OpRequest r, long from, long to, int parts, double[] max, double[] sum, boolean store) {
+    /** Part u of a cut row: its elements at base .. base + len of in (and out), the part of row u / parts. */
+    @FunctionalInterface
+    private interface RowPart {
+        void part(float[] in, float[] out, int base, int len, int u);
+    }
+
+    /** Runs body over parts [from, to) of rows cut into {@code parts}; parts past a row's end are skipped. */
+    private static void forParts(OpRequest r, long from, long to, int parts, boolean writes, RowPart body) {
         int n = (int) r.n();
         int part = partLength(n, parts);
-        float invT = (float) (1.0 / r.temperature());
         for (long u = from; u < to; u++) {
             long o = u / parts;
             int c0 = (int) (u % parts) * part;
             int len = Math.min(part, n - c0);
-            int i = (int) u;
             if (len <= 0) {
-                max[i] = Double.NEGATIVE_INFINITY;
-                sum[i] = 0;
                 continue;
             }
-            float[] a = r.in().floatArray();
-            float[] b = store ? r.out().floatArray() : null;
-            int base = Math.toIntExact(o * n + c0);
-            float m = rowMax(a, base, len);
-            max[i] = m;
+            body.part(r.in().floatArray(), writes ? r.out().floatArray() : null, Math.toIntExact(o * n + c0), len,
+                    (int) u);
+        }
+    }
+
+    @Override
+    public void splitMaxSum(OpRequest r, long from, long to, int parts, double[] max, double[] sum, boolean store) {
+        float invT = (float) (1.0 / r.temperature());
+        // Parts past a row's end (none hold elements) stay at max -inf and sum 0.
+        for (long u = from; u < to; u++) {
+            max[(int) u] = Double.NEGATIVE_INFINITY;
+            sum[(int) u] = 0;
+        }
+        forParts(r, from, to, parts, store, (in, out, base, len, u) -> {
+            float m = rowMax(in, base, len);
+            max[u] = m;
             if (m == Float.NEGATIVE_INFINITY) {
                 // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
-                sum[i] = rowHasNaN(a, base, len) ? Double.NaN : 0;
+                sum[u] = rowHasNaN(in, base, len) ? Double.NaN : 0;
                 if (store) {
-                    zero(b, base, base + len);
+                    zero(out, base, base + len);
                 }
             } else {
-                sum[i] = rowExpSum(a, b, base, len, m, invT, store);
+                sum[u] = rowExpSum(in, out, base, len, m, invT, store);
             }
-        }
+        });
     }
 
     @Override
     public void splitFinish(OpRequest r, long from, long to, int parts, double[] factor, double[] rowMax,
                             double[] logSum, boolean log) {
-        int n = (int) r.n();
-        int part = partLength(n, parts);
         float invT = (float) (1.0 / r.temperature());
-        for (long u = from; u < to; u++) {
-            long o = u / parts;
-            int c0 = (int) (u % parts) * part;
-            int len = Math.min(part, n - c0);
-            if (len <= 0) {
-                continue;
-            }
-            float[] a = r.in().floatArray();
-            float[] b = r.out().floatArray();
-            int base = Math.toIntExact(o * n + c0);
+        forParts(r, from, to, parts, true, (in, out, base, len, u) -> {
             if (log) {
-                rowLogNormalize(a, b, base, len, (float) rowMax[(int) o], invT, (float) logSum[(int) o]);
+                rowLogNormalize(in, out, base, len, (float) rowMax[u / parts], invT, (float) logSum[u / parts]);
             } else {
-                rowScale(b, base, len, (float) factor[(int) u]);
+                rowScale(out, base, len, (float) factor[u]);
             }
-        }
+        });
     }
 
     // ---- contiguous rows ----
@@ -483,59 +507,54 @@ final class FloatRows implements RowKernels {
         return r.outer() * tiles(r);
     }
 
+    /** Tile c of slab o, the slab starting at element base. */
+    @FunctionalInterface
+    private interface Tile {
+        void tile(long o, int c, int base, Scratch s);
+    }
+
+    /** Runs body over strided units [from, to): unit u is tile u % tiles of slab u / tiles. */
+    private static void forTiles(OpRequest r, long from, long to, Tile body) {
+        int tiles = tiles(r);
+        long slab = r.n() * r.inner();
+        Scratch s = scratch();
+        for (long u = from; u < to; u++) {
+            long o = u / tiles;
+            body.tile(o, (int) (u % tiles), Math.toIntExact(o * slab), s);
+        }
+    }
+
     @Override
     public void softmaxStrided(OpRequest r, long from, long to, boolean log) {
         int n = (int) r.n();
         int inner = (int) r.inner();
-        int tiles = tiles(r);
         float invT = (float) (1.0 / r.temperature());
-        Scratch s = scratch();
-        for (long u = from; u < to; u++) {
-            int c = (int) (u % tiles);
-            softmaxTiles(r.in().floatArray(), r.out().floatArray(), Math.toIntExact(u / tiles * n * inner), n, inner,
-                    c, c + 1, invT, log, s);
-        }
+        forTiles(r, from, to, (o, c, base, s) ->
+                softmaxTiles(r.in().floatArray(), r.out().floatArray(), base, n, inner, c, c + 1, invT, log, s));
     }
 
     @Override
     public void logSumExpStrided(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int inner = (int) r.inner();
-        int tiles = tiles(r);
-        Scratch s = scratch();
-        for (long u = from; u < to; u++) {
-            long o = u / tiles;
-            int c = (int) (u % tiles);
-            logSumExpTiles(r.in().floatArray(), r.out().floatArray(), Math.toIntExact(o * n * inner), n, inner, c, c + 1,
-                    Math.toIntExact(o * inner), s);
-        }
+        forTiles(r, from, to, (o, c, base, s) -> logSumExpTiles(r.in().floatArray(), r.out().floatArray(), base, n,
+                inner, c, c + 1, Math.toIntExact(o * inner), s));
     }
 
     @Override
     public void argmaxStrided(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int inner = (int) r.inner();
-        int tiles = tiles(r);
-        Scratch s = scratch();
-        for (long u = from; u < to; u++) {
-            long o = u / tiles;
-            int c = (int) (u % tiles);
-            argmaxTiles(r.in().floatArray(), r.indices(), Math.toIntExact(o * n * inner), n, inner, c, c + 1,
-                    Math.toIntExact(o * inner), s);
-        }
+        forTiles(r, from, to, (o, c, base, s) -> argmaxTiles(r.in().floatArray(), r.indices(), base, n, inner, c, c + 1,
+                Math.toIntExact(o * inner), s));
     }
 
     @Override
     public void hardmaxStrided(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int inner = (int) r.inner();
-        int tiles = tiles(r);
-        Scratch s = scratch();
-        for (long u = from; u < to; u++) {
-            int c = (int) (u % tiles);
-            hardmaxTiles(r.in().floatArray(), r.out().floatArray(), Math.toIntExact(u / tiles * n * inner), n, inner,
-                    c, c + 1, s);
-        }
+        forTiles(r, from, to, (o, c, base, s) ->
+                hardmaxTiles(r.in().floatArray(), r.out().floatArray(), base, n, inner, c, c + 1, s));
     }
 
     // Tiles [c0, c1) of the slab at base: a tile is up to TILE adjacent slices, element k of slice l

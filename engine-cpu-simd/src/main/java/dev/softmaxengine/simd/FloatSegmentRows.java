@@ -99,67 +99,72 @@ final class FloatSegmentRows implements RowKernels {
 
     // ---- row ranges (the RowKernels entry points) ----
 
+    /** Rows [first, first + rows) of a range, row j at base + j * n of in (and of out). */
+    @FunctionalInterface
+    private interface RowBlock {
+        void rows(MemorySegment in, MemorySegment out, long first, int rows, int base);
+    }
+
+    /**
+     * Runs body over rows [from, to) of the request's last axis: in one block over the arrays,
+     * or over slices of at most {@link #CHUNK} elements (see the class comment) of the segments.
+     * {@code out} is null unless {@code writes}.
+     */
+    private static void forRowBlocks(OpRequest r, long from, long to, boolean writes, RowBlock body) {
+        int n = (int) r.n();
+        long step = rowsPerSlice(n);
+        for (long o = from; o < to; o += step) {
+            int rows = (int) Math.min(step, to - o);
+            body.rows(slice(r.in().segment(), o * n, (long) rows * n),
+                    writes ? slice(r.out().segment(), o * n, (long) rows * n) : null, o, rows, 0);
+        }
+    }
+
+    /** A reduced output: out[index] = v. */
+    private static void putReduced(OpRequest r, long index, double v) {
+        r.out().segment().setAtIndex(Tensor.F32, index, (float) v);
+    }
+
     @Override
     public void softmax(OpRequest r, long from, long to, boolean log) {
         int n = (int) r.n();
         float invT = (float) (1.0 / r.temperature());
-        MemorySegment in = r.in().segment();
-        MemorySegment out = r.out().segment();
-        long step = rowsPerSlice(n);
-        for (long o = from; o < to; o += step) {
-            int rows = (int) Math.min(step, to - o);
-            MemorySegment a = slice(in, o * n, (long) rows * n);
-            MemorySegment b = slice(out, o * n, (long) rows * n);
+        forRowBlocks(r, from, to, true, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
-                softmaxRow(a, b, j * n, n, invT, log);
+                softmaxRow(in, out, base + j * n, n, invT, log);
             }
-        }
+        });
     }
 
     @Override
     public void logSumExp(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        MemorySegment in = r.in().segment();
-        MemorySegment out = r.out().segment();
-        long step = rowsPerSlice(n);
-        for (long o = from; o < to; o += step) {
-            int rows = (int) Math.min(step, to - o);
-            MemorySegment a = slice(in, o * n, (long) rows * n);
+        forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
-                out.setAtIndex(Tensor.F32, o + j, (float) logSumExpRow(a, j * n, n));
+                putReduced(r, first + j, logSumExpRow(in, base + j * n, n));
             }
-        }
+        });
     }
 
     @Override
     public void argmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int[] indices = r.indices();
-        MemorySegment in = r.in().segment();
-        long step = rowsPerSlice(n);
-        for (long o = from; o < to; o += step) {
-            int rows = (int) Math.min(step, to - o);
-            MemorySegment a = slice(in, o * n, (long) rows * n);
+        forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
-                indices[(int) (o + j)] = argmaxRow(a, j * n, n);
+                indices[(int) (first + j)] = argmaxRow(in, base + j * n, n);
             }
-        }
+        });
     }
 
     @Override
     public void hardmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        MemorySegment in = r.in().segment();
-        MemorySegment out = r.out().segment();
-        long step = rowsPerSlice(n);
-        for (long o = from; o < to; o += step) {
-            int rows = (int) Math.min(step, to - o);
-            MemorySegment a = slice(in, o * n, (long) rows * n);
-            MemorySegment b = slice(out, o * n, (long) rows * n);
+        forRowBlocks(r, from, to, true, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
-                hardmaxRow(a, b, j * n, n);
+                hardmaxRow(in, out, base + j * n, n);
             }
-        }
+        });
     }
 
     @Override
@@ -180,60 +185,62 @@ final class FloatSegmentRows implements RowKernels {
         return (part + L - 1) / L * L;
     }
 
-    @Override
-    public void splitMaxSum(OpRequest r, long from, long to, int parts, double[] max, double[] sum, boolean store) {
+    /** Part u of a cut row: its elements at base .. base + len of in (and out), the part of row u / parts. */
+    @FunctionalInterface
+    private interface RowPart {
+        void part(MemorySegment in, MemorySegment out, int base, int len, int u);
+    }
+
+    /** Runs body over parts [from, to) of rows cut into {@code parts}; parts past a row's end are skipped. */
+    private static void forParts(OpRequest r, long from, long to, int parts, boolean writes, RowPart body) {
         int n = (int) r.n();
         int part = partLength(n, parts);
-        float invT = (float) (1.0 / r.temperature());
         for (long u = from; u < to; u++) {
             long o = u / parts;
             int c0 = (int) (u % parts) * part;
             int len = Math.min(part, n - c0);
-            int i = (int) u;
             if (len <= 0) {
-                max[i] = Double.NEGATIVE_INFINITY;
-                sum[i] = 0;
                 continue;
             }
-            MemorySegment a = slice(r.in().segment(), o * n + c0, len);
-            MemorySegment b = store ? slice(r.out().segment(), o * n + c0, len) : null;
-            int base = 0;
-            float m = rowMax(a, base, len);
-            max[i] = m;
+            body.part(slice(r.in().segment(), o * n + c0, len), writes ? slice(r.out().segment(), o * n + c0, len) : null,
+                    0, len, (int) u);
+        }
+    }
+
+    @Override
+    public void splitMaxSum(OpRequest r, long from, long to, int parts, double[] max, double[] sum, boolean store) {
+        float invT = (float) (1.0 / r.temperature());
+        // Parts past a row's end (none hold elements) stay at max -inf and sum 0.
+        for (long u = from; u < to; u++) {
+            max[(int) u] = Double.NEGATIVE_INFINITY;
+            sum[(int) u] = 0;
+        }
+        forParts(r, from, to, parts, store, (in, out, base, len, u) -> {
+            float m = rowMax(in, base, len);
+            max[u] = m;
             if (m == Float.NEGATIVE_INFINITY) {
                 // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
-                sum[i] = rowHasNaN(a, base, len) ? Double.NaN : 0;
+                sum[u] = rowHasNaN(in, base, len) ? Double.NaN : 0;
                 if (store) {
-                    zero(b, base, base + len);
+                    zero(out, base, base + len);
                 }
             } else {
-                sum[i] = rowExpSum(a, b, base, len, m, invT, store);
+                sum[u] = rowExpSum(in, out, base, len, m, invT, store);
             }
-        }
+        });
     }
 
     @Override
     public void splitFinish(OpRequest r, long from, long to, int parts, double[] factor, double[] rowMax,
                             double[] logSum, boolean log) {
-        int n = (int) r.n();
-        int part = partLength(n, parts);
         float invT = (float) (1.0 / r.temperature());
-        for (long u = from; u < to; u++) {
-            long o = u / parts;
-            int c0 = (int) (u % parts) * part;
-            int len = Math.min(part, n - c0);
-            if (len <= 0) {
-                continue;
-            }
-            MemorySegment a = slice(r.in().segment(), o * n + c0, len);
-            MemorySegment b = slice(r.out().segment(), o * n + c0, len);
-            int base = 0;
+        forParts(r, from, to, parts, true, (in, out, base, len, u) -> {
             if (log) {
-                rowLogNormalize(a, b, base, len, (float) rowMax[(int) o], invT, (float) logSum[(int) o]);
+                rowLogNormalize(in, out, base, len, (float) rowMax[u / parts], invT, (float) logSum[u / parts]);
             } else {
-                rowScale(b, base, len, (float) factor[(int) u]);
+                rowScale(out, base, len, (float) factor[u]);
             }
-        }
+        });
     }
 
     // ---- contiguous rows ----
