@@ -89,7 +89,7 @@ public class SoftmaxBenchmark {
             outBuffer = kernel.allocate(DType.FLOAT32, s.elements());
             in = Tensor.of(inBuffer, s.rows(), s.cols());
             out = Tensor.of(outBuffer, s.rows(), s.cols());
-            MemorySegment input = in.segment();
+            MemorySegment input = in.asHostSegment();
             for (long i = 0; i < s.elements(); i++) {
                 input.setAtIndex(Tensor.F32, i, nextInput(random));
             }

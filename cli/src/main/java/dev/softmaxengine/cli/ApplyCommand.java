@@ -2,7 +2,8 @@ package dev.softmaxengine.cli;
 
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
@@ -73,7 +74,8 @@ final class ApplyCommand implements Callable<Integer> {
             } else {
                 long[] shape = op.isReducing() ? reduced(x.shape(), a) : x.shape().dims();
                 try (NpyOutputFile output = NpyOutputFile.create(out, input.descr(), x.dtype().byteSize(), shape)) {
-                    kernel.execute(request(op, x, Tensor.of(output.data(), x.dtype(), shape), a, t, keepdims));
+                    KernelBackend.of(kernel).execute(
+                            OpRequest.of(op, x, Tensor.of(output.data(), x.dtype(), shape), a, t, keepdims));
                     output.commit();
                 }
             }
@@ -126,17 +128,6 @@ final class ApplyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("in has rank 0; " + op.cliName() + " needs rank >= 1");
         }
         return shape.reduce(shape.normalizeAxis(a), keepdims).dims();
-    }
-
-    /** The request for a tensor-to-tensor op (everything but argmax). */
-    static OpRequest request(Op op, Tensor in, Tensor out, int axis, double temperature, boolean keepdims) {
-        return switch (op) {
-            case SOFTMAX, LOG_SOFTMAX -> OpRequest.softmax(op == Op.LOG_SOFTMAX, in, out, axis, temperature);
-            case LOGSUMEXP -> OpRequest.logSumExp(in, out, axis, keepdims);
-            case SIGMOID, LOG_SIGMOID -> OpRequest.sigmoid(op == Op.LOG_SIGMOID, in, out);
-            case HARDMAX -> OpRequest.hardmax(in, out, axis);
-            case ARGMAX -> throw new IllegalArgumentException("argmax writes int indices, not a tensor of the input's dtype");
-        };
     }
 
     static final class OpConverter implements ITypeConverter<Op> {

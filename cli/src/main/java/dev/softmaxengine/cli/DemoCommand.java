@@ -4,7 +4,8 @@ import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.SoftmaxKernel;
@@ -153,19 +154,19 @@ final class DemoCommand implements Callable<Integer> {
             wide.set(i, x.get(i));
         }
         Tensor reference = Tensor.of(arena.allocate(outShape.size() * Double.BYTES, 64), DType.FLOAT64, outShape.dims());
-        new ScalarSoftmaxKernel().execute(ApplyCommand.request(op, wide, reference, -1, 1.0, false));
+        new ScalarSoftmaxKernel().execute(OpRequest.of(op, wide, reference));
         return reference;
     }
 
     private Row measure(Backends.Status status, Tensor x, Tensor reference, Tensor result, long bytes) {
         String device = "";
-        try (SoftmaxKernel kernel = status.provider().create();
+        try (KernelBackend kernel = status.provider().create();
              DeviceBuffer in = kernel.allocate(x.dtype(), x.size());
              DeviceBuffer outBuffer = kernel.allocate(x.dtype(), result.size())) {
             device = kernel.device();
             in.write(x);
-            OpRequest request = ApplyCommand.request(op, Tensor.of(in, x.shape().dims()),
-                    Tensor.of(outBuffer, result.shape().dims()), -1, 1.0, false);
+            OpRequest request = OpRequest.of(op, Tensor.of(in, x.shape().dims()),
+                    Tensor.of(outBuffer, result.shape().dims()));
             long warming = System.nanoTime();
             for (int i = 0; i < warmup || (warmup > 0 && (System.nanoTime() - warming) / 1e9 < WARMUP_SECONDS); i++) {
                 kernel.execute(request);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.SoftmaxKernel;
@@ -60,7 +61,7 @@ class ApplyCommandTest {
     static Stream<Arguments> opsAndDtypes() {
         List<Arguments> cases = new ArrayList<>();
         for (Op op : Op.values()) {
-            for (DType dtype : DType.values()) {
+            for (DType dtype : DType.floating()) {
                 for (String backend : List.of("scalar", Backends.AUTO)) {
                     cases.add(Arguments.of(op, dtype, backend));
                 }
@@ -130,7 +131,7 @@ class ApplyCommandTest {
         }
         assertEquals(descr, header.descr());
         Tensor expected = Tensor.of(new double[Math.toIntExact(outShape.size())], outShape.dims());
-        oracle.execute(ApplyCommand.request(op, wide, expected, axis, temperature, keepdims));
+        oracle.execute(OpRequest.of(op, wide, expected, axis, temperature, keepdims));
         Tensor actual = Tensor.of(result, dtype, outShape.dims());
         Tolerance bound;
         try (SoftmaxKernel k = ApplyCommand.kernel(backend)) {

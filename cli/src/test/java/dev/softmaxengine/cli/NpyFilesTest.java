@@ -112,7 +112,7 @@ class NpyFilesTest {
         try (NpyArray a = NpyArray.open(in)) {
             assertEquals(f4 ? DType.FLOAT32 : DType.FLOAT64, a.tensor().dtype());
             try (NpyOutputFile o = NpyOutputFile.create(out, a.descr(), a.tensor().dtype().byteSize(), a.tensor().shape().dims())) {
-                MemorySegment.copy(a.tensor().segment(), 0, o.data(), 0, data.length);
+                MemorySegment.copy(a.tensor().asHostSegment(), 0, o.data(), 0, data.length);
                 o.commit();
             }
         }

@@ -1,5 +1,6 @@
 package dev.softmaxengine.api;
 
+import dev.softmaxengine.api.spi.KernelProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,12 +19,14 @@ public final class Backends {
     public static final String PROPERTY = "softmax.backend";
     /** Environment variable that forces a backend when the property is absent. */
     public static final String ENV = "SOFTMAX_BACKEND";
+    /** The name that picks the best usable backend. */
     public static final String AUTO = "auto";
 
     private static final System.Logger LOG = System.getLogger(Backends.class.getName());
 
     /** One discovered backend and its probe. */
     public record Status(KernelProvider provider, KernelProvider.Probe probe) {
+        /** The provider's name. */
         public String name() {
             return provider.name();
         }
@@ -57,6 +60,12 @@ public final class Backends {
     }
 
     private static String chooseAuto(List<Status> all) {
+        if (!VectorApi.available() && all.stream().anyMatch(s -> s.name().equals("simd"))) {
+            // The one misconfiguration that costs ~25x silently: say which flags fix it, once.
+            LOG.log(System.Logger.Level.WARNING, "softmax-engine: the simd backend needs the Vector API: add "
+                    + VectorApi.FLAGS + " to the java command line (auto now picks "
+                    + bestName(all) + ")");
+        }
         Status best = null;
         for (Status s : all) {
             if (s.probe().usable() && (best == null || s.probe().autoRank() > best.probe().autoRank())) {
@@ -73,6 +82,15 @@ public final class Backends {
             LOG.log(System.Logger.Level.INFO, "softmax-engine: auto passed over " + s.name() + ": " + why);
         }
         return best == null ? null : best.name();
+    }
+
+    private static String bestName(List<Status> all) {
+        for (Status s : all) {
+            if (s.probe().usable()) {
+                return s.name();
+            }
+        }
+        return "none";
     }
 
     /** Every backend on the class path with its probe, best first. */
@@ -101,7 +119,13 @@ public final class Backends {
         return AUTO;
     }
 
-    /** A kernel of the requested backend ({@link #requested()}). */
+    /**
+     * A kernel of the requested backend ({@link #requested()}), by default {@code auto}: the usable
+     * backend of highest rank, CUDA, then OpenCL on a GPU, then simd, then OpenCL on a CPU; the scalar
+     * reference kernel only as a last resort (it is about 25x slower than simd). Without the Vector
+     * API flags ({@link VectorApi#FLAGS}) simd is unusable and a WARNING says so once. The caller
+     * closes the kernel. {@link #report()} says what was found and why.
+     */
     public static SoftmaxKernel create() {
         return create(requested());
     }
@@ -134,6 +158,60 @@ public final class Backends {
             }
         }
         throw new IllegalArgumentException("unknown backend '" + name + "'; found " + describe() + " (or auto)");
+    }
+
+    /**
+     * What a user needs to see why {@code auto} picked what it did: the JVM, the Vector API and native
+     * access, every backend with its rank, devices or the reason it is unusable, the choice and the
+     * request. Several lines; meant for logs and the CLI's {@code info}.
+     */
+    public static String report() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(java.util.Locale.ROOT, "JVM         Java %s (%s, %s), %s %s, %d CPUs%n",
+                Runtime.version(), System.getProperty("java.vendor"), System.getProperty("java.vm.name"),
+                System.getProperty("os.name"), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors()));
+        b.append("Vector API  ").append(VectorApi.available() ? VectorApi.MODULE + " is in the module graph"
+                : "absent: " + VectorApi.missingReason()).append(System.lineSeparator());
+        b.append("Native      ").append(Backends.class.getModule().isNativeAccessEnabled()
+                ? "native access enabled" : "native access not enabled for " + Backends.class.getModule()
+                + " (add --enable-native-access=ALL-UNNAMED, or the module's name)").append(System.lineSeparator());
+        b.append(System.lineSeparator()).append("Backends, best first:").append(System.lineSeparator());
+        for (Status s : all()) {
+            KernelProvider.Probe probe = s.probe();
+            b.append(String.format(java.util.Locale.ROOT, "  %-8s %-9s rank %3d  %s%n", s.name(),
+                    probe.usable() ? "usable" : "unusable", probe.autoRank(), probe.usable() ? "" : probe.reason()));
+            for (String device : probe.devices()) {
+                b.append(String.format(java.util.Locale.ROOT, "  %-8s %-9s           device: %s%n", "", "", device));
+            }
+        }
+        b.append(System.lineSeparator());
+        String choice = bestName(all());
+        b.append("auto picks: ").append(choice.equals("none") ? "none: no usable backend" : choice)
+                .append(System.lineSeparator());
+        String requested = requested();
+        b.append("requested:  ").append(requested).append(" (").append(requestSource()).append(')');
+        if (!requested.equals(AUTO)) {
+            try {
+                status(requested);
+                b.append(", usable");
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                b.append(", but ").append(e.getMessage());
+            }
+        }
+        return b.append(System.lineSeparator()).toString();
+    }
+
+    private static String requestSource() {
+        String p = System.getProperty(PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return "from -D" + PROPERTY;
+        }
+        String e = System.getenv(ENV);
+        if (e != null && !e.isBlank()) {
+            return "from " + ENV;
+        }
+        return "the default; force one with -D" + PROPERTY + "=NAME or " + ENV + "=NAME";
     }
 
     private static String describe() {

@@ -1,9 +1,16 @@
 package dev.softmaxengine.api;
 
-/** Element types the engine computes in. */
+/**
+ * Element types. The engine computes in {@link #FLOAT32} and {@link #FLOAT64}; {@link #INT32} holds
+ * the indices argmax writes.
+ */
 public enum DType {
+    /** IEEE 754 binary32. */
     FLOAT32(Float.BYTES),
-    FLOAT64(Double.BYTES);
+    /** IEEE 754 binary64. */
+    FLOAT64(Double.BYTES),
+    /** Signed 32-bit integers: argmax's output. Not an input dtype of any op. */
+    INT32(Integer.BYTES);
 
     private final int byteSize;
 
@@ -14,5 +21,15 @@ public enum DType {
     /** Bytes per element. */
     public int byteSize() {
         return byteSize;
+    }
+
+    /** The dtypes ops compute in, {@link #FLOAT32} and {@link #FLOAT64}: what tests and sweeps iterate. */
+    public static DType[] floating() {
+        return new DType[] {FLOAT32, FLOAT64};
+    }
+
+    /** True for the dtypes an op can read: {@link #FLOAT32} and {@link #FLOAT64}. */
+    public boolean isFloating() {
+        return this != INT32;
     }
 }

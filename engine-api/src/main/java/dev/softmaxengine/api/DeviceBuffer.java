@@ -1,5 +1,8 @@
 package dev.softmaxengine.api;
 
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
 /**
  * Memory owned by one backend, where its kernels read and write without a host round trip: device
  * memory for CUDA and OpenCL, off-heap host memory for the CPU backends. Obtained from
@@ -14,6 +17,7 @@ public interface DeviceBuffer extends AutoCloseable {
     /** The backend that owns this memory ({@link SoftmaxKernel#backend()}). */
     String backend();
 
+    /** The element type. */
     DType dtype();
 
     /** Capacity in elements. */
@@ -34,6 +38,14 @@ public interface DeviceBuffer extends AutoCloseable {
      *     has more elements than this buffer
      */
     void read(Tensor dst);
+
+    /**
+     * The memory as a host segment, for buffers the CPU can address (those of the CPU backends):
+     * their tensors are plain segments any backend can use. Empty for device memory.
+     */
+    default Optional<MemorySegment> hostSegment() {
+        return Optional.empty();
+    }
 
     /** Releases the memory. Idempotent. */
     @Override

@@ -1,5 +1,8 @@
 package dev.softmaxengine.api;
 
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.KernelProvider;
+
 import java.util.List;
 
 /** The scalar reference backend: always usable, the last resort for {@code auto}. */
@@ -15,7 +18,7 @@ public final class ScalarKernelProvider implements KernelProvider {
     }
 
     @Override
-    public SoftmaxKernel create() {
+    public KernelBackend create() {
         return new ScalarSoftmaxKernel();
     }
 }

@@ -1,11 +1,16 @@
 package dev.softmaxengine.api;
 
+import dev.softmaxengine.api.spi.HostBuffer;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.OpRequest;
+
 /**
  * The reference kernel and oracle: one element at a time, every sum and transcendental in fp64,
  * results rounded once to the output dtype. It defines the semantics documented on
  * {@link SoftmaxKernel}; every other backend is tested against it. Stateless and thread-safe.
  */
-public final class ScalarSoftmaxKernel implements SoftmaxKernel {
+public final class ScalarSoftmaxKernel implements KernelBackend {
+    /** The backend name, {@code scalar}. */
     public static final String NAME = "scalar";
 
     // fp64 results rounded once to float32: half an ulp, and subnormals below 2^-149 flush to 0.
@@ -32,6 +37,11 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
         return new HostBuffer(NAME, dtype, elements);
     }
 
+    /** Stateless: nothing to release, and calls after close still work. */
+    @Override
+    public void close() {
+    }
+
     @Override
     public void execute(OpRequest r) {
         if (r == null) {
@@ -43,7 +53,7 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
         Tensor out = r.out();
         // Nothing to write: return before looping over outer * inner empty slices, which a shape
         // like (2^40, 0) makes a loop of hours.
-        if ((out == null ? r.indices().length : out.size()) == 0) {
+        if (out.size() == 0) {
             return;
         }
         long n = r.n();
@@ -71,7 +81,7 @@ public final class ScalarSoftmaxKernel implements SoftmaxKernel {
                             out.set(base + k * inner, k == best ? 1.0 : 0.0);
                         }
                     }
-                    case ARGMAX -> r.indices()[Math.toIntExact(o * inner + i)] = (int) argmax(in, base, inner, n);
+                    case ARGMAX -> out.set(o * inner + i, argmax(in, base, inner, n));
                 }
             }
         }

@@ -1,7 +1,8 @@
 package dev.softmaxengine.api;
 
 /**
- * The softmax family over N-d row-major tensors, backend-neutral: the only type callers see.
+ * The softmax family over N-d row-major tensors, backend-neutral: the type callers hold. Get one
+ * from {@link Backends#create()}; close it when done.
  *
  * <h2>Semantics (every backend, tested by the parity suite)</h2>
  * <ul>
@@ -23,90 +24,198 @@ package dev.softmaxengine.api;
  *       Device failures throw {@link SoftmaxEngineException}.</li>
  * </ul>
  *
+ * <p>Two kinds of calls: the {@link Tensor} methods write into memory the caller owns (arrays,
+ * segments, or {@link #allocate device buffers} that keep chained calls on the device) and allocate
+ * nothing; the array methods ({@link #softmax(float[], int)} and the like) take rows of
+ * {@code cols} elements and return a new array.
+ *
  * <p>Implementations are safe to share between threads: calls on distinct outputs may run
  * concurrently. {@link #close()} releases native resources and must not race with calls.
+ * Backends implement {@link dev.softmaxengine.api.spi.KernelBackend}.
  */
 public interface SoftmaxKernel extends AutoCloseable {
 
     /** The backend's name: {@code scalar}, {@code simd}, {@code opencl}, {@code cuda}. */
     String backend();
 
-    /** The device it runs on, in words (e.g. {@code "AVX-512, 16 x float32 lanes, 2 threads"}). */
+    /** The device it runs on, in words (e.g. {@code "CPU 512-bit vectors (16 x float32, 8 x float64), 2 threads"}). */
     String device();
 
     /** The error bound this kernel promises for {@code op} in {@code dtype} against the fp64 oracle. */
     Tolerance tolerance(Op op, DType dtype);
 
-    /** Runs one validated request. Backends implement this; callers use the methods below. */
-    void execute(OpRequest request);
-
-    /**
-     * Runs {@code request} like {@link #execute} and returns the time the device spent on it in
-     * milliseconds, measured with device events (GPU backends), excluding host staging where the
-     * operands are device-resident. Empty where the backend has no device clock: the CPU backends,
-     * whose callers time with the host clock.
-     */
-    default java.util.OptionalDouble executeTimed(OpRequest request) {
-        execute(request);
-        return java.util.OptionalDouble.empty();
-    }
-
     /**
      * Memory of this backend, where chained calls keep data without host round trips (device memory
      * on a GPU backend, aligned off-heap memory on the CPU backends). The caller closes it.
+     *
+     * @param dtype the element type
+     * @param elements the capacity, {@code >= 0}
      */
     DeviceBuffer allocate(DType dtype, long elements);
 
-    default void softmax(Tensor in, Tensor out) {
-        softmax(in, out, -1, 1.0);
-    }
+    // ---- Tensor calls: write into the caller's memory ----
 
-    default void softmax(Tensor in, Tensor out, int axis) {
-        softmax(in, out, axis, 1.0);
-    }
+    /** Softmax along the last axis, temperature 1. */
+    void softmax(Tensor in, Tensor out);
 
-    /** softmax(in / temperature) along {@code axis}. */
-    default void softmax(Tensor in, Tensor out, int axis, double temperature) {
-        execute(OpRequest.softmax(false, in, out, axis, temperature));
-    }
+    /** Softmax along {@code axis} (negative counts from the end). */
+    void softmax(Tensor in, Tensor out, int axis);
 
-    default void logSoftmax(Tensor in, Tensor out) {
-        logSoftmax(in, out, -1, 1.0);
-    }
+    /** softmax(in / temperature) along {@code axis}; {@code temperature} is finite and {@code > 0}. */
+    void softmax(Tensor in, Tensor out, int axis, double temperature);
 
-    default void logSoftmax(Tensor in, Tensor out, int axis) {
-        logSoftmax(in, out, axis, 1.0);
-    }
+    /** Log-softmax along the last axis, temperature 1. */
+    void logSoftmax(Tensor in, Tensor out);
+
+    /** Log-softmax along {@code axis}. */
+    void logSoftmax(Tensor in, Tensor out, int axis);
 
     /** log-softmax(in / temperature) along {@code axis}. */
-    default void logSoftmax(Tensor in, Tensor out, int axis, double temperature) {
-        execute(OpRequest.softmax(true, in, out, axis, temperature));
-    }
+    void logSoftmax(Tensor in, Tensor out, int axis, double temperature);
 
-    /** log(sum(exp(in))) along {@code axis}: the log partition function. {@code out} drops the axis, or keeps it as 1. */
-    default void logSumExp(Tensor in, Tensor out, int axis, boolean keepdims) {
-        execute(OpRequest.logSumExp(in, out, axis, keepdims));
-    }
+    /**
+     * log(sum(exp(in))) along {@code axis}: the log partition function. {@code out} has the input's
+     * shape without the axis, or with it as 1 when {@code keepdims}.
+     */
+    void logSumExp(Tensor in, Tensor out, int axis, boolean keepdims);
 
-    default void sigmoid(Tensor in, Tensor out) {
-        execute(OpRequest.sigmoid(false, in, out));
-    }
+    /** 1 / (1 + exp(-x)) of every element; {@code out} has the input's shape. */
+    void sigmoid(Tensor in, Tensor out);
 
-    default void logSigmoid(Tensor in, Tensor out) {
-        execute(OpRequest.sigmoid(true, in, out));
-    }
+    /** log(sigmoid(x)) of every element, exact for large |x|. */
+    void logSigmoid(Tensor in, Tensor out);
 
-    default void hardmax(Tensor in, Tensor out, int axis) {
-        execute(OpRequest.hardmax(in, out, axis));
-    }
+    /** One-hot of the first maximum along {@code axis}; {@code out} has the input's shape. */
+    void hardmax(Tensor in, Tensor out, int axis);
 
-    /** Index of the first maximum along {@code axis} into {@code out} (the reduced shape, row-major). */
+    /**
+     * Index of the first maximum along {@code axis} into an INT32 {@code out} of the input's shape
+     * without the axis (or with it as 1 when {@code keepdims}).
+     */
+    void argmax(Tensor in, Tensor out, int axis, boolean keepdims);
+
+    /**
+     * Argmax along {@code axis} into an int array with one element per slice: the input's shape
+     * without the axis, row-major.
+     */
     default void argmax(Tensor in, int[] out, int axis) {
-        execute(OpRequest.argmax(in, out, axis));
+        if (in == null) {
+            throw new IllegalArgumentException("in must not be null");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("out must not be null");
+        }
+        if (in.shape().rank() == 0) {
+            throw new IllegalArgumentException("in has rank 0; an axis op needs rank >= 1");
+        }
+        Shape reduced = in.shape().reduce(in.shape().normalizeAxis(axis), false);
+        if (out.length != reduced.size()) {
+            throw new IllegalArgumentException("out has " + out.length + " elements, argmax of " + in.shape()
+                    + " over axis " + axis + " needs " + reduced.size());
+        }
+        argmax(in, Tensor.of(out, reduced.dims()), axis, false);
     }
 
-    /** Releases native resources; a no-op for the CPU backends. */
-    @Override
-    default void close() {
+    // ---- Array calls: rows of cols elements in, a new array out ----
+
+    /** Softmax of each row of {@code cols} elements of {@code x} ({@code x.length} a multiple of {@code cols}). */
+    default float[] softmax(float[] x, int cols) {
+        float[] out = new float[Rows.count(x, cols)];
+        softmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
+        return out;
     }
+
+    /** Softmax of each row of {@code cols} elements of {@code x}, in float64. */
+    default double[] softmax(double[] x, int cols) {
+        double[] out = new double[Rows.count(x, cols)];
+        softmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
+        return out;
+    }
+
+    /**
+     * Softmax of float32 rows, computed and returned in float64: for callers who want probabilities
+     * with fp64 accuracy (tiny tails, sums to 1 within 1e-15) from float32 logits. Costs a widening
+     * copy of the input.
+     */
+    default double[] softmaxToDouble(float[] x, int cols) {
+        return softmax(Rows.widen(x, cols), cols);
+    }
+
+    /** Softmax of each row of a matrix whose rows all have the same length. */
+    default float[][] softmax(float[][] rows) {
+        return Rows.split(softmax(Rows.join(rows), Rows.width(rows)), rows.length);
+    }
+
+    /** Log-softmax of each row of {@code cols} elements of {@code x}. */
+    default float[] logSoftmax(float[] x, int cols) {
+        float[] out = new float[Rows.count(x, cols)];
+        logSoftmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
+        return out;
+    }
+
+    /** Log-softmax of each row of {@code cols} elements of {@code x}, in float64. */
+    default double[] logSoftmax(double[] x, int cols) {
+        double[] out = new double[Rows.count(x, cols)];
+        logSoftmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
+        return out;
+    }
+
+    /** Log-softmax of float32 rows, computed and returned in float64 (see {@link #softmaxToDouble}). */
+    default double[] logSoftmaxToDouble(float[] x, int cols) {
+        return logSoftmax(Rows.widen(x, cols), cols);
+    }
+
+    /** log(sum(exp(row))) of each row of {@code cols} elements: one value per row. */
+    default float[] logSumExp(float[] x, int cols) {
+        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        float[] out = new float[rows];
+        logSumExp(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
+        return out;
+    }
+
+    /** log(sum(exp(row))) of each row of {@code cols} elements, in float64. */
+    default double[] logSumExp(double[] x, int cols) {
+        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        double[] out = new double[rows];
+        logSumExp(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
+        return out;
+    }
+
+    /** Sigmoid of every element. */
+    default float[] sigmoid(float[] x) {
+        float[] out = new float[Rows.count(x, 1)];
+        sigmoid(Tensor.vector(x), Tensor.vector(out));
+        return out;
+    }
+
+    /** Sigmoid of every element, in float64. */
+    default double[] sigmoid(double[] x) {
+        double[] out = new double[Rows.count(x, 1)];
+        sigmoid(Tensor.vector(x), Tensor.vector(out));
+        return out;
+    }
+
+    /** Index of the first maximum of each row of {@code cols} elements ({@code cols >= 1}). */
+    default int[] argmax(float[] x, int cols) {
+        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        int[] out = new int[rows];
+        argmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
+        return out;
+    }
+
+    /** Index of the first maximum of each row of {@code cols} elements ({@code cols >= 1}). */
+    default int[] argmax(double[] x, int cols) {
+        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        int[] out = new int[rows];
+        argmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
+        return out;
+    }
+
+    /**
+     * Releases native resources (device memory, contexts, worker threads). Idempotent. Later calls
+     * on a closed kernel throw {@link IllegalStateException}, except on the scalar kernel, which holds
+     * nothing.
+     */
+    @Override
+    void close();
 }

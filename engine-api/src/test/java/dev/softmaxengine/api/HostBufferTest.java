@@ -1,5 +1,7 @@
 package dev.softmaxengine.api;
 
+import dev.softmaxengine.api.spi.HostBuffer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.softmaxengine.api;
 
+import dev.softmaxengine.api.spi.OpRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,17 +27,17 @@ class OpRequestTest {
 
     @Test
     void axisBecomesOuterLengthAndStride() {
-        OpRequest r = OpRequest.softmax(false, IN, out(2, 3, 4), 0, 1);
+        OpRequest r = OpRequest.of(Op.SOFTMAX, IN, out(2, 3, 4), 0, 1, false);
         assertEquals(1, r.outer());
         assertEquals(2, r.n());
         assertEquals(12, r.inner());
-        r = OpRequest.softmax(false, IN, out(2, 3, 4), -2, 1);
+        r = OpRequest.of(Op.SOFTMAX, IN, out(2, 3, 4), -2, 1, false);
         assertEquals(1, r.axis());
         assertEquals(2, r.outer());
         assertEquals(3, r.n());
         assertEquals(4, r.inner());
         assertEquals(8, r.slices());
-        r = OpRequest.hardmax(IN, out(2, 3, 4), -1);
+        r = OpRequest.of(Op.HARDMAX, IN, out(2, 3, 4), -1);
         assertEquals(2, r.axis());
         assertEquals(6, r.outer());
         assertEquals(4, r.n());
@@ -46,7 +47,7 @@ class OpRequestTest {
 
     @Test
     void elementwiseOpsAreOneFlatSlice() {
-        OpRequest r = OpRequest.sigmoid(true, IN, out(2, 3, 4));
+        OpRequest r = OpRequest.of(Op.LOG_SIGMOID, IN, out(2, 3, 4));
         assertEquals(Op.LOG_SIGMOID, r.op());
         assertEquals(0, r.axis());
         assertEquals(1, r.outer());
@@ -56,94 +57,109 @@ class OpRequestTest {
 
     @Test
     void nullOperandsAreNamed() {
-        rejected("in must not be null", () -> OpRequest.softmax(false, null, out(2, 3, 4), -1, 1));
-        rejected("out must not be null", () -> OpRequest.softmax(true, IN, null, -1, 1));
-        rejected("in must not be null", () -> OpRequest.logSumExp(null, out(2, 3), -1, false));
-        rejected("out must not be null", () -> OpRequest.sigmoid(false, IN, null));
-        rejected("in must not be null", () -> OpRequest.hardmax(null, IN, -1));
-        rejected("in must not be null", () -> OpRequest.argmax(null, new int[6], -1));
-        rejected("out must not be null", () -> OpRequest.argmax(IN, null, -1));
+        rejected("in must not be null", () -> OpRequest.of(Op.SOFTMAX, null, out(2, 3, 4), -1, 1, false));
+        rejected("out must not be null", () -> OpRequest.of(Op.LOG_SOFTMAX, IN, null, -1, 1, false));
+        rejected("in must not be null", () -> OpRequest.of(Op.LOGSUMEXP, null, out(2, 3), -1, 1.0, false));
+        rejected("out must not be null", () -> OpRequest.of(Op.SIGMOID, IN, null));
+        rejected("in must not be null", () -> OpRequest.of(Op.HARDMAX, null, IN, -1));
+        rejected("in must not be null", () -> OpRequest.of(Op.ARGMAX, null, Tensor.of(new int[6], 2, 3)));
+        rejected("out must not be null", () -> OpRequest.of(Op.ARGMAX, IN, null));
+        rejected("op must not be null", () -> OpRequest.of(null, IN, out(2, 3, 4)));
     }
 
     @Test
     void dtypesMustMatch() {
         Tensor f = Tensor.of(new float[24], 2, 3, 4);
-        rejected("out has dtype FLOAT32, in has FLOAT64", () -> OpRequest.softmax(false, IN, f, -1, 1));
-        rejected("out has dtype FLOAT32", () -> OpRequest.sigmoid(false, IN, f));
+        rejected("out has dtype FLOAT32, softmax of FLOAT64 writes FLOAT64", () -> OpRequest.of(Op.SOFTMAX, IN, f, -1, 1, false));
+        rejected("out has dtype FLOAT32", () -> OpRequest.of(Op.SIGMOID, IN, f));
     }
 
     @Test
     void readOnlyOutIsRejected() {
         Tensor ro = Tensor.of(MemorySegment.ofArray(new double[24]).asReadOnly(), DType.FLOAT64, 2, 3, 4);
-        rejected("out is a read-only segment", () -> OpRequest.hardmax(IN, ro, -1));
+        rejected("out is a read-only segment", () -> OpRequest.of(Op.HARDMAX, IN, ro, -1));
         // A read-only input is fine.
-        assertEquals(Op.HARDMAX, OpRequest.hardmax(ro, out(2, 3, 4), -1).op());
+        assertEquals(Op.HARDMAX, OpRequest.of(Op.HARDMAX, ro, out(2, 3, 4), -1).op());
     }
 
     @Test
     void axesOutOfRangeAndRankZeroAreRejected() {
-        rejected("axis must be in [-3, 2]", () -> OpRequest.softmax(false, IN, out(2, 3, 4), 3, 1));
-        rejected("axis must be in [-3, 2]", () -> OpRequest.logSumExp(IN, out(2, 3), -4, false));
-        rejected("axis must be in [-3, 2]", () -> OpRequest.argmax(IN, new int[6], 5));
+        rejected("axis must be in [-3, 2]", () -> OpRequest.of(Op.SOFTMAX, IN, out(2, 3, 4), 3, 1, false));
+        rejected("axis must be in [-3, 2]", () -> OpRequest.of(Op.LOGSUMEXP, IN, out(2, 3), -4, 1.0, false));
+        rejected("axis must be in [-3, 2]", () -> OpRequest.of(Op.ARGMAX, IN, Tensor.of(new int[6], 2, 3), 5));
         Tensor scalar = Tensor.of(new double[1]);
-        rejected("in has rank 0", () -> OpRequest.hardmax(scalar, Tensor.of(new double[1]), 0));
+        rejected("in has rank 0", () -> OpRequest.of(Op.HARDMAX, scalar, Tensor.of(new double[1]), 0));
         // Elementwise ops take any rank.
-        assertEquals(1, OpRequest.sigmoid(false, scalar, Tensor.of(new double[1])).n());
+        assertEquals(1, OpRequest.of(Op.SIGMOID, scalar, Tensor.of(new double[1])).n());
     }
 
     @Test
     void temperatureMustBeFiniteAndPositive() {
         for (double t : new double[] {0, -0.0, -1, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
-            rejected("temperature must be finite and > 0, was " + t, () -> OpRequest.softmax(true, IN, out(2, 3, 4), -1, t));
+            rejected("temperature must be finite and > 0, was " + t, () -> OpRequest.of(Op.LOG_SOFTMAX, IN, out(2, 3, 4), -1, t, false));
         }
-        assertEquals(1e-300, OpRequest.softmax(false, IN, out(2, 3, 4), -1, 1e-300).temperature());
-        assertEquals(Double.MAX_VALUE, OpRequest.softmax(false, IN, out(2, 3, 4), -1, Double.MAX_VALUE).temperature());
+        assertEquals(1e-300, OpRequest.of(Op.SOFTMAX, IN, out(2, 3, 4), -1, 1e-300, false).temperature());
+        assertEquals(Double.MAX_VALUE, OpRequest.of(Op.SOFTMAX, IN, out(2, 3, 4), -1, Double.MAX_VALUE, false).temperature());
     }
 
     @Test
     void shapePreservingOpsNeedTheSameShape() {
-        rejected("out has shape [4, 3, 2], in has [2, 3, 4]", () -> OpRequest.softmax(false, IN, out(4, 3, 2), -1, 1));
-        rejected("out has shape [24]", () -> OpRequest.sigmoid(false, IN, out(24)));
-        rejected("out has shape [2, 3]", () -> OpRequest.hardmax(IN, out(2, 3), -1));
+        rejected("out has shape [4, 3, 2], in has [2, 3, 4]", () -> OpRequest.of(Op.SOFTMAX, IN, out(4, 3, 2), -1, 1, false));
+        rejected("out has shape [24]", () -> OpRequest.of(Op.SIGMOID, IN, out(24)));
+        rejected("out has shape [2, 3]", () -> OpRequest.of(Op.HARDMAX, IN, out(2, 3), -1));
     }
 
     @Test
     void logSumExpOutDropsOrKeepsTheAxis() {
-        assertFalse(OpRequest.logSumExp(IN, out(2, 4), 1, false).keepdims());
-        assertTrue(OpRequest.logSumExp(IN, out(2, 1, 4), 1, true).keepdims());
+        assertFalse(OpRequest.of(Op.LOGSUMEXP, IN, out(2, 4), 1, 1.0, false).keepdims());
+        assertTrue(OpRequest.of(Op.LOGSUMEXP, IN, out(2, 1, 4), 1, 1.0, true).keepdims());
         rejected("out has shape [2, 4], logsumexp of [2, 3, 4] over axis 1 with keepdims needs [2, 1, 4]",
-                () -> OpRequest.logSumExp(IN, out(2, 4), 1, true));
+                () -> OpRequest.of(Op.LOGSUMEXP, IN, out(2, 4), 1, 1.0, true));
         rejected("out has shape [2, 1, 4], logsumexp of [2, 3, 4] over axis -2 without keepdims needs [2, 4]",
-                () -> OpRequest.logSumExp(IN, out(2, 1, 4), -2, false));
+                () -> OpRequest.of(Op.LOGSUMEXP, IN, out(2, 1, 4), -2, 1.0, false));
     }
 
     @Test
     void argmaxNeedsTheReducedLengthAndANonEmptyAxis() {
-        int[] idx = new int[6];
-        OpRequest r = OpRequest.argmax(IN, idx, -1);
-        assertSame(idx, r.indices());
-        assertNull(r.out());
-        rejected("out has 5 elements, argmax of [2, 3, 4] over axis -1 needs 6", () -> OpRequest.argmax(IN, new int[5], -1));
+        Tensor idx = Tensor.of(new int[6], 2, 3);
+        OpRequest r = OpRequest.of(Op.ARGMAX, IN, idx);
+        assertSame(idx, r.out());
+        assertEquals(DType.FLOAT64, r.dtype());
+        assertEquals(1, OpRequest.of(Op.ARGMAX, IN, Tensor.of(new int[6], 2, 3, 1), -1, 1, true).inner());
+        rejected("out has shape [5], argmax of [2, 3, 4] over axis -1 without keepdims needs [2, 3]",
+                () -> OpRequest.of(Op.ARGMAX, IN, Tensor.of(new int[5], 5)));
+        rejected("out has dtype FLOAT64, argmax of FLOAT64 writes INT32", () -> OpRequest.of(Op.ARGMAX, IN, out(2, 3)));
+        rejected("out has dtype INT32, softmax of FLOAT64 writes FLOAT64",
+                () -> OpRequest.of(Op.SOFTMAX, IN, Tensor.of(new int[24], 2, 3, 4)));
+        rejected("in has dtype INT32; softmax reads FLOAT32 or FLOAT64",
+                () -> OpRequest.of(Op.SOFTMAX, Tensor.of(new int[6], 6), Tensor.of(new int[6], 6)));
         Tensor empty = Tensor.of(new double[0], 2, 0);
-        rejected("argmax over axis 1 of [2, 0]", () -> OpRequest.argmax(empty, new int[2], 1));
+        rejected("argmax over axis 1 of [2, 0]", () -> OpRequest.of(Op.ARGMAX, empty, Tensor.of(new int[2], 2), 1));
         // No rows: nothing to pick, nothing to reject.
-        assertEquals(0, OpRequest.argmax(Tensor.of(new double[0], 0, 3), new int[0], 1).outer());
+        assertEquals(0, OpRequest.of(Op.ARGMAX, Tensor.of(new double[0], 0, 3), Tensor.of(new int[0], 0), 1).outer());
+    }
+
+    @Test
+    void temperatureAndKeepdimsOnlyWhereTheOpTakesThem() {
+        rejected("temperature must be 1 for sigmoid, was 2.0", () -> OpRequest.of(Op.SIGMOID, IN, out(2, 3, 4), -1, 2, false));
+        rejected("keepdims applies to logsumexp and argmax, not hardmax",
+                () -> OpRequest.of(Op.HARDMAX, IN, out(2, 3, 4), -1, 1, true));
     }
 
     @Test
     void inPlaceOnlyForShapePreservingOpsAndOnlyExactly() {
         double[] a = new double[24];
         Tensor t = Tensor.of(a, 2, 3, 4);
-        assertTrue(OpRequest.softmax(false, t, t, -1, 1).inPlace());
-        assertTrue(OpRequest.sigmoid(false, t, Tensor.of(a, 2, 3, 4)).inPlace());
-        assertFalse(OpRequest.hardmax(t, out(2, 3, 4), -1).inPlace());
+        assertTrue(OpRequest.of(Op.SOFTMAX, t, t, -1, 1, false).inPlace());
+        assertTrue(OpRequest.of(Op.SIGMOID, t, Tensor.of(a, 2, 3, 4)).inPlace());
+        assertFalse(OpRequest.of(Op.HARDMAX, t, out(2, 3, 4), -1).inPlace());
         Tensor column = Tensor.of(new double[3], 3, 1);
-        rejected("out overlaps in; logsumexp cannot run in place", () -> OpRequest.logSumExp(column, column.reshape(3), 1, false));
+        rejected("out overlaps in; logsumexp cannot run in place", () -> OpRequest.of(Op.LOGSUMEXP, column, column.reshape(3), 1, 1.0, false));
         MemorySegment seg = MemorySegment.ofArray(new double[25]);
         Tensor first = Tensor.of(seg, DType.FLOAT64, 2, 3, 4);
         Tensor shifted = Tensor.of(seg.asSlice(Double.BYTES), DType.FLOAT64, 2, 3, 4);
         rejected("out overlaps in; log-softmax runs in place only when out is exactly in",
-                () -> OpRequest.softmax(true, first, shifted, -1, 1));
+                () -> OpRequest.of(Op.LOG_SOFTMAX, first, shifted, -1, 1, false));
     }
 
     @Test
@@ -151,26 +167,26 @@ class OpRequestTest {
         double[] a = new double[24];
         Tensor arrayView = Tensor.of(a, 2, 3, 4);
         Tensor segmentView = Tensor.of(MemorySegment.ofArray(a), DType.FLOAT64, 2, 3, 4);
-        assertTrue(OpRequest.softmax(false, arrayView, segmentView, -1, 1).inPlace());
+        assertTrue(OpRequest.of(Op.SOFTMAX, arrayView, segmentView, -1, 1, false).inPlace());
         Tensor col = Tensor.of(new double[3], 3, 1);
-        Tensor aliasOfCol = Tensor.of(MemorySegment.ofArray(col.doubleArray()), DType.FLOAT64, 3);
-        rejected("out overlaps in", () -> OpRequest.logSumExp(col, aliasOfCol, 1, false));
+        Tensor aliasOfCol = Tensor.of(col.asHostSegment(), DType.FLOAT64, 3);
+        rejected("out overlaps in", () -> OpRequest.of(Op.LOGSUMEXP, col, aliasOfCol, 1, 1.0, false));
     }
 
     @Test
     void requireHostNamesTheDeviceOperand() {
         Tensor device = Tensor.of(new RemoteBuffer(DType.FLOAT64, 24), 2, 3, 4);
-        OpRequest onDevice = OpRequest.softmax(false, device, out(2, 3, 4), -1, 1);
+        OpRequest onDevice = OpRequest.of(Op.SOFTMAX, device, out(2, 3, 4), -1, 1, false);
         rejected("in is device memory of backend remote; the scalar backend computes on host memory",
                 () -> onDevice.requireHost("scalar"));
-        OpRequest intoDevice = OpRequest.sigmoid(false, IN, device);
+        OpRequest intoDevice = OpRequest.of(Op.SIGMOID, IN, device);
         rejected("out is device memory of backend remote", () -> intoDevice.requireHost("scalar"));
-        OpRequest.argmax(IN, new int[6], -1).requireHost("scalar");
+        OpRequest.of(Op.ARGMAX, IN, Tensor.of(new int[6], 2, 3)).requireHost("scalar");
     }
 
     @Test
     void describesItself() {
-        OpRequest r = OpRequest.softmax(true, IN, out(2, 3, 4), 1, 2.5);
+        OpRequest r = OpRequest.of(Op.LOG_SOFTMAX, IN, out(2, 3, 4), 1, 2.5, false);
         assertEquals(DType.FLOAT64, r.dtype());
         assertSame(IN, r.in());
         assertTrue(r.toString().startsWith("log-softmax(") && r.toString().contains("T 2.5"), r.toString());

@@ -1,5 +1,7 @@
 package dev.softmaxengine.api;
 
+import dev.softmaxengine.api.spi.HostBuffer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -42,26 +44,28 @@ class TensorTest {
 
     @Test
     void arraysGiveTheirDtypeAndStorage() {
-        Tensor f = Tensor.vector(new float[3]);
+        ArrayTensor f = Tensor.vector(new float[3]);
         assertEquals(DType.FLOAT32, f.dtype());
-        assertEquals(Tensor.Storage.FLOAT_ARRAY, f.storage());
         assertEquals(Shape.of(3), f.shape());
-        Tensor d = Tensor.of(new double[6], 2, 3);
+        ArrayTensor d = Tensor.of(new double[6], 2, 3);
         assertEquals(DType.FLOAT64, d.dtype());
-        assertEquals(Tensor.Storage.DOUBLE_ARRAY, d.storage());
         assertTrue(d.isHost());
-        assertNull(d.buffer());
-        assertThrows(IllegalStateException.class, d::floatArray);
-        assertThrows(IllegalStateException.class, f::doubleArray);
-        assertThrows(IllegalStateException.class, f::segment);
+        ArrayTensor i = Tensor.of(new int[6], 3, 2);
+        assertEquals(DType.INT32, i.dtype());
+        assertEquals(6 * Integer.BYTES, i.asHostSegment().byteSize());
+        assertThrows(IllegalStateException.class, d::floats);
+        assertThrows(IllegalStateException.class, f::doubles);
+        assertThrows(IllegalStateException.class, f::ints);
+        assertEquals(3 * Float.BYTES, f.asHostSegment().byteSize());
     }
 
     @Test
     void segmentMayBeLongerNeverShorter() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(10 * Float.BYTES);
-            Tensor t = Tensor.of(seg, DType.FLOAT32, 2, 3);
+            SegmentTensor t = Tensor.of(seg, DType.FLOAT32, 2, 3);
             assertEquals(6 * Float.BYTES, t.segment().byteSize());
+            assertTrue(t.buffer().isEmpty());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.of(seg, DType.FLOAT64, 2, 3));
             assertEquals("segment has 40 bytes, shape [2, 3] of FLOAT64 needs 48", e.getMessage());
             // The byte count of a valid shape can still overflow.
@@ -84,15 +88,18 @@ class TensorTest {
             Tensor ds = Tensor.of(arena.allocate(16), DType.FLOAT64, 2);
             ds.set(1, 0.1);
             assertEquals(0.1, ds.get(1));
+            Tensor is = Tensor.of(arena.allocate(8), DType.INT32, 2);
+            is.set(1, 7);
+            assertEquals(7, is.get(1));
         }
     }
 
     @Test
     void reshapeKeepsTheMemory() {
         float[] data = {1, 2, 3, 4, 5, 6};
-        Tensor t = Tensor.of(data, 2, 3).reshape(3, 2);
+        ArrayTensor t = Tensor.of(data, 2, 3).reshape(3, 2);
         assertEquals(Shape.of(3, 2), t.shape());
-        assertSame(data, t.floatArray());
+        assertSame(data, t.floats());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.reshape(4, 2));
         assertTrue(e.getMessage().contains("cannot reshape [3, 2]"), e.getMessage());
     }
@@ -100,9 +107,8 @@ class TensorTest {
     @Test
     void hostBufferViewsAreSegmentsThatRememberTheirBuffer() {
         try (HostBuffer b = new HostBuffer("scalar", DType.FLOAT64, 10)) {
-            Tensor t = Tensor.of(b, 2, 4);
-            assertEquals(Tensor.Storage.SEGMENT, t.storage());
-            assertSame(b, t.buffer());
+            SegmentTensor t = (SegmentTensor) Tensor.of(b, 2, 4);
+            assertSame(b, t.buffer().orElseThrow());
             assertEquals(8 * Double.BYTES, t.segment().byteSize());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.of(b, 11));
             assertEquals("buffer has 10 elements, shape [11] needs 11", e.getMessage());
@@ -112,12 +118,13 @@ class TensorTest {
     @Test
     void deviceViewsAreNotHostMemory() {
         RemoteBuffer b = new RemoteBuffer(DType.FLOAT32, 6);
-        Tensor t = Tensor.of(b, 2, 3);
-        assertEquals(Tensor.Storage.DEVICE, t.storage());
+        DeviceTensor t = (DeviceTensor) Tensor.of(b, 2, 3);
+        assertSame(b, t.buffer());
         assertEquals(DType.FLOAT32, t.dtype());
         assertTrue(!t.isHost());
-        assertThrows(IllegalStateException.class, () -> t.get(0));
-        assertThrows(IllegalStateException.class, () -> t.set(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> t.get(0));
+        assertThrows(IllegalArgumentException.class, () -> t.set(0, 1));
+        assertThrows(IllegalArgumentException.class, t::asHostSegment);
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(b, 7));
     }
 

@@ -5,8 +5,9 @@ package dev.softmaxengine.simd;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.spi.OpRequest;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
@@ -98,6 +99,11 @@ final class DoubleSegmentRows implements RowKernels {
 
     // ---- row ranges (the RowKernels entry points) ----
 
+    /** Argmax's output: VectorSoftmaxKernel hands the kernels an int array. */
+    private static int[] indices(OpRequest r) {
+        return ((ArrayTensor) r.out()).ints();
+    }
+
     /** Rows [first, first + rows) of a range, row j at base + j * n of in (and of out). */
     @FunctionalInterface
     private interface RowBlock {
@@ -114,14 +120,14 @@ final class DoubleSegmentRows implements RowKernels {
         long step = rowsPerSlice(n);
         for (long o = from; o < to; o += step) {
             int rows = (int) Math.min(step, to - o);
-            body.rows(slice(r.in().segment(), o * n, (long) rows * n),
-                    writes ? slice(r.out().segment(), o * n, (long) rows * n) : null, o, rows, 0);
+            body.rows(slice(r.in().asHostSegment(), o * n, (long) rows * n),
+                    writes ? slice(r.out().asHostSegment(), o * n, (long) rows * n) : null, o, rows, 0);
         }
     }
 
     /** A reduced output: out[index] = v. */
     private static void putReduced(OpRequest r, long index, double v) {
-        r.out().segment().setAtIndex(Tensor.F64, index, (double) v);
+        r.out().asHostSegment().setAtIndex(Tensor.F64, index, (double) v);
     }
 
     @Override
@@ -148,7 +154,7 @@ final class DoubleSegmentRows implements RowKernels {
     @Override
     public void argmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        int[] indices = r.indices();
+        int[] indices = indices(r);
         forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
                 indices[(int) (first + j)] = argmaxRow(in, base + j * n, n);
@@ -168,8 +174,8 @@ final class DoubleSegmentRows implements RowKernels {
 
     @Override
     public void sigmoid(OpRequest r, long from, long to, boolean log) {
-        MemorySegment in = r.in().segment();
-        MemorySegment out = r.out().segment();
+        MemorySegment in = r.in().asHostSegment();
+        MemorySegment out = r.out().asHostSegment();
         for (long o = from; o < to; o += CHUNK) {
             int count = (int) Math.min(CHUNK, to - o);
             sigmoid(slice(in, o, count), slice(out, o, count), 0, count, log);
@@ -201,7 +207,7 @@ final class DoubleSegmentRows implements RowKernels {
             if (len <= 0) {
                 continue;
             }
-            body.part(slice(r.in().segment(), o * n + c0, len), writes ? slice(r.out().segment(), o * n + c0, len) : null,
+            body.part(slice(r.in().asHostSegment(), o * n + c0, len), writes ? slice(r.out().asHostSegment(), o * n + c0, len) : null,
                     0, len, (int) u);
         }
     }
@@ -554,7 +560,7 @@ final class DoubleSegmentRows implements RowKernels {
     /** Copies slab o of in into the stage (plus room for {@code extra} elements after it). */
     private static double[] stage(OpRequest r, long o, int slab, int extra, DoubleRows.Scratch s) {
         double[] a = s.stage(slab + extra);
-        MemorySegment.copy(r.in().segment(), Tensor.F64, o * slab * Double.BYTES, a, 0, slab);
+        MemorySegment.copy(r.in().asHostSegment(), Tensor.F64, o * slab * Double.BYTES, a, 0, slab);
         return a;
     }
 
@@ -568,7 +574,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, 0, s);
             DoubleRows.softmaxTiles(a, a, 0, n, inner, 0, tiles(r), invT, log, s);
-            MemorySegment.copy(a, 0, r.out().segment(), Tensor.F64, o * slab * Double.BYTES, slab);
+            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F64, o * slab * Double.BYTES, slab);
         }
     }
 
@@ -581,7 +587,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, inner, s);
             DoubleRows.logSumExpTiles(a, a, 0, n, inner, 0, tiles(r), slab, s);
-            MemorySegment.copy(a, slab, r.out().segment(), Tensor.F64, o * inner * Double.BYTES, inner);
+            MemorySegment.copy(a, slab, r.out().asHostSegment(), Tensor.F64, o * inner * Double.BYTES, inner);
         }
     }
 
@@ -593,7 +599,7 @@ final class DoubleSegmentRows implements RowKernels {
         DoubleRows.Scratch s = DoubleRows.scratch();
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, 0, s);
-            DoubleRows.argmaxTiles(a, r.indices(), 0, n, inner, 0, tiles(r), Math.toIntExact(o * inner), s);
+            DoubleRows.argmaxTiles(a, indices(r), 0, n, inner, 0, tiles(r), Math.toIntExact(o * inner), s);
         }
     }
 
@@ -606,7 +612,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, 0, s);
             DoubleRows.hardmaxTiles(a, a, 0, n, inner, 0, tiles(r), s);
-            MemorySegment.copy(a, 0, r.out().segment(), Tensor.F64, o * slab * Double.BYTES, slab);
+            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F64, o * slab * Double.BYTES, slab);
         }
     }
 }

@@ -4,7 +4,9 @@ package dev.softmaxengine.simd;
 
 import java.util.Arrays;
 
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.ArrayTensor;
+import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.spi.OpRequest;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -65,7 +67,17 @@ final class FloatRows implements RowKernels {
         Arrays.fill(a, from, to, 0);
     }
 
+    /** The array of an array operand (the array variant only gets arrays). */
+    private static float[] array(Tensor t) {
+        return ((ArrayTensor) t).floats();
+    }
+
     // ---- row ranges (the RowKernels entry points) ----
+
+    /** Argmax's output: VectorSoftmaxKernel hands the kernels an int array. */
+    private static int[] indices(OpRequest r) {
+        return ((ArrayTensor) r.out()).ints();
+    }
 
     /** Rows [first, first + rows) of a range, row j at base + j * n of in (and of out). */
     @FunctionalInterface
@@ -79,13 +91,13 @@ final class FloatRows implements RowKernels {
      * {@code out} is null unless {@code writes}.
      */
     private static void forRowBlocks(OpRequest r, long from, long to, boolean writes, RowBlock body) {
-        body.rows(r.in().floatArray(), writes ? r.out().floatArray() : null, from, (int) (to - from),
+        body.rows(array(r.in()), writes ? array(r.out()) : null, from, (int) (to - from),
                 Math.toIntExact(from * r.n()));
     }
 
     /** A reduced output: out[index] = v. */
     private static void putReduced(OpRequest r, long index, double v) {
-        r.out().floatArray()[(int) index] = (float) v;
+        array(r.out())[(int) index] = (float) v;
     }
 
     @Override
@@ -112,7 +124,7 @@ final class FloatRows implements RowKernels {
     @Override
     public void argmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        int[] indices = r.indices();
+        int[] indices = indices(r);
         forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
                 indices[(int) (first + j)] = argmaxRow(in, base + j * n, n);
@@ -132,7 +144,7 @@ final class FloatRows implements RowKernels {
 
     @Override
     public void sigmoid(OpRequest r, long from, long to, boolean log) {
-        sigmoid(r.in().floatArray(), r.out().floatArray(), (int) from, (int) to, log);
+        sigmoid(array(r.in()), array(r.out()), (int) from, (int) to, log);
     }
 
     // ---- rows split across threads (fewer rows than threads): each row cut into parts ----
@@ -160,7 +172,7 @@ final class FloatRows implements RowKernels {
             if (len <= 0) {
                 continue;
             }
-            body.part(r.in().floatArray(), writes ? r.out().floatArray() : null, Math.toIntExact(o * n + c0), len,
+            body.part(array(r.in()), writes ? array(r.out()) : null, Math.toIntExact(o * n + c0), len,
                     (int) u);
         }
     }
@@ -530,14 +542,14 @@ final class FloatRows implements RowKernels {
         int inner = (int) r.inner();
         float invT = (float) (1.0 / r.temperature());
         forTiles(r, from, to, (o, c, base, s) ->
-                softmaxTiles(r.in().floatArray(), r.out().floatArray(), base, n, inner, c, c + 1, invT, log, s));
+                softmaxTiles(array(r.in()), array(r.out()), base, n, inner, c, c + 1, invT, log, s));
     }
 
     @Override
     public void logSumExpStrided(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int inner = (int) r.inner();
-        forTiles(r, from, to, (o, c, base, s) -> logSumExpTiles(r.in().floatArray(), r.out().floatArray(), base, n,
+        forTiles(r, from, to, (o, c, base, s) -> logSumExpTiles(array(r.in()), array(r.out()), base, n,
                 inner, c, c + 1, Math.toIntExact(o * inner), s));
     }
 
@@ -545,7 +557,7 @@ final class FloatRows implements RowKernels {
     public void argmaxStrided(OpRequest r, long from, long to) {
         int n = (int) r.n();
         int inner = (int) r.inner();
-        forTiles(r, from, to, (o, c, base, s) -> argmaxTiles(r.in().floatArray(), r.indices(), base, n, inner, c, c + 1,
+        forTiles(r, from, to, (o, c, base, s) -> argmaxTiles(array(r.in()), indices(r), base, n, inner, c, c + 1,
                 Math.toIntExact(o * inner), s));
     }
 
@@ -554,7 +566,7 @@ final class FloatRows implements RowKernels {
         int n = (int) r.n();
         int inner = (int) r.inner();
         forTiles(r, from, to, (o, c, base, s) ->
-                hardmaxTiles(r.in().floatArray(), r.out().floatArray(), base, n, inner, c, c + 1, s));
+                hardmaxTiles(array(r.in()), array(r.out()), base, n, inner, c, c + 1, s));
     }
 
     // Tiles [c0, c1) of the slab at base: a tile is up to TILE adjacent slices, element k of slice l

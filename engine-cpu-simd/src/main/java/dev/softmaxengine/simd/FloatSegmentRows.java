@@ -5,8 +5,9 @@ package dev.softmaxengine.simd;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.spi.OpRequest;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -99,6 +100,11 @@ final class FloatSegmentRows implements RowKernels {
 
     // ---- row ranges (the RowKernels entry points) ----
 
+    /** Argmax's output: VectorSoftmaxKernel hands the kernels an int array. */
+    private static int[] indices(OpRequest r) {
+        return ((ArrayTensor) r.out()).ints();
+    }
+
     /** Rows [first, first + rows) of a range, row j at base + j * n of in (and of out). */
     @FunctionalInterface
     private interface RowBlock {
@@ -115,14 +121,14 @@ final class FloatSegmentRows implements RowKernels {
         long step = rowsPerSlice(n);
         for (long o = from; o < to; o += step) {
             int rows = (int) Math.min(step, to - o);
-            body.rows(slice(r.in().segment(), o * n, (long) rows * n),
-                    writes ? slice(r.out().segment(), o * n, (long) rows * n) : null, o, rows, 0);
+            body.rows(slice(r.in().asHostSegment(), o * n, (long) rows * n),
+                    writes ? slice(r.out().asHostSegment(), o * n, (long) rows * n) : null, o, rows, 0);
         }
     }
 
     /** A reduced output: out[index] = v. */
     private static void putReduced(OpRequest r, long index, double v) {
-        r.out().segment().setAtIndex(Tensor.F32, index, (float) v);
+        r.out().asHostSegment().setAtIndex(Tensor.F32, index, (float) v);
     }
 
     @Override
@@ -149,7 +155,7 @@ final class FloatSegmentRows implements RowKernels {
     @Override
     public void argmax(OpRequest r, long from, long to) {
         int n = (int) r.n();
-        int[] indices = r.indices();
+        int[] indices = indices(r);
         forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
             for (int j = 0; j < rows; j++) {
                 indices[(int) (first + j)] = argmaxRow(in, base + j * n, n);
@@ -169,8 +175,8 @@ final class FloatSegmentRows implements RowKernels {
 
     @Override
     public void sigmoid(OpRequest r, long from, long to, boolean log) {
-        MemorySegment in = r.in().segment();
-        MemorySegment out = r.out().segment();
+        MemorySegment in = r.in().asHostSegment();
+        MemorySegment out = r.out().asHostSegment();
         for (long o = from; o < to; o += CHUNK) {
             int count = (int) Math.min(CHUNK, to - o);
             sigmoid(slice(in, o, count), slice(out, o, count), 0, count, log);
@@ -202,7 +208,7 @@ final class FloatSegmentRows implements RowKernels {
             if (len <= 0) {
                 continue;
             }
-            body.part(slice(r.in().segment(), o * n + c0, len), writes ? slice(r.out().segment(), o * n + c0, len) : null,
+            body.part(slice(r.in().asHostSegment(), o * n + c0, len), writes ? slice(r.out().asHostSegment(), o * n + c0, len) : null,
                     0, len, (int) u);
         }
     }
@@ -555,7 +561,7 @@ final class FloatSegmentRows implements RowKernels {
     /** Copies slab o of in into the stage (plus room for {@code extra} elements after it). */
     private static float[] stage(OpRequest r, long o, int slab, int extra, FloatRows.Scratch s) {
         float[] a = s.stage(slab + extra);
-        MemorySegment.copy(r.in().segment(), Tensor.F32, o * slab * Float.BYTES, a, 0, slab);
+        MemorySegment.copy(r.in().asHostSegment(), Tensor.F32, o * slab * Float.BYTES, a, 0, slab);
         return a;
     }
 
@@ -569,7 +575,7 @@ final class FloatSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, 0, s);
             FloatRows.softmaxTiles(a, a, 0, n, inner, 0, tiles(r), invT, log, s);
-            MemorySegment.copy(a, 0, r.out().segment(), Tensor.F32, o * slab * Float.BYTES, slab);
+            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F32, o * slab * Float.BYTES, slab);
         }
     }
 
@@ -582,7 +588,7 @@ final class FloatSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, inner, s);
             FloatRows.logSumExpTiles(a, a, 0, n, inner, 0, tiles(r), slab, s);
-            MemorySegment.copy(a, slab, r.out().segment(), Tensor.F32, o * inner * Float.BYTES, inner);
+            MemorySegment.copy(a, slab, r.out().asHostSegment(), Tensor.F32, o * inner * Float.BYTES, inner);
         }
     }
 
@@ -594,7 +600,7 @@ final class FloatSegmentRows implements RowKernels {
         FloatRows.Scratch s = FloatRows.scratch();
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, 0, s);
-            FloatRows.argmaxTiles(a, r.indices(), 0, n, inner, 0, tiles(r), Math.toIntExact(o * inner), s);
+            FloatRows.argmaxTiles(a, indices(r), 0, n, inner, 0, tiles(r), Math.toIntExact(o * inner), s);
         }
     }
 
@@ -607,7 +613,7 @@ final class FloatSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, 0, s);
             FloatRows.hardmaxTiles(a, a, 0, n, inner, 0, tiles(r), s);
-            MemorySegment.copy(a, 0, r.out().segment(), Tensor.F32, o * slab * Float.BYTES, slab);
+            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F32, o * slab * Float.BYTES, slab);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.softmaxengine.simd;
 
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.OpRequest;
 
 /**
  * The row kernels of one dtype over one kind of host memory, generated from

@@ -2,8 +2,9 @@ package dev.softmaxengine.simd;
 
 import java.util.List;
 
-import dev.softmaxengine.api.KernelProvider;
-import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.api.spi.KernelProvider;
+import dev.softmaxengine.api.VectorApi;
+import dev.softmaxengine.api.spi.KernelBackend;
 
 /**
  * The SIMD backend's provider. The probe checks the module graph before touching any Vector API
@@ -18,8 +19,8 @@ public final class VectorKernelProvider implements KernelProvider {
 
     @Override
     public Probe probe() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return Probe.unusable("jdk.incubator.vector not in the module graph; add --add-modules jdk.incubator.vector");
+        if (!VectorApi.available()) {
+            return Probe.unusable(VectorApi.missingReason());
         }
         int lanes = FloatRows.L;
         if (lanes < 4) {
@@ -30,7 +31,7 @@ public final class VectorKernelProvider implements KernelProvider {
     }
 
     @Override
-    public SoftmaxKernel create() {
+    public KernelBackend create() {
         return new VectorSoftmaxKernel();
     }
 }

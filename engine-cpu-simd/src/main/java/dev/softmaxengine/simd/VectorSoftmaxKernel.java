@@ -1,17 +1,18 @@
 package dev.softmaxengine.simd;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
-import dev.softmaxengine.api.HostBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
-import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.Tolerance;
+import dev.softmaxengine.api.spi.HostBuffer;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.OpRequest;
 
 /**
  * The Vector API backend: the preferred species (AVX-512 where present), masked tails, a
@@ -21,7 +22,8 @@ import dev.softmaxengine.api.Tolerance;
  * request. Last-axis slices vectorize along the row; other axes vectorize across the inner
  * dimension. Thread-safe; {@link #close()} stops the worker threads.
  */
-public final class VectorSoftmaxKernel implements SoftmaxKernel {
+public final class VectorSoftmaxKernel implements KernelBackend {
+    /** The backend name, {@code simd}. */
     public static final String NAME = "simd";
     /** System property with the worker thread count (default: available processors). */
     public static final String THREADS_PROPERTY = "softmax.threads";
@@ -126,9 +128,14 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         requireOpen();
         r.requireHost(NAME);
         r.requireAccessible();
-        boolean arrays = r.in().storage() != Tensor.Storage.SEGMENT
-                && (r.out() == null || r.out().storage() != Tensor.Storage.SEGMENT);
-        boolean natives = isNative(r.in()) && (r.out() == null || isNative(r.out()));
+        boolean argmax = r.op() == Op.ARGMAX;
+        if (argmax && r.out() instanceof SegmentTensor) {
+            argmaxIntoSegment(r);
+            return;
+        }
+        // Argmax's int array goes with either kind of input.
+        boolean arrays = r.in() instanceof ArrayTensor && (argmax || r.out() instanceof ArrayTensor);
+        boolean natives = isNative(r.in()) && (argmax || isNative(r.out()));
         if (!arrays && !natives) {
             executeStaged(r);
             return;
@@ -147,7 +154,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
                 : (f32 ? FloatSegmentRows.INSTANCE : DoubleSegmentRows.INSTANCE);
         boolean log = r.op() == Op.LOG_SOFTMAX || r.op() == Op.LOG_SIGMOID;
         // A confined arena's segment may only be touched by its owner thread: no workers then.
-        boolean shareable = sharedWithWorkers(r.in()) && (r.out() == null || sharedWithWorkers(r.out()));
+        boolean shareable = sharedWithWorkers(r.in()) && sharedWithWorkers(r.out());
         boolean parallel = workers != null && shareable && r.in().size() >= PARALLEL_THRESHOLD;
         // float64 rows stay whole: the merge's second rounded exponent, (m_p - M) / T, costs up to
         // |z| * 2^-53 more, which at T = 0.25 and z near -130 passed the float64 bound (rtol 1e-14).
@@ -228,25 +235,26 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
         if (r.op() != Op.LOGSUMEXP || r.out().size() == 0) {
             return;
         }
-        switch (r.out().storage()) {
-            case FLOAT_ARRAY -> Arrays.fill(r.out().floatArray(), Float.NEGATIVE_INFINITY);
-            case DOUBLE_ARRAY -> Arrays.fill(r.out().doubleArray(), Double.NEGATIVE_INFINITY);
-            case SEGMENT -> {
-                MemorySegment out = r.out().segment();
-                for (long i = 0; i < r.out().size(); i++) {
-                    if (r.dtype() == DType.FLOAT32) {
-                        out.setAtIndex(Tensor.F32, i, Float.NEGATIVE_INFINITY);
-                    } else {
-                        out.setAtIndex(Tensor.F64, i, Double.NEGATIVE_INFINITY);
-                    }
-                }
-            }
-            case DEVICE -> throw new AssertionError("rejected by requireHost");
+        for (long i = 0; i < r.out().size(); i++) {
+            r.out().set(i, Double.NEGATIVE_INFINITY);
         }
     }
 
     private static boolean isNative(Tensor t) {
-        return t.storage() == Tensor.Storage.SEGMENT && t.segment().isNative();
+        return t instanceof SegmentTensor s && s.segment().isNative();
+    }
+
+    /** Argmax into an int32 segment: the kernels write an int array, copied over (one int per slice). */
+    private void argmaxIntoSegment(OpRequest r) {
+        if (r.out().size() > MAX_STAGED) {
+            throw new IllegalArgumentException("out has " + r.out().size() + " elements in a segment; the simd backend"
+                    + " stages at most " + MAX_STAGED + " argmax indices");
+        }
+        int[] indices = new int[(int) r.out().size()];
+        execute(OpRequest.of(Op.ARGMAX, r.in(), Tensor.of(indices, r.out().shape().dims()), r.axis(), 1.0,
+                r.keepdims()));
+        MemorySegment.copy(MemorySegment.ofArray(indices), 0, r.out().asHostSegment(), 0,
+                (long) indices.length * Integer.BYTES);
     }
 
     /**
@@ -260,28 +268,21 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
                     + "an operand of another kind; the simd backend stages at most " + MAX_STAGED);
         }
         Tensor in = toArray(r.in());
-        Tensor out = r.out() == null ? null
-                : r.inPlace() ? in
-                : r.out().storage() == Tensor.Storage.SEGMENT ? emptyArrayLike(r.out())
+        Tensor out = r.inPlace() ? in
+                : r.out() instanceof SegmentTensor ? emptyArrayLike(r.out())
                 : r.out();
-        execute(switch (r.op()) {
-            case SOFTMAX, LOG_SOFTMAX -> OpRequest.softmax(r.op() == Op.LOG_SOFTMAX, in, out, r.axis(), r.temperature());
-            case LOGSUMEXP -> OpRequest.logSumExp(in, out, r.axis(), r.keepdims());
-            case SIGMOID, LOG_SIGMOID -> OpRequest.sigmoid(r.op() == Op.LOG_SIGMOID, in, out);
-            case HARDMAX -> OpRequest.hardmax(in, out, r.axis());
-            case ARGMAX -> OpRequest.argmax(in, r.indices(), r.axis());
-        });
-        if (out != null && r.out().storage() == Tensor.Storage.SEGMENT) {
-            MemorySegment.copy(segment(out), 0, r.out().segment(), 0, r.out().segment().byteSize());
+        execute(OpRequest.of(r.op(), in, out, r.axis(), r.temperature(), r.keepdims()));
+        if (r.out() instanceof SegmentTensor s) {
+            MemorySegment.copy(out.asHostSegment(), 0, s.segment(), 0, s.segment().byteSize());
         }
     }
 
     private static Tensor toArray(Tensor t) {
-        if (t.storage() != Tensor.Storage.SEGMENT) {
+        if (!(t instanceof SegmentTensor s)) {
             return t;
         }
         Tensor a = emptyArrayLike(t);
-        MemorySegment.copy(t.segment(), 0, segment(a), 0, t.segment().byteSize());
+        MemorySegment.copy(s.segment(), 0, a.asHostSegment(), 0, s.segment().byteSize());
         return a;
     }
 
@@ -298,17 +299,7 @@ public final class VectorSoftmaxKernel implements SoftmaxKernel {
     private static final Thread NOT_AN_OWNER = new Thread(() -> { });
 
     private static boolean sharedWithWorkers(Tensor t) {
-        return t.storage() != Tensor.Storage.SEGMENT || t.segment().isAccessibleBy(NOT_AN_OWNER);
-    }
-
-    /** A segment view of a host operand; arrays become heap segments (used when the other operand is a segment). */
-    private static MemorySegment segment(Tensor t) {
-        return switch (t.storage()) {
-            case FLOAT_ARRAY -> MemorySegment.ofArray(t.floatArray());
-            case DOUBLE_ARRAY -> MemorySegment.ofArray(t.doubleArray());
-            case SEGMENT -> t.segment();
-            case DEVICE -> throw new AssertionError("rejected by requireHost");
-        };
+        return !(t instanceof SegmentTensor s) || s.segment().isAccessibleBy(NOT_AN_OWNER);
     }
 
     private void requireOpen() {

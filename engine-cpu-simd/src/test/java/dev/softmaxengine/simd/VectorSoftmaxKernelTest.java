@@ -1,5 +1,6 @@
 package dev.softmaxengine.simd;
 
+import dev.softmaxengine.api.Op;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -9,7 +10,7 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 
 import dev.softmaxengine.api.Backends;
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.Tensor;
 import org.junit.jupiter.api.Test;
 

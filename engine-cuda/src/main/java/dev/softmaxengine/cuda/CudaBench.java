@@ -2,7 +2,7 @@ package dev.softmaxengine.cuda;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.Tensor;

@@ -6,7 +6,7 @@ import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEM
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT;
 
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.SoftmaxEngineException;
 
 import java.lang.foreign.Arena;

@@ -1,6 +1,7 @@
 package dev.softmaxengine.cuda;
 
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.SoftmaxKernel;
 
 /** The CUDA backend: NVIDIA GPUs of compute capability 7.5 and newer, through the driver API. */
@@ -17,7 +18,7 @@ public final class CudaKernelProvider implements KernelProvider {
 
     /** A kernel on the first usable GPU. */
     @Override
-    public SoftmaxKernel create() {
+    public KernelBackend create() {
         return new CudaSoftmaxKernel();
     }
 }

@@ -1,12 +1,14 @@
 package dev.softmaxengine.cuda;
 
+import dev.softmaxengine.api.spi.KernelBackend;
 import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
 import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES;
 
 import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.DeviceTensor;
 import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.SoftmaxEngineException;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
@@ -48,7 +50,7 @@ import jcuda.driver.JCudaDriver;
  * return once queued, and reading a buffer waits for the work before it. Calls from several threads
  * are safe and serialize on the kernel's lock and stream.
  */
-public final class CudaSoftmaxKernel implements SoftmaxKernel {
+public final class CudaSoftmaxKernel implements KernelBackend {
     public static final String NAME = "cuda";
     private static final String PTX_RESOURCES = "dev/softmaxengine/kernels/cuda/";
 
@@ -184,14 +186,19 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
 
     @Override
     public void execute(OpRequest r) {
+        if (r == null) {
+            throw new IllegalArgumentException("request must not be null");
+        }
+        // Before the lock: a segment of a closed arena must never reach the driver's copies.
+        r.requireAccessible();
         lock.lock();
         try {
             ensureOpen();
             // Every check before the first copy, so that a rejected call leaves out untouched.
             CudaBuffer inBuffer = ownBuffer("in", r.in());
-            CudaBuffer outBuffer = r.out() == null ? null : ownBuffer("out", r.out());
+            CudaBuffer outBuffer = ownBuffer("out", r.out());
             Op op = r.op();
-            long outElements = op == Op.ARGMAX ? r.indices().length : r.out().size();
+            long outElements = r.out().size();
             if (outElements == 0) {
                 return;
             }
@@ -203,12 +210,12 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
                 in = inBuffer.pointer();
             } else {
                 in = inScratch.ensure(r.in().size() * bytes);
-                staging.upload(hostSegment(r.in()), in);
+                staging.upload(r.in().asHostSegment(), in);
             }
             CUdeviceptr out = NULL;
             CUdeviceptr indices = NULL;
             if (op == Op.ARGMAX) {
-                indices = indexScratch.ensure(outElements * Integer.BYTES);
+                indices = outBuffer != null ? outBuffer.pointer() : indexScratch.ensure(outElements * Integer.BYTES);
             } else if (r.inPlace()) {
                 out = in;
             } else {
@@ -218,10 +225,8 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
             for (LaunchPlan.Launch launch : plan.launches()) {
                 launch(plan.strategy(), launch, parameters(plan, launch, r, in, out, indices, ws));
             }
-            if (op == Op.ARGMAX) {
-                staging.download(indices, MemorySegment.ofArray(r.indices()));
-            } else if (outBuffer == null) {
-                staging.download(out, hostSegment(r.out()));
+            if (outBuffer == null) {
+                staging.download(op == Op.ARGMAX ? indices : out, r.out().asHostSegment());
             }
         } finally {
             lock.unlock();
@@ -347,7 +352,7 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
             ensureOpen();
             CUdeviceptr p = b.pointer();
             makeCurrent();
-            staging.upload(hostSegment(src), p);
+            staging.upload(src.asHostSegment(), p);
         } finally {
             lock.unlock();
         }
@@ -359,7 +364,7 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
             ensureOpen();
             CUdeviceptr p = b.pointer();
             makeCurrent();
-            staging.download(p, hostSegment(dst));
+            staging.download(p, dst.asHostSegment());
         } finally {
             lock.unlock();
         }
@@ -384,27 +389,18 @@ public final class CudaSoftmaxKernel implements SoftmaxKernel {
 
     /** The operand's buffer when it is device memory of this kernel, null for host memory. */
     private CudaBuffer ownBuffer(String name, Tensor t) {
-        if (t.isHost()) {
+        if (!(t instanceof DeviceTensor d)) {
             return null;
         }
-        if (!(t.buffer() instanceof CudaBuffer b) || b.kernel() != this) {
-            throw new IllegalArgumentException(name + " is device memory of " + (t.buffer() instanceof CudaBuffer
-                    ? "another cuda kernel" : "backend " + t.buffer().backend())
+        if (!(d.buffer() instanceof CudaBuffer b) || b.kernel() != this) {
+            throw new IllegalArgumentException(name + " is device memory of " + (d.buffer() instanceof CudaBuffer
+                    ? "another cuda kernel" : "backend " + d.buffer().backend())
                     + "; this kernel computes on host memory or on buffers from its own allocate()");
         }
         if (b.isClosed()) {
             throw new IllegalStateException(name + " is a closed buffer");
         }
         return b;
-    }
-
-    private static MemorySegment hostSegment(Tensor t) {
-        return switch (t.storage()) {
-            case FLOAT_ARRAY -> MemorySegment.ofArray(t.floatArray());
-            case DOUBLE_ARRAY -> MemorySegment.ofArray(t.doubleArray());
-            case SEGMENT -> t.segment();
-            case DEVICE -> throw new IllegalArgumentException("not host memory: " + t);
-        };
     }
 
     private void makeCurrent() {

@@ -173,7 +173,7 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
     /** Every entry point the PTX module {@code module} (a {@link Strategy#module()}) must declare. */
     public static SortedSet<String> entryPoints(String module) {
         SortedSet<String> names = new TreeSet<>();
-        for (DType dtype : DType.values()) {
+        for (DType dtype : DType.floating()) {
             String dt = dtypeName(dtype);
             int wide = 16 / dtype.byteSize();
             for (int vec : new int[] {1, wide}) {

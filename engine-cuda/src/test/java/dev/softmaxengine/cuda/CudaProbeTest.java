@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.softmaxengine.api.Backends;
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelProvider;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;

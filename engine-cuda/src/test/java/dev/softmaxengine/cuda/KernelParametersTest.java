@@ -1,9 +1,10 @@
 package dev.softmaxengine.cuda;
 
+import dev.softmaxengine.api.Op;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.softmaxengine.api.DType;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.Tensor;
 
 import java.nio.charset.StandardCharsets;
@@ -36,18 +37,18 @@ class KernelParametersTest {
     /** One request per strategy (two for the split, whose finish grid depends on the op). */
     private static List<OpRequest> requests(DType dtype) {
         List<OpRequest> all = new ArrayList<>();
-        all.add(OpRequest.sigmoid(true, tensor(dtype, 1000), tensor(dtype, 1000)));
-        all.add(OpRequest.softmax(false, tensor(dtype, 7, 100), tensor(dtype, 7, 100), -1, 0.5));
-        all.add(OpRequest.softmax(true, tensor(dtype, 4, 3000), tensor(dtype, 4, 3000), -1, 1));
-        all.add(OpRequest.logSumExp(tensor(dtype, 300, 5000), tensor(dtype, 300), -1, false));
-        all.add(OpRequest.softmax(false, tensor(dtype, 2, 1 << 20), tensor(dtype, 2, 1 << 20), -1, 1));
-        all.add(OpRequest.argmax(tensor(dtype, 2, 1 << 20), new int[2], -1));
-        all.add(OpRequest.hardmax(tensor(dtype, 3, 50, 7), tensor(dtype, 3, 50, 7), 1));
+        all.add(OpRequest.of(Op.LOG_SIGMOID, tensor(dtype, 1000), tensor(dtype, 1000)));
+        all.add(OpRequest.of(Op.SOFTMAX, tensor(dtype, 7, 100), tensor(dtype, 7, 100), -1, 0.5, false));
+        all.add(OpRequest.of(Op.LOG_SOFTMAX, tensor(dtype, 4, 3000), tensor(dtype, 4, 3000), -1, 1, false));
+        all.add(OpRequest.of(Op.LOGSUMEXP, tensor(dtype, 300, 5000), tensor(dtype, 300), -1, 1.0, false));
+        all.add(OpRequest.of(Op.SOFTMAX, tensor(dtype, 2, 1 << 20), tensor(dtype, 2, 1 << 20), -1, 1, false));
+        all.add(OpRequest.of(Op.ARGMAX, tensor(dtype, 2, 1 << 20), Tensor.of(new int[2], 2)));
+        all.add(OpRequest.of(Op.HARDMAX, tensor(dtype, 3, 50, 7), tensor(dtype, 3, 50, 7), 1));
         return all;
     }
 
     @ParameterizedTest
-    @EnumSource(DType.class)
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
     void everyLaunchMatchesItsPtxSignature(DType dtype) {
         Set<Strategy> seen = EnumSet.noneOf(Strategy.class);
         CUdeviceptr p = new CUdeviceptr();

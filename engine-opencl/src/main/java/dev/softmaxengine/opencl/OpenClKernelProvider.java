@@ -1,6 +1,7 @@
 package dev.softmaxengine.opencl;
 
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.SoftmaxKernel;
 import java.util.Optional;
 
@@ -34,7 +35,7 @@ public final class OpenClKernelProvider implements KernelProvider {
     }
 
     @Override
-    public SoftmaxKernel create() {
+    public KernelBackend create() {
         return new OpenClSoftmaxKernel();
     }
 }

@@ -1,9 +1,13 @@
 package dev.softmaxengine.opencl;
 
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.DeviceTensor;
+import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.SoftmaxEngineException;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
@@ -39,7 +43,7 @@ import org.jocl.cl_mem;
  * {@link #close()} releases all of them. Calls are serialized on one lock: a kernel object's
  * arguments and the staging buffers are shared state.
  */
-public final class OpenClSoftmaxKernel implements SoftmaxKernel {
+public final class OpenClSoftmaxKernel implements KernelBackend {
     public static final String NAME = "opencl";
 
     /**
@@ -82,7 +86,6 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
     private final Set<OpenClBuffer> buffers = new LinkedHashSet<>();
     private final Staging stageIn = new Staging();
     private final Staging stageOut = new Staging();
-    private final Staging stageIndices = new Staging();
     private int liveMemObjects;
     private boolean closed;
 
@@ -206,11 +209,11 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
         synchronized (lock) {
             requireOpen();
             OpenClBuffer inBuffer = ownBuffer("in", in);
-            OpenClBuffer outBuffer = out == null ? null : ownBuffer("out", out);
+            OpenClBuffer outBuffer = ownBuffer("out", out);
             if (inBuffer == null) {
                 deviceBytes("in", in.size(), dtype);
             }
-            long outSize = out == null ? r.indices().length : out.size();
+            long outSize = out.size();
             if (outSize == 0) {
                 return false;
             }
@@ -218,22 +221,16 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
             cl_mem inMem = inBuffer != null ? inBuffer.mem()
                     : upload(in, stageIn.ensure(Math.max(in.size(), 1) * dtype.byteSize()));
             cl_mem outMem;
-            if (r.op() == Op.ARGMAX) {
-                outMem = stageIndices.ensure(outSize * Integer.BYTES);
-            } else if (outBuffer != null) {
+            if (outBuffer != null) {
                 outMem = outBuffer.mem();
             } else if (r.inPlace()) {
                 // Both host operands are the same memory: compute in place on its staged copy.
                 outMem = inMem;
             } else {
-                outMem = stageOut.ensure(outSize * dtype.byteSize());
+                outMem = stageOut.ensure(outSize * out.dtype().byteSize());
             }
             launch(r, inMem, outMem, event);
-            if (r.op() == Op.ARGMAX) {
-                int[] indices = r.indices();
-                Cl.run("clEnqueueReadBuffer", () -> CL.clEnqueueReadBuffer(queue, outMem, CL.CL_TRUE, 0,
-                        (long) indices.length * Integer.BYTES, Pointer.to(indices), 0, null, null));
-            } else if (outBuffer == null) {
+            if (outBuffer == null) {
                 download(outMem, out);
             } else {
                 Cl.run("clFinish", () -> CL.clFinish(queue));
@@ -367,7 +364,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
 
     void read(OpenClBuffer b, Tensor dst) {
         checkTransfer(b, "dst", dst);
-        if (dst.storage() == Tensor.Storage.SEGMENT && dst.segment().isReadOnly()) {
+        if (dst instanceof SegmentTensor s && s.segment().isReadOnly()) {
             throw new IllegalArgumentException("dst is a read-only segment");
         }
         OpRequest.requireAccessible("dst", dst);
@@ -399,11 +396,10 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
     /** Copies a host tensor into the start of {@code dst} (blocking); returns {@code dst}. */
     private cl_mem upload(Tensor src, cl_mem dst) {
         long bytes = src.size() * src.dtype().byteSize();
-        switch (src.storage()) {
-            case FLOAT_ARRAY -> transfer(true, dst, 0, bytes, Pointer.to(src.floatArray()));
-            case DOUBLE_ARRAY -> transfer(true, dst, 0, bytes, Pointer.to(src.doubleArray()));
-            case SEGMENT -> segment(true, dst, src.segment());
-            case DEVICE -> throw new IllegalStateException("not host memory: " + src);
+        switch (src) {
+            case ArrayTensor a -> transfer(true, dst, 0, bytes, pointer(a));
+            case SegmentTensor s -> segment(true, dst, s.segment());
+            case DeviceTensor d -> throw new IllegalStateException("not host memory: " + src);
         }
         return dst;
     }
@@ -411,12 +407,19 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
     /** Copies the start of {@code src} into a host tensor (blocking, so it also waits for the kernel). */
     private void download(cl_mem src, Tensor dst) {
         long bytes = dst.size() * dst.dtype().byteSize();
-        switch (dst.storage()) {
-            case FLOAT_ARRAY -> transfer(false, src, 0, bytes, Pointer.to(dst.floatArray()));
-            case DOUBLE_ARRAY -> transfer(false, src, 0, bytes, Pointer.to(dst.doubleArray()));
-            case SEGMENT -> segment(false, src, dst.segment());
-            case DEVICE -> throw new IllegalStateException("not host memory: " + dst);
+        switch (dst) {
+            case ArrayTensor a -> transfer(false, src, 0, bytes, pointer(a));
+            case SegmentTensor s -> segment(false, src, s.segment());
+            case DeviceTensor d -> throw new IllegalStateException("not host memory: " + dst);
         }
+    }
+
+    private static Pointer pointer(ArrayTensor a) {
+        return switch (a.dtype()) {
+            case FLOAT32 -> Pointer.to(a.floats());
+            case FLOAT64 -> Pointer.to(a.doubles());
+            case INT32 -> Pointer.to(a.ints());
+        };
     }
 
     private void segment(boolean toDevice, cl_mem mem, MemorySegment seg) {
@@ -592,11 +595,11 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
 
     /** The operand's buffer when it is device memory, checked to belong to this kernel and be open; null for host memory. */
     private OpenClBuffer ownBuffer(String name, Tensor t) {
-        if (t.isHost()) {
+        if (!(t instanceof DeviceTensor d)) {
             return null;
         }
-        if (!(t.buffer() instanceof OpenClBuffer b) || b.owner() != this) {
-            throw new IllegalArgumentException(name + " is device memory of " + t.buffer().backend()
+        if (!(d.buffer() instanceof OpenClBuffer b) || b.owner() != this) {
+            throw new IllegalArgumentException(name + " is device memory of " + d.buffer().backend()
                     + " in another context; this opencl kernel computes on its own buffers and host memory");
         }
         if (!b.isOpen()) {
@@ -621,7 +624,7 @@ public final class OpenClSoftmaxKernel implements SoftmaxKernel {
                 first = ClPrograms.release(first, "clReleaseMemObject", () -> releaseMem(m));
             }
             buffers.clear();
-            for (Staging s : List.of(stageIn, stageOut, stageIndices)) {
+            for (Staging s : List.of(stageIn, stageOut)) {
                 first = ClPrograms.release(first, "clReleaseMemObject", s::release);
             }
             try {

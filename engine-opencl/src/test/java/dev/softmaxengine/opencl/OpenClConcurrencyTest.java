@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.testkit.BackendAssumptions;
 import dev.softmaxengine.testkit.TestSeed;
@@ -64,7 +65,7 @@ class OpenClConcurrencyTest {
                 case 2 -> k.logSumExp(in, out, -1, true);
                 default -> k.sigmoid(in, out);
             }
-            return out.storage() == Tensor.Storage.SEGMENT ? out.segment().toArray(ValueLayout.JAVA_FLOAT) : y;
+            return out instanceof SegmentTensor s ? s.segment().toArray(ValueLayout.JAVA_FLOAT) : y;
         }
     }
 

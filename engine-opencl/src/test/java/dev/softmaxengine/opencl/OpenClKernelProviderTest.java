@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.softmaxengine.api.Backends;
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.testkit.BackendAssumptions;
 import java.io.IOException;

@@ -53,7 +53,7 @@ class OpenClToleranceTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(Op.values()).filter(op -> op != Op.ARGMAX && op != Op.HARDMAX)
-                .flatMap(op -> Stream.of(DType.values()).map(d -> Arguments.of(op, d)));
+                .flatMap(op -> Stream.of(DType.floating()).map(d -> Arguments.of(op, d)));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -1,7 +1,7 @@
 package dev.softmaxengine.opencl;
 
 import dev.softmaxengine.api.Backends;
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelProvider;
 
 /** Run by {@link OpenClKernelProviderTest} in a child JVM whose environment hides the OpenCL drivers. */
 public final class ProbeInChildJvm {

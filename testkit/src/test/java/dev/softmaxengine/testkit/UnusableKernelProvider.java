@@ -1,6 +1,7 @@
 package dev.softmaxengine.testkit;
 
-import dev.softmaxengine.api.KernelProvider;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.KernelProvider;
 import dev.softmaxengine.api.SoftmaxKernel;
 
 /** A backend whose hardware is never present: lets BackendAssumptionsTest see both skip and failure. */
@@ -19,7 +20,7 @@ public final class UnusableKernelProvider implements KernelProvider {
     }
 
     @Override
-    public SoftmaxKernel create() {
+    public KernelBackend create() {
         throw new IllegalStateException(NAME + " is never usable: " + REASON);
     }
 }

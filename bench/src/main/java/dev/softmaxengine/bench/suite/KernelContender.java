@@ -2,9 +2,9 @@ package dev.softmaxengine.bench.suite;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
-import dev.softmaxengine.api.HostBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.bench.BenchShape;
@@ -42,21 +42,16 @@ final class KernelContender implements Contender {
         this.threads = threads;
         this.label = label;
         try (DeviceBuffer probe = kernel.allocate(DType.FLOAT32, 1)) {
-            this.onHost = probe instanceof HostBuffer;
+            this.onHost = probe.hostSegment().isPresent();
         }
     }
 
     /** The request of {@code op} from {@code in} into {@code out}, along the last axis; {@code out} drops it for logsumexp. */
     static OpRequest request(Op op, Tensor in, Tensor out) {
-        return switch (op) {
-            case SOFTMAX -> OpRequest.softmax(false, in, out, -1, 1.0);
-            case LOG_SOFTMAX -> OpRequest.softmax(true, in, out, -1, 1.0);
-            case LOGSUMEXP -> OpRequest.logSumExp(in, out, -1, false);
-            case SIGMOID -> OpRequest.sigmoid(false, in, out);
-            case LOG_SIGMOID -> OpRequest.sigmoid(true, in, out);
-            case HARDMAX -> OpRequest.hardmax(in, out, -1);
-            case ARGMAX -> throw new IllegalArgumentException("op must write a float tensor; argmax writes int indices");
-        };
+        if (op == Op.ARGMAX) {
+            throw new IllegalArgumentException("op must write a float tensor; argmax writes int indices");
+        }
+        return OpRequest.of(op, in, out);
     }
 
     @Override
@@ -134,7 +129,7 @@ final class KernelContender implements Contender {
 
         @Override
         public OptionalDouble run(Op op) {
-            return kernel.executeTimed(requests.computeIfAbsent(op, o -> request(o, in, o.isReducing()
+            return KernelBackend.of(kernel).executeTimed(requests.computeIfAbsent(op, o -> request(o, in, o.isReducing()
                     ? Tensor.of(outBuffer, shape.rows())
                     : Tensor.of(outBuffer, shape.rows(), shape.cols()))));
         }

@@ -1,10 +1,12 @@
 package dev.softmaxengine.bench.suite;
 
+import dev.softmaxengine.api.spi.KernelBackend;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
-import dev.softmaxengine.api.HostBuffer;
+import dev.softmaxengine.api.DeviceTensor;
+import dev.softmaxengine.api.spi.HostBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
@@ -17,7 +19,7 @@ import java.util.OptionalDouble;
  * times, transfers, no CPU ceiling) on a machine without a GPU. It computes with the scalar oracle
  * on memory it keeps to itself and reports each call's host time as its "device" time.
  */
-class OffHostKernel implements SoftmaxKernel {
+class OffHostKernel implements KernelBackend {
     static final String NAME = "offhost";
     private final ScalarSoftmaxKernel scalar = new ScalarSoftmaxKernel();
 
@@ -88,7 +90,11 @@ class OffHostKernel implements SoftmaxKernel {
     }
 
     private static Tensor host(Tensor t) {
-        return Tensor.of(((Buffer) t.buffer()).memory, t.shape().dims());
+        return Tensor.of(((Buffer) ((DeviceTensor) t).buffer()).memory, t.shape().dims());
+    }
+
+    @Override
+    public void close() {
     }
 
     @Override

@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.OpRequest;
+import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.SoftmaxEngineException;
 import dev.softmaxengine.bench.BenchShape;

@@ -35,7 +35,7 @@ public final class NpyRows implements RowSource {
         this.path = path;
         this.array = array;
         Tensor t = array.tensor();
-        this.data = t.segment();
+        this.data = t.asHostSegment();
         this.float64 = t.dtype() == DType.FLOAT64;
         this.rows = t.shape().dims()[0];
         this.features = (int) t.shape().dims()[1];

@@ -2,6 +2,7 @@ package dev.softmaxengine.models.io;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Shape;
+import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Tensor;
 
 import java.io.IOException;
@@ -20,9 +21,9 @@ import java.nio.file.StandardOpenOption;
 public final class NpyArray implements AutoCloseable {
     private final Arena arena;
     private final String descr;
-    private final Tensor tensor;
+    private final SegmentTensor tensor;
 
-    private NpyArray(Arena arena, String descr, Tensor tensor) {
+    private NpyArray(Arena arena, String descr, SegmentTensor tensor) {
         this.arena = arena;
         this.descr = descr;
         this.tensor = tensor;
@@ -65,7 +66,7 @@ public final class NpyArray implements AutoCloseable {
                         + ": shape " + shape + " of " + header.descr() + " needs " + dataBytes + " data bytes, the file has "
                         + present + " after the header");
             }
-            Tensor tensor = Tensor.of(file.asSlice(header.dataOffset(), dataBytes), dtype, header.shape());
+            SegmentTensor tensor = Tensor.of(file.asSlice(header.dataOffset(), dataBytes), dtype, header.shape());
             return new NpyArray(arena, header.descr(), tensor);
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -94,7 +95,7 @@ public final class NpyArray implements AutoCloseable {
     }
 
     /** The data, read-only; valid until {@link #close()}. */
-    public Tensor tensor() {
+    public SegmentTensor tensor() {
         return tensor;
     }
 

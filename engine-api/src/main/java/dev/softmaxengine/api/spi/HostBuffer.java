@@ -1,7 +1,12 @@
-package dev.softmaxengine.api;
+package dev.softmaxengine.api.spi;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.DeviceBuffer;
+import dev.softmaxengine.api.Tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /**
  * The CPU backends' {@link DeviceBuffer}: off-heap memory in a shared arena, 64-byte aligned so
@@ -14,6 +19,12 @@ public final class HostBuffer implements DeviceBuffer {
     private final Arena arena;
     private final MemorySegment segment;
 
+    /**
+     * Allocates {@code elements} zeroed elements of {@code dtype} for the backend named {@code backend}.
+     *
+     * @throws IllegalArgumentException for a negative or overflowing size, or more memory than the
+     *     process can get
+     */
     public HostBuffer(String backend, DType dtype, long elements) {
         if (dtype == null) {
             throw new IllegalArgumentException("dtype must not be null");
@@ -45,6 +56,12 @@ public final class HostBuffer implements DeviceBuffer {
     /** The memory; invalid (access throws) once the buffer is closed. */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /** The memory, present: a host buffer's tensors are plain segments. */
+    @Override
+    public Optional<MemorySegment> hostSegment() {
+        return Optional.of(segment);
     }
 
     @Override
@@ -93,17 +110,7 @@ public final class HostBuffer implements DeviceBuffer {
     }
 
     private static void copy(Tensor from, Tensor to) {
-        MemorySegment.copy(hostSegment(from), 0, hostSegment(to), 0, from.size() * from.dtype().byteSize());
-    }
-
-    /** A segment view of any host tensor (arrays become heap segments, no copy). */
-    static MemorySegment hostSegment(Tensor t) {
-        return switch (t.storage()) {
-            case FLOAT_ARRAY -> MemorySegment.ofArray(t.floatArray());
-            case DOUBLE_ARRAY -> MemorySegment.ofArray(t.doubleArray());
-            case SEGMENT -> t.segment();
-            case DEVICE -> throw new IllegalArgumentException("not host memory: " + t);
-        };
+        MemorySegment.copy(from.asHostSegment(), 0, to.asHostSegment(), 0, from.size() * from.dtype().byteSize());
     }
 
     @Override

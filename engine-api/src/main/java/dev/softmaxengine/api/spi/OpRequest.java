@@ -1,4 +1,11 @@
-package dev.softmaxengine.api;
+package dev.softmaxengine.api.spi;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.DeviceTensor;
+import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.SegmentTensor;
+import dev.softmaxengine.api.Shape;
+import dev.softmaxengine.api.Tensor;
 
 import java.lang.foreign.MemorySegment;
 
@@ -6,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * One validated call: the op, its operands and the axis resolved into a (outer, n, inner) layout,
  * where element (o, k, i) of the input sits at {@code (o * n + k) * inner + i}. Every check a call
  * needs happens in the factory methods, before any kernel touches memory, so backends receive
- * only well-formed requests.
+ * only well-formed requests. Made by {@link KernelBackend}'s op methods, or by harnesses that run
+ * one prepared call many times (the bench, the CLI's {@code apply}).
  *
  * <p>Elementwise ops use {@code outer = 1, n = size, inner = 1}.
  */
@@ -14,7 +22,6 @@ public final class OpRequest {
     private final Op op;
     private final Tensor in;
     private final Tensor out;
-    private final int[] indices;
     private final int axis;
     private final long outer;
     private final long n;
@@ -23,11 +30,10 @@ public final class OpRequest {
     private final boolean keepdims;
     private final boolean inPlace;
 
-    private OpRequest(Op op, Tensor in, Tensor out, int[] indices, int axis, double temperature, boolean keepdims) {
+    private OpRequest(Op op, Tensor in, Tensor out, int axis, double temperature, boolean keepdims) {
         this.op = op;
         this.in = in;
         this.out = out;
-        this.indices = indices;
         this.axis = axis;
         this.temperature = temperature;
         this.keepdims = keepdims;
@@ -41,88 +47,83 @@ public final class OpRequest {
             n = s.dim(axis);
             inner = s.inner(axis);
         }
-        this.inPlace = out != null && Tensor.overlap(in, out) == Tensor.Overlap.SAME;
+        this.inPlace = Tensor.overlap(in, out) == Tensor.Overlap.SAME;
     }
 
-    /** softmax (or log-softmax when {@code log}) of {@code in / temperature} along {@code axis}, into {@code out} (same shape). */
-    public static OpRequest softmax(boolean log, Tensor in, Tensor out, int axis, double temperature) {
-        Op op = log ? Op.LOG_SOFTMAX : Op.SOFTMAX;
-        checkOperands(in, out);
-        int a = axisOf(in, axis);
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be finite and > 0, was " + temperature);
+    /** {@code op} along the last axis, temperature 1, without keepdims. */
+    public static OpRequest of(Op op, Tensor in, Tensor out) {
+        return of(op, in, out, -1, 1.0, false);
+    }
+
+    /** {@code op} along {@code axis}, temperature 1, without keepdims. */
+    public static OpRequest of(Op op, Tensor in, Tensor out, int axis) {
+        return of(op, in, out, axis, 1.0, false);
+    }
+
+    /**
+     * One call of {@code op}, checked.
+     *
+     * @param op the operation
+     * @param in the input, FLOAT32 or FLOAT64
+     * @param out the output: the input's shape and dtype for the shape-preserving ops; for logsumexp
+     *     the shape without the axis (or with it as 1 when {@code keepdims}) and the input's dtype;
+     *     for argmax that reduced shape in INT32
+     * @param axis the axis, negative counting from the end; ignored by the elementwise ops
+     * @param temperature divides the input of softmax and log-softmax; must be 1 for the other ops
+     * @param keepdims whether a reducing op keeps the axis as 1; must be false for the other ops
+     * @throws IllegalArgumentException naming the argument that breaks a rule
+     */
+    public static OpRequest of(Op op, Tensor in, Tensor out, int axis, double temperature, boolean keepdims) {
+        if (op == null) {
+            throw new IllegalArgumentException("op must not be null");
         }
-        checkSameShape(in, out);
-        checkAliasing(op, in, out, true);
-        return new OpRequest(op, in, out, null, a, temperature, false);
-    }
-
-    /** log(sum(exp(in))) along {@code axis} into {@code out}, whose shape drops the axis (or keeps it as 1). */
-    public static OpRequest logSumExp(Tensor in, Tensor out, int axis, boolean keepdims) {
-        checkOperands(in, out);
-        int a = axisOf(in, axis);
-        Shape expected = in.shape().reduce(a, keepdims);
-        if (!out.shape().equals(expected)) {
-            throw new IllegalArgumentException("out has shape " + out.shape() + ", logsumexp of " + in.shape()
-                    + " over axis " + axis + (keepdims ? " with" : " without") + " keepdims needs " + expected);
-        }
-        checkAliasing(Op.LOGSUMEXP, in, out, false);
-        return new OpRequest(Op.LOGSUMEXP, in, out, null, a, 1.0, keepdims);
-    }
-
-    /** sigmoid (or log-sigmoid) of every element, into {@code out} (same shape). */
-    public static OpRequest sigmoid(boolean log, Tensor in, Tensor out) {
-        Op op = log ? Op.LOG_SIGMOID : Op.SIGMOID;
-        checkOperands(in, out);
-        checkSameShape(in, out);
-        checkAliasing(op, in, out, true);
-        return new OpRequest(op, in, out, null, 0, 1.0, false);
-    }
-
-    /** One-hot of the first maximum along {@code axis}, into {@code out} (same shape). */
-    public static OpRequest hardmax(Tensor in, Tensor out, int axis) {
-        checkOperands(in, out);
-        int a = axisOf(in, axis);
-        checkSameShape(in, out);
-        checkAliasing(Op.HARDMAX, in, out, true);
-        return new OpRequest(Op.HARDMAX, in, out, null, a, 1.0, false);
-    }
-
-    /** Index of the first maximum along {@code axis}; {@code out} holds the reduced shape's elements. */
-    public static OpRequest argmax(Tensor in, int[] out, int axis) {
         if (in == null) {
             throw new IllegalArgumentException("in must not be null");
         }
         if (out == null) {
             throw new IllegalArgumentException("out must not be null");
         }
-        int a = axisOf(in, axis);
-        Shape reduced = in.shape().reduce(a, false);
-        if (out.length != reduced.size()) {
-            throw new IllegalArgumentException("out has " + out.length + " elements, argmax of " + in.shape()
-                    + " over axis " + axis + " needs " + reduced.size());
+        if (!in.dtype().isFloating()) {
+            throw new IllegalArgumentException("in has dtype " + in.dtype() + "; " + op.cliName()
+                    + " reads FLOAT32 or FLOAT64");
         }
-        if (in.shape().dim(a) == 0 && reduced.size() > 0) {
-            throw new IllegalArgumentException("argmax over axis " + axis + " of " + in.shape()
-                    + ": the axis is empty, so there is no maximum");
+        DType outType = op == Op.ARGMAX ? DType.INT32 : in.dtype();
+        if (out.dtype() != outType) {
+            throw new IllegalArgumentException("out has dtype " + out.dtype() + ", " + op.cliName() + " of "
+                    + in.dtype() + " writes " + outType);
         }
-        return new OpRequest(Op.ARGMAX, in, null, out, a, 1.0, false);
-    }
-
-    private static void checkOperands(Tensor in, Tensor out) {
-        if (in == null) {
-            throw new IllegalArgumentException("in must not be null");
-        }
-        if (out == null) {
-            throw new IllegalArgumentException("out must not be null");
-        }
-        if (in.dtype() != out.dtype()) {
-            throw new IllegalArgumentException("out has dtype " + out.dtype() + ", in has " + in.dtype()
-                    + "; both must be the same");
-        }
-        if (out.storage() == Tensor.Storage.SEGMENT && out.segment().isReadOnly()) {
+        if (out instanceof SegmentTensor s && s.segment().isReadOnly()) {
             throw new IllegalArgumentException("out is a read-only segment");
         }
+        boolean softmax = op == Op.SOFTMAX || op == Op.LOG_SOFTMAX;
+        if (softmax && (!(temperature > 0) || Double.isInfinite(temperature))) {
+            throw new IllegalArgumentException("temperature must be finite and > 0, was " + temperature);
+        }
+        if (!softmax && temperature != 1.0) {
+            throw new IllegalArgumentException("temperature must be 1 for " + op.cliName()
+                    + ", was " + temperature + " (only softmax and log-softmax take one)");
+        }
+        if (keepdims && !op.isReducing()) {
+            throw new IllegalArgumentException("keepdims applies to logsumexp and argmax, not " + op.cliName());
+        }
+        int a = op.isElementwise() ? 0 : axisOf(in, axis);
+        if (op.isReducing()) {
+            Shape expected = in.shape().reduce(a, keepdims);
+            if (!out.shape().equals(expected)) {
+                throw new IllegalArgumentException("out has shape " + out.shape() + ", " + op.cliName() + " of "
+                        + in.shape() + " over axis " + axis + (keepdims ? " with" : " without") + " keepdims needs "
+                        + expected);
+            }
+            if (op == Op.ARGMAX && in.shape().dim(a) == 0 && expected.size() > 0) {
+                throw new IllegalArgumentException("argmax over axis " + axis + " of " + in.shape()
+                        + ": the axis is empty, so there is no maximum");
+            }
+        } else if (!in.shape().equals(out.shape())) {
+            throw new IllegalArgumentException("out has shape " + out.shape() + ", in has " + in.shape()
+                    + "; both must be the same");
+        }
+        checkAliasing(op, in, out, !op.isReducing());
+        return new OpRequest(op, in, out, a, temperature, keepdims);
     }
 
     private static int axisOf(Tensor in, int axis) {
@@ -130,13 +131,6 @@ public final class OpRequest {
             throw new IllegalArgumentException("in has rank 0; an axis op needs rank >= 1");
         }
         return in.shape().normalizeAxis(axis);
-    }
-
-    private static void checkSameShape(Tensor in, Tensor out) {
-        if (!in.shape().equals(out.shape())) {
-            throw new IllegalArgumentException("out has shape " + out.shape() + ", in has " + in.shape()
-                    + "; both must be the same");
-        }
     }
 
     private static void checkAliasing(Op op, Tensor in, Tensor out, boolean inPlaceAllowed) {
@@ -154,9 +148,7 @@ public final class OpRequest {
      */
     public void requireHost(String backend) {
         requireHost(backend, "in", in);
-        if (out != null) {
-            requireHost(backend, "out", out);
-        }
+        requireHost(backend, "out", out);
     }
 
     /**
@@ -169,17 +161,15 @@ public final class OpRequest {
      */
     public void requireAccessible() {
         requireAccessible("in", in);
-        if (out != null) {
-            requireAccessible("out", out);
-        }
+        requireAccessible("out", out);
     }
 
     /** {@link #requireAccessible()} for one operand; a no-op for arrays and device memory. */
     public static void requireAccessible(String name, Tensor t) {
-        if (t.storage() != Tensor.Storage.SEGMENT) {
+        if (!(t instanceof SegmentTensor st)) {
             return;
         }
-        MemorySegment s = t.segment();
+        MemorySegment s = st.segment();
         if (!s.scope().isAlive()) {
             throw new IllegalStateException(name + " is a segment of a closed arena");
         }
@@ -190,8 +180,8 @@ public final class OpRequest {
     }
 
     private static void requireHost(String backend, String name, Tensor t) {
-        if (!t.isHost()) {
-            throw new IllegalArgumentException(name + " is device memory of backend " + t.buffer().backend()
+        if (t instanceof DeviceTensor d) {
+            throw new IllegalArgumentException(name + " is device memory of backend " + d.buffer().backend()
                     + "; the " + backend + " backend computes on host memory (DeviceBuffer.read() it first)");
         }
     }
@@ -204,14 +194,9 @@ public final class OpRequest {
         return in;
     }
 
-    /** The output tensor; null for {@link Op#ARGMAX}. */
+    /** The output tensor: INT32 for {@link Op#ARGMAX}, else the input's dtype. */
     public Tensor out() {
         return out;
-    }
-
-    /** The output of {@link Op#ARGMAX}; null otherwise. */
-    public int[] indices() {
-        return indices;
     }
 
     /** The normalized axis (0 for elementwise ops). */

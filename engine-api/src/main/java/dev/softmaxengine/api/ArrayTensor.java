@@ -1,0 +1,79 @@
+package dev.softmaxengine.api;
+
+import java.lang.foreign.MemorySegment;
+
+/** A tensor over a Java array: {@code float[]} (FLOAT32), {@code double[]} (FLOAT64) or {@code int[]} (INT32). */
+public final class ArrayTensor implements Tensor {
+    private final DType dtype;
+    private final Object array;
+    private final Shape shape;
+
+    ArrayTensor(DType dtype, Object array, int length, Shape shape) {
+        if (length != shape.size()) {
+            throw new IllegalArgumentException("data has " + length + " elements, shape " + shape + " needs " + shape.size());
+        }
+        this.dtype = dtype;
+        this.array = array;
+        this.shape = shape;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public boolean isHost() {
+        return true;
+    }
+
+    @Override
+    public ArrayTensor reshape(long... newShape) {
+        Shape s = Checks.reshaped(shape, newShape);
+        return new ArrayTensor(dtype, array, Math.toIntExact(s.size()), s);
+    }
+
+    @Override
+    public MemorySegment asHostSegment() {
+        return switch (array) {
+            case float[] f -> MemorySegment.ofArray(f);
+            case double[] d -> MemorySegment.ofArray(d);
+            case int[] i -> MemorySegment.ofArray(i);
+            default -> throw new AssertionError(array.getClass());
+        };
+    }
+
+    /** The backing array of a FLOAT32 tensor. */
+    public float[] floats() {
+        if (array instanceof float[] f) {
+            return f;
+        }
+        throw new IllegalStateException("tensor is " + dtype + ", not FLOAT32");
+    }
+
+    /** The backing array of a FLOAT64 tensor. */
+    public double[] doubles() {
+        if (array instanceof double[] d) {
+            return d;
+        }
+        throw new IllegalStateException("tensor is " + dtype + ", not FLOAT64");
+    }
+
+    /** The backing array of an INT32 tensor. */
+    public int[] ints() {
+        if (array instanceof int[] i) {
+            return i;
+        }
+        throw new IllegalStateException("tensor is " + dtype + ", not INT32");
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + dtype + " " + shape + " array]";
+    }
+}
