@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         // Resolved first, so that its one-line log of the backends passed over comes before the table.
-        String auto = InfoCommand.autoChoice();
+        String auto = autoChoice();
         List<Row> table = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {
@@ -232,5 +232,14 @@ final class DemoCommand implements Callable<Integer> {
         String requested = Backends.requested();
         out.println("auto chose: " + auto + (requested.equals(Backends.AUTO) ? "" : " (requested: " + requested + ")"));
         out.flush();
+    }
+
+    /** What auto resolves to, or why nothing is usable. */
+    private static String autoChoice() {
+        try {
+            return Backends.autoChoice();
+        } catch (IllegalStateException e) {
+            return "none: " + e.getMessage();
+        }
     }
 }

@@ -40,7 +40,8 @@ public final class SoftmaxEngineCli implements Runnable {
     /** "INFO: softmax-engine: auto passed over cuda: no libcuda.so.1 on this host", one line per record. */
     static final String LOG_FORMAT = "%4$s: %5$s%n";
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Log the backend choice and the backends auto passed over, and print the stack trace of an error.")
     boolean verbose;
 
     @Spec
@@ -66,10 +67,10 @@ public final class SoftmaxEngineCli implements Runnable {
         return cmd;
     }
 
-    /** Without a subcommand: the usage, as an error. */
+    /** Without a subcommand: the usage, which lists every command. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: apply, info or demo");
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /**
@@ -80,6 +81,7 @@ public final class SoftmaxEngineCli implements Runnable {
      * failed allocation's memory is garbage, so printing the line is safe.
      */
     private static int runCatchingErrors(ParseResult parsed) {
+        quietLogs(!verbose(parsed));
         try {
             return new CommandLine.RunLast().execute(parsed);
         } catch (OutOfMemoryError e) {
@@ -89,6 +91,18 @@ public final class SoftmaxEngineCli implements Runnable {
                     new RuntimeException("stack overflow", e));
         }
     }
+
+    /**
+     * The engine logs which backend auto picked and why it passed the others over at INFO: the CLI
+     * shows those only under {@code --verbose} (and {@code info} prints them always), so that an error
+     * stays one line. Warnings always show.
+     */
+    static void quietLogs(boolean quiet) {
+        ENGINE_LOG.setLevel(quiet ? java.util.logging.Level.WARNING : java.util.logging.Level.INFO);
+    }
+
+    /** Held, since the logging framework keeps only weak references to configured loggers. */
+    private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("dev.softmaxengine");
 
     /** An {@link OutOfMemoryError} as an exception with a message that says what to do. */
     static final class OutOfMemory extends RuntimeException {

@@ -81,6 +81,10 @@ public final class Backends {
                     : s.probe().reason();
             LOG.log(System.Logger.Level.INFO, "softmax-engine: auto passed over " + s.name() + ": " + why);
         }
+        if (best != null) {
+            LOG.log(System.Logger.Level.INFO, "softmax-engine: auto picks " + best.name() + " ("
+                    + String.join("; ", best.probe().devices()) + ")");
+        }
         return best == null ? null : best.name();
     }
 

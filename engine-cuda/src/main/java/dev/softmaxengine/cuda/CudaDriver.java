@@ -75,6 +75,10 @@ final class CudaDriver {
             return KernelProvider.Probe.unusable("JCuda natives are bundled for linux-x86_64 only, this is "
                     + os + "-" + arch);
         }
+        if (!CudaDriver.class.getModule().isNativeAccessEnabled()) {
+            // Without the flag every native load would print the JVM's restricted-method warnings.
+            return KernelProvider.Probe.unusable("native access is not enabled; add --enable-native-access=ALL-UNNAMED");
+        }
         try (Arena arena = Arena.ofConfined()) {
             SymbolLookup.libraryLookup(LIBCUDA, arena);
         } catch (IllegalArgumentException e) {

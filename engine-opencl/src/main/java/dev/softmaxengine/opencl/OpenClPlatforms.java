@@ -1,5 +1,7 @@
 package dev.softmaxengine.opencl;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,9 +62,37 @@ final class OpenClPlatforms {
         };
     }
 
+    /** The OpenCL loader JOCL opens on Linux. */
+    static final String LIBOPENCL = "libOpenCL.so.1";
+
+    /**
+     * Why JOCL must not be loaded here, or null: without native access every native load prints the
+     * JVM's restricted-method warnings, and without {@value #LIBOPENCL} JOCL's native code prints
+     * "Could not load" to the host's stdout; both are told apart first, quietly.
+     */
+    @SuppressWarnings("restricted")
+    static String refusal() {
+        if (!OpenClPlatforms.class.getModule().isNativeAccessEnabled()) {
+            return "native access is not enabled; add --enable-native-access=ALL-UNNAMED";
+        }
+        if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            try (Arena arena = Arena.ofConfined()) {
+                SymbolLookup.libraryLookup(LIBOPENCL, arena);
+            } catch (IllegalArgumentException e) {
+                return "no " + LIBOPENCL + " on this host; install an OpenCL loader and driver, e.g."
+                        + " ocl-icd-libopencl1 and pocl-opencl-icd";
+            }
+        }
+        return null;
+    }
+
     private static Discovery scan() {
         List<OpenClDevice> devices = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        String refusal = refusal();
+        if (refusal != null) {
+            return new Discovery(devices, notes, refusal);
+        }
         try {
             // The first touch of org.jocl.CL loads JOCL's JNI library and then libOpenCL.so(.1).
             Cl.enableExceptions();

@@ -60,4 +60,26 @@ class OpenClKernelProviderTest {
         assertTrue(out.stream().anyMatch(l -> l.startsWith("forced IllegalStateException: backend opencl is not usable: no OpenCL platform")),
                 String.join("\n", out));
     }
+
+    /**
+     * Without --enable-native-access the probe refuses before JOCL loads anything native: a reason,
+     * and none of the JVM's restricted-method warnings on the host application's stderr.
+     */
+    @Test
+    void withoutNativeAccessTheProbeIsQuiet(@TempDir Path dir) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                ProbeInChildJvm.class.getName());
+        pb.redirectErrorStream(true);
+        Path log = dir.resolve("child.log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
+        String all = String.join("\n", out);
+        assertEquals(0, p.exitValue(), all);
+        assertTrue(out.contains("usable false"), all);
+        assertTrue(out.contains("reason native access is not enabled; add --enable-native-access=ALL-UNNAMED"), all);
+        assertTrue(out.stream().noneMatch(l -> l.contains("restricted method") || l.contains("Could not load")), all);
+    }
 }

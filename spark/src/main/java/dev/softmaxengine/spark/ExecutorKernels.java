@@ -2,6 +2,7 @@ package dev.softmaxengine.spark;
 
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.api.VectorApi;
 import dev.softmaxengine.models.sequence.HiddenMarkovModel;
 
 import org.apache.spark.sql.SparkSession;
@@ -97,14 +98,14 @@ public final class ExecutorKernels {
     }
 
     private static SoftmaxKernel create(String backend) {
-        boolean vectorApi = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        boolean vectorApi = VectorApi.available();
         SoftmaxKernel kernel;
         try {
             kernel = Backends.create(backend);
         } catch (IllegalStateException e) {
             if (!vectorApi && backend.equals("simd")) {
                 throw new IllegalStateException("backend simd is not usable on this executor: jdk.incubator.vector is not"
-                        + " in its module graph; add --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
+                        + " in its module graph; add " + VectorApi.FLAGS
                         + " to " + JVM_OPTIONS_CONF, e);
             }
             throw new IllegalStateException(BACKEND_CONF + "=" + backend + ": " + e.getMessage(), e);
@@ -113,7 +114,7 @@ public final class ExecutorKernels {
                 && Backends.status(kernel.backend()).probe().autoRank() < SIMD_AUTO_RANK) {
             LOG.log(System.Logger.Level.WARNING, "softmax-engine: auto chose " + kernel.backend()
                     + " because jdk.incubator.vector is not in this JVM's module graph; for the simd backend add"
-                    + " --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED to " + JVM_OPTIONS_CONF);
+                    + " " + VectorApi.FLAGS + " to " + JVM_OPTIONS_CONF);
         }
         LOG.log(System.Logger.Level.INFO, "softmax-engine: " + backend + " kernel on this JVM: " + kernel.backend()
                 + ", " + kernel.device());

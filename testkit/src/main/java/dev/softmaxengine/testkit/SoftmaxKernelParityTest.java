@@ -387,6 +387,72 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     /**
+     * The allocating array calls a newcomer reaches for first give exactly what the tensor calls give,
+     * float32-in / float64-out is the float64 softmax of the widened rows, and bad arguments are
+     * named.
+     */
+    @org.junit.jupiter.api.Test
+    public void arrayCallsAreTheTensorCalls() {
+        SplittableRandom rnd = TestSeed.random("array calls");
+        int rows = 7;
+        int cols = 37;
+        float[] x = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextGaussian() * 4);
+        }
+        float[] expected = new float[x.length];
+        kernel.softmax(Tensor.of(x, rows, cols), Tensor.of(expected, rows, cols));
+        assertTrue(Arrays.equals(expected, kernel.softmax(x, cols)), "softmax(float[], cols)" + seedNote());
+        float[][] matrix = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            matrix[r] = Arrays.copyOfRange(x, r * cols, (r + 1) * cols);
+        }
+        float[][] byRow = kernel.softmax(matrix);
+        for (int r = 0; r < rows; r++) {
+            assertTrue(Arrays.equals(Arrays.copyOfRange(expected, r * cols, (r + 1) * cols), byRow[r]),
+                    "softmax(float[][]) row " + r + seedNote());
+        }
+        float[] logs = new float[x.length];
+        kernel.logSoftmax(Tensor.of(x, rows, cols), Tensor.of(logs, rows, cols));
+        assertTrue(Arrays.equals(logs, kernel.logSoftmax(x, cols)), "logSoftmax(float[], cols)" + seedNote());
+        float[] lse = new float[rows];
+        kernel.logSumExp(Tensor.of(x, rows, cols), Tensor.of(lse, rows), -1, false);
+        assertTrue(Arrays.equals(lse, kernel.logSumExp(x, cols)), "logSumExp(float[], cols)" + seedNote());
+        int[] best = new int[rows];
+        kernel.argmax(Tensor.of(x, rows, cols), best, -1);
+        assertTrue(Arrays.equals(best, kernel.argmax(x, cols)), "argmax(float[], cols)" + seedNote());
+        float[] sig = new float[x.length];
+        kernel.sigmoid(Tensor.vector(x), Tensor.vector(sig));
+        assertTrue(Arrays.equals(sig, kernel.sigmoid(x)), "sigmoid(float[])" + seedNote());
+        if (supports(DType.FLOAT64)) {
+            double[] wide = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                wide[i] = x[i];
+            }
+            double[] reference = new double[x.length];
+            ORACLE.softmax(Tensor.of(wide, rows, cols), Tensor.of(reference, rows, cols));
+            double[] actual = kernel.softmaxToDouble(x, cols);
+            Tolerance bound = kernel.tolerance(Op.SOFTMAX, DType.FLOAT64);
+            for (int i = 0; i < x.length; i++) {
+                assertTrue(bound.accepts(actual[i], reference[i]), "softmaxToDouble element " + i + ": "
+                        + actual[i] + ", reference " + reference[i] + seedNote());
+            }
+            assertTrue(Arrays.equals(kernel.softmax(wide, cols), actual), "softmax(double[], cols)" + seedNote());
+        }
+        assertEquals("cols must be >= 1, was 0",
+                assertThrows(IllegalArgumentException.class, () -> kernel.softmax(x, 0)).getMessage());
+        assertEquals("x has 259 elements, not a multiple of cols = 10",
+                assertThrows(IllegalArgumentException.class, () -> kernel.softmax(x, 10)).getMessage());
+        assertEquals("x must not be null",
+                assertThrows(IllegalArgumentException.class, () -> kernel.logSoftmax((float[]) null, 3)).getMessage());
+        float[][] ragged = {new float[3], new float[2]};
+        assertEquals("rows[1] has 2 elements, rows[0] has 3; all rows must have the same length",
+                assertThrows(IllegalArgumentException.class, () -> kernel.softmax(ragged)).getMessage());
+        assertEquals(0, kernel.softmax(new float[0][]).length);
+        assertEquals(0, kernel.softmax(new float[0], 5).length);
+    }
+
+    /**
      * One long row, as a CPU backend with more threads than rows may cut it into parts and merge
      * their maxima and sums: parts that hold only -inf, a NaN or a +inf in one part, all -inf, a
      * temperature.

@@ -42,7 +42,9 @@ record DataSpec(String text, Path csv, Path npy, Path fashionDir, String fashion
         if (text.toLowerCase(Locale.ROOT).endsWith(".npy")) {
             return new DataSpec(text, null, Path.of(text), null, null);
         }
-        return new DataSpec(text, Path.of(text), null, null, null);
+        // The default names a file beside the project, wherever the command runs from.
+        Path csv = text.equals(DEFAULT_DIGITS) ? ProjectRoot.resolve(text) : Path.of(text);
+        return new DataSpec(text, csv, null, null, null);
     }
 
     /** Opens the rows for training (classes from the data). */

@@ -12,7 +12,7 @@ package dev.softmaxengine.models.linalg;
  * features, tens of KB) stays in L2.
  */
 public final class Gemm {
-    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+    private static final boolean VECTOR = dev.softmaxengine.api.VectorApi.available()
             && VectorGemm.usable();
 
     private Gemm() {

@@ -19,21 +19,22 @@ import java.util.zip.GZIPInputStream;
 public final class Conll2000 {
     /** System property naming the directory that holds {@code train.txt.gz} and {@code test.txt.gz}. */
     public static final String DIR_PROPERTY = "conll2000.dir";
-    private static final List<Path> CANDIDATES = List.of(
-            Path.of("../shared/data/conll2000"), Path.of("../../shared/data/conll2000"));
+    /** System property with the project root, set by {@code bin/softmax-engine}. */
+    private static final String HOME_PROPERTY = "softmax.engine.home";
 
     private Conll2000() {
     }
 
     /**
      * The data directory: {@code -Dconll2000.dir}, else {@code ../shared/data/conll2000} seen from the
-     * project root or from a module directory.
+     * project root ({@code -Dsoftmax.engine.home}, which the launcher sets), else from the working
+     * directory or its parent (a module directory).
      *
      * @throws IllegalStateException naming every path tried when none holds the data
      */
     public static Path directory() {
         String p = System.getProperty(DIR_PROPERTY);
-        List<Path> tried = p == null || p.isBlank() ? CANDIDATES : List.of(Path.of(p.trim()));
+        List<Path> tried = p == null || p.isBlank() ? candidates() : List.of(Path.of(p.trim()));
         for (Path dir : tried) {
             if (Files.isRegularFile(dir.resolve("train.txt.gz"))) {
                 return dir.toAbsolutePath().normalize();
@@ -42,6 +43,15 @@ public final class Conll2000 {
         List<String> names = tried.stream().map(d -> d.toAbsolutePath().normalize().resolve("train.txt.gz").toString()).toList();
         throw new IllegalStateException("CoNLL-2000 data not found at " + String.join(" or ", names)
                 + "; set -D" + DIR_PROPERTY + "=<directory>");
+    }
+
+    /** {@code ../shared/data/conll2000} from the project root when known, else from here or a module directory. */
+    private static List<Path> candidates() {
+        String home = System.getProperty(HOME_PROPERTY);
+        if (home != null && !home.isBlank()) {
+            return List.of(Path.of(home).resolve("../shared/data/conll2000").normalize());
+        }
+        return List.of(Path.of("../shared/data/conll2000"), Path.of("../../shared/data/conll2000"));
     }
 
     /** The training sentences (8,936 in the standard split). */
