@@ -1,0 +1,18 @@
+package example;
+
+import dev.softmaxengine.api.Backends;
+import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.api.Tensor;
+import java.util.Arrays;
+
+/** The README's example: a softmax over each row of a 2 x 4 batch on the best usable backend. */
+public final class SoftmaxExample {
+    public static void main(String[] args) {
+        float[] logits = {1, 2, 3, 4, 0, 0, 0, 0};
+        float[] probs = new float[logits.length];
+        try (SoftmaxKernel kernel = Backends.create()) {   // auto, or -Dsoftmax.backend=...
+            kernel.softmax(Tensor.of(logits, 2, 4), Tensor.of(probs, 2, 4));
+            System.out.println(kernel.backend() + " " + Arrays.toString(probs));
+        }
+    }
+}
