@@ -22,11 +22,10 @@ class ModulePathTest {
         assertTrue(modulePath != null && !modulePath.isBlank(), "example.modulepath is not set (surefire sets it)");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // Naming dev.softmaxengine.api resolves it by its Automatic-Module-Name, and with it every
-        // other automatic module on the path (simd); the native-access flag names the modules.
+        // other automatic module on the path (simd). Neither calls native code: no native access.
         Process p = new ProcessBuilder(List.of(java.toString(),
                 "--module-path", modulePath,
                 "--add-modules", "jdk.incubator.vector,dev.softmaxengine.api",
-                "--enable-native-access=dev.softmaxengine.api,dev.softmaxengine.simd",
                 "-cp", Path.of("target", "classes").toString(),
                 "example.SoftmaxExample"))
                 .redirectErrorStream(true)
