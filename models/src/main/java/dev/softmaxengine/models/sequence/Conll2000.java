@@ -29,6 +29,7 @@ public final class Conll2000 {
      * The data directory: {@code -Dconll2000.dir}, else {@code ../shared/data/conll2000} seen from the
      * project root or from a module directory.
      *
+     * @return the directory holding {@code train.txt.gz} and {@code test.txt.gz}
      * @throws IllegalStateException naming every path tried when none holds the data
      */
     public static Path directory() {
@@ -44,17 +45,33 @@ public final class Conll2000 {
                 + "; set -D" + DIR_PROPERTY + "=<directory>");
     }
 
-    /** The training sentences (8,936 in the standard split). */
+    /**
+     * The training sentences (8,936 in the standard split).
+     *
+     * @return every sentence of {@code train.txt.gz}
+     * @throws IOException when the file cannot be read or a line is malformed
+     */
     public static List<ConllSentence> train() throws IOException {
         return read(directory().resolve("train.txt.gz"));
     }
 
-    /** The test sentences (2,012 in the standard split). */
+    /**
+     * The test sentences (2,012 in the standard split).
+     *
+     * @return every sentence of {@code test.txt.gz}
+     * @throws IOException when the file cannot be read or a line is malformed
+     */
     public static List<ConllSentence> test() throws IOException {
         return read(directory().resolve("test.txt.gz"));
     }
 
-    /** Reads a file of {@code word POS chunk} lines; gzip is detected from the magic bytes. */
+    /**
+     * Reads a file of {@code word POS chunk} lines; gzip is detected from the magic bytes.
+     *
+     * @param file a CoNLL-2000 file, blank lines between sentences
+     * @return its sentences in order
+     * @throws IOException naming the file when it cannot be read or is malformed
+     */
     public static List<ConllSentence> read(Path file) throws IOException {
         if (file == null) {
             throw new IllegalArgumentException("file must not be null");

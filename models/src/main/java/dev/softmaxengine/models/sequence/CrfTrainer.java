@@ -35,7 +35,7 @@ public final class CrfTrainer {
          *
          * @param l2 finite and {@code >= 0}
          * @param maxIterations at least 1
-         * @param tolerance finite and {@code >= 0}
+         * @param tolerance {@code >= 0}
          * @param minAttributeCount at least 1
          * @throws IllegalArgumentException for a value out of range
          */
