@@ -22,6 +22,7 @@ fail() { echo "examples/check: FAILED: $*" >&2; failed=$((failed + 1)); }
 # Prints what a command wrote, indented, so that a failure shows it.
 show() { sed 's/\x1b\[[0-9;]*m//g; /^$/d; s/^/    /'; }
 
+echo   # Maven leaves its last line without a newline.
 echo "examples/check: installing the reactor's artifacts (mvn install, no tests, javadoc or sources)"
 if ! (cd "$root" && mvn -q -B install -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip) 2>&1 | show; then
   fail "mvn install in $root"
