@@ -21,14 +21,15 @@ console=org.junit.platform:junit-platform-console-standalone:1.14.1
 prepare() {
     set -e
     export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-    mvn -q -B -o -pl engine-cuda -am install -DskipTests
+    mvn -q -B -o -pl engine-cuda -am install -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip
     rm -rf "$dev/lib"
     mkdir -p "$dev/lib"
     # JUnit comes with the console launcher; the rest is engine-cuda's runtime and test class path.
     mvn -q -B -o -pl engine-cuda dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$PWD/$dev/lib" \
         -DexcludeGroupIds=org.junit,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian
     mvn -q -B -o dependency:copy -Dartifact="$console" -DoutputDirectory="$PWD/$dev/lib"
-    cp engine-cuda/target/engine-cuda-*.jar "$dev/lib/"
+    find engine-cuda/target -maxdepth 1 -name 'softmax-engine-cuda-*.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar' \
+        -exec cp {} "$dev/lib/" \;
     (cd engine-cuda/target/test-classes && jar cf "$OLDPWD/$dev/lib/engine-cuda-tests.jar" .)
     # JCuda's natives jar carries four libraries (26 MB); the driver API needs one of them.
     natives=$(ls "$dev"/lib/jcuda-natives-*.jar)

@@ -8,7 +8,7 @@ import jcuda.driver.CUdeviceptr;
 
 /**
  * Device memory of one {@link CudaSoftmaxKernel} ({@code cuMemAlloc}); its tensors are
- * {@link Tensor.Storage#DEVICE} views that only that kernel computes on. Copies go through the
+ * {@link dev.softmaxengine.api.DeviceTensor} views that only that kernel computes on. Copies go through the
  * kernel's pinned staging on its stream. Closed by its owner, or with the kernel.
  */
 final class CudaBuffer implements DeviceBuffer {

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 /**
  * Which kernels run one request, with which grid, block and shared memory: the dispatcher of the
  * CUDA backend, pure Java so that its choices are tested without a GPU. Choice by the
- * {@code (outer, n, inner)} layout of {@link dev.softmaxengine.api.OpRequest}, after OneFlow's
+ * {@code (outer, n, inner)} layout of {@link dev.softmaxengine.api.spi.OpRequest}, after OneFlow's
  * {@code softmax.cuh}:
  * <ol>
  *   <li>sigmoid and log-sigmoid: {@link Strategy#ELEMENTWISE};</li>

@@ -7,7 +7,7 @@ import org.jocl.cl_mem;
 
 /**
  * Device memory of one {@link OpenClSoftmaxKernel}: a {@code cl_mem} in its context. Wrapped by
- * {@link Tensor#of(DeviceBuffer, long...)} it gives {@link Tensor.Storage#DEVICE} tensors that kernel
+ * {@link Tensor#of(DeviceBuffer, long...)} it gives {@link dev.softmaxengine.api.DeviceTensor} tensors that kernel
  * computes on in place, with no host copy. Closing the kernel closes its buffers.
  */
 public final class OpenClBuffer implements DeviceBuffer {

@@ -15,12 +15,27 @@ public final class BatchScorer {
     /** Progress after each batch; {@code total} is -1 when the source does not declare it. */
     @FunctionalInterface
     public interface Progress {
+        /**
+         * Called after each batch, on the scoring thread.
+         *
+         * @param done rows scored so far, at least 1
+         * @param total rows the source declares, or -1 when it declares none
+         */
         void update(long done, long total);
     }
 
     /** Receives each scored batch: {@code rows} predictions and {@code rows x classes} probabilities (row-major). */
     @FunctionalInterface
     public interface Sink {
+        /**
+         * Takes one batch; the arrays are reused for the next batch, so copy what must outlive the call.
+         *
+         * @param rows rows in this batch, at least 1; the arrays may be longer
+         * @param labels the source's class index of each row, -1 where it has none
+         * @param predicted the predicted class index of each row, in {@code [0, classes)}
+         * @param probabilities {@code rows x classes} probabilities in [0, 1], row-major
+         * @throws IOException when the sink cannot write
+         */
         void accept(int rows, int[] labels, int[] predicted, double[] probabilities) throws IOException;
     }
 
@@ -28,19 +43,37 @@ public final class BatchScorer {
      * Totals of one run. {@code labelled} rows had a label (a source writes -1 for none), and
      * {@code correct} of them were predicted right. {@code seconds} is the wall time including
      * reading; {@code scoringSeconds} only the scoring (GEMM + softmax + argmax).
+     *
+     * @param rows rows scored
+     * @param labelled rows that had a label, at most {@code rows}
+     * @param correct labelled rows predicted right, at most {@code labelled}
+     * @param seconds wall time of the run in seconds, reading included
+     * @param scoringSeconds seconds spent scoring, at most {@code seconds}
      */
     public record Summary(long rows, long labelled, long correct, double seconds, double scoringSeconds) {
-        /** Of the labelled rows; NaN when none was. */
+        /**
+         * Accuracy on the labelled rows.
+         *
+         * @return {@code correct / labelled} in [0, 1]; NaN when no row was labelled
+         */
         public double accuracy() {
             return labelled == 0 ? Double.NaN : (double) correct / labelled;
         }
 
-        /** End-to-end rows per second, reading included. */
+        /**
+         * End-to-end throughput.
+         *
+         * @return rows per second, reading included
+         */
         public double rowsPerSecond() {
             return rows / seconds;
         }
 
-        /** Rows per second of the scoring alone. */
+        /**
+         * Throughput of the scoring alone.
+         *
+         * @return rows per second of GEMM, softmax and argmax, reading excluded
+         */
         public double scoringRowsPerSecond() {
             return rows / scoringSeconds;
         }
@@ -56,6 +89,13 @@ public final class BatchScorer {
     private final Classifier model;
     private final int batchRows;
 
+    /**
+     * A scorer that reads and scores {@code batchRows} rows at a time.
+     *
+     * @param model the classifier; not null
+     * @param batchRows rows per batch, at least 1, and within {@link #MAX_BATCH_ELEMENTS} for the model's width
+     * @throws IllegalArgumentException when {@code model} is null or {@code batchRows} is out of range
+     */
     public BatchScorer(Classifier model, int batchRows) {
         if (model == null) {
             throw new IllegalArgumentException("model must not be null");
@@ -71,6 +111,11 @@ public final class BatchScorer {
     /**
      * Throws unless {@code rows} rows of {@code model}'s features and classes fit a batch of
      * {@link #MAX_BATCH_ELEMENTS}; {@code name} is the argument or option that chose the size.
+     *
+     * @param name the argument or option named in the message, e.g. {@code --batch}
+     * @param rows the proposed rows per batch
+     * @param model the classifier whose features and classes size the batch arrays; not null
+     * @throws IllegalArgumentException naming the largest row count that fits
      */
     public static void requireBatchFits(String name, int rows, Classifier model) {
         long width = Math.max(model.features(), model.classes());
@@ -85,6 +130,11 @@ public final class BatchScorer {
     /**
      * Scores every row of {@code source}.
      *
+     * @param source the rows to score; its {@code features()} must equal the model's
+     * @param progress told after each batch; null for none
+     * @param sink receives each scored batch; null to keep only the totals
+     * @return the run's totals
+     * @throws IOException when reading the source or writing to the sink fails
      * @throws IllegalArgumentException when the source's width differs from the model's, or a label is not one of its classes
      */
     public Summary score(RowSource source, Progress progress, Sink sink) throws IOException {

@@ -21,24 +21,62 @@ import java.util.List;
  */
 public interface Classifier {
 
-    /** The {@link ModelFile} kind, e.g. {@code softmax-regression}. */
+    /**
+     * The {@link ModelFile} kind, e.g. {@code softmax-regression}.
+     *
+     * @return the kind written to and checked when reading the model file; not null
+     */
     String kind();
 
+    /**
+     * The input width.
+     *
+     * @return the number of float32 features each row of a batch holds, at least 1
+     */
     int features();
 
+    /**
+     * The classes in score order.
+     *
+     * @return an unmodifiable list whose index {@code k} names class {@code k}; not null, not empty
+     */
     List<String> classNames();
 
+    /**
+     * The number of classes, the width of every output row.
+     *
+     * @return {@code classNames().size()}
+     */
     default int classes() {
         return classNames().size();
     }
 
-    /** The kernel that normalizes. The classifier does not own it. */
+    /**
+     * The kernel that normalizes. The classifier does not own it.
+     *
+     * @return the kernel passed at construction or load; not null, closed by its owner
+     */
     SoftmaxKernel kernel();
 
-    /** Log-potentials {@code s_k(x)} of rows {@code [row, row + rows)} into {@code out[0 .. rows*classes)}. */
+    /**
+     * Log-potentials {@code s_k(x)} of rows {@code [row, row + rows)} into {@code out[0 .. rows*classes)}.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives {@code rows x classes()} scores, row-major from index 0; may be longer
+     * @throws IllegalArgumentException when {@code x} or {@code out} is null or too short
+     */
     void scores(float[] x, int row, int rows, double[] out);
 
-    /** {@code P(k | x)}: the kernel's softmax over each row of the scores. */
+    /**
+     * {@code P(k | x)}: the kernel's softmax over each row of the scores.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives {@code rows x classes()} probabilities in [0, 1], row-major; each row sums to 1
+     */
     default void probabilities(float[] x, int row, int rows, double[] out) {
         scores(x, row, rows, out);
         Tensor t = HostTensors.matrix(out, rows, classes());
@@ -48,6 +86,11 @@ public interface Classifier {
     /**
      * The log-potentials class-major: {@code out[c * rows + i]} for row {@code row + i}. The default
      * transposes {@link #scores}; linear models write this layout straight from their GEMM.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives {@code classes() x rows} scores, class-major from index 0
      */
     default void scoresByClass(float[] x, int row, int rows, double[] out) {
         int k = classes();
@@ -65,6 +108,11 @@ public interface Classifier {
      * the {@code [classes, rows]} scores. For few classes this is the fast layout: the kernel
      * vectorizes across the rows, where a 10-class row is too short for a vector of its own
      * (3x the rows/s of {@link #probabilities} on digits, 10 classes, 1024-row batches).
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives {@code classes() x rows} probabilities, class-major; each column sums to 1
      */
     default void probabilitiesByClass(float[] x, int row, int rows, double[] out) {
         scoresByClass(x, row, rows, out);
@@ -72,14 +120,29 @@ public interface Classifier {
         kernel().softmax(t, t, 0);
     }
 
-    /** {@code log P(k | x)}: the kernel's log-softmax over each row of the scores. */
+    /**
+     * {@code log P(k | x)}: the kernel's log-softmax over each row of the scores.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives {@code rows x classes()} log-probabilities (at most 0), row-major
+     */
     default void logProbabilities(float[] x, int row, int rows, double[] out) {
         scores(x, row, rows, out);
         Tensor t = HostTensors.matrix(out, rows, classes());
         kernel().logSoftmax(t, t, -1);
     }
 
-    /** The most probable class of each row: the kernel's argmax of the scores. */
+    /**
+     * The most probable class of each row: the kernel's argmax of the scores.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives one class index in {@code [0, classes())} per row; exactly {@code rows} long
+     * @throws IllegalArgumentException when {@code out} is null or not {@code rows} long
+     */
     default void predict(float[] x, int row, int rows, int[] out) {
         if (out == null || out.length != rows) {
             throw new IllegalArgumentException("out must have " + rows + " elements, had " + (out == null ? "null" : out.length));
@@ -89,10 +152,23 @@ public interface Classifier {
         kernel().argmax(Tensor.of(s, rows, classes()), out, -1);
     }
 
-    /** Saves the model as a {@link ModelFile}. */
+    /**
+     * Saves the model as a {@link ModelFile}, replacing {@code path} only once the file is complete.
+     *
+     * @param path the file to write; its parent directory must exist
+     * @throws IOException when the file cannot be written
+     */
     void save(Path path) throws IOException;
 
-    /** Checks a batch against {@link #features()} and {@link #classes()}. */
+    /**
+     * Checks a batch against {@link #features()} and {@link #classes()}, before anything is written.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param outLength length of the output array, which must hold {@code rows x classes()} values
+     * @throws IllegalArgumentException naming the argument that is null or too short
+     */
     default void checkBatch(float[] x, int row, int rows, int outLength) {
         if (x == null) {
             throw new IllegalArgumentException("x must not be null");

@@ -24,7 +24,12 @@ public final class Classifiers {
     private Classifiers() {
     }
 
-    /** Whether {@link #load} reads {@code path} as ONNX: by its {@code .onnx} extension. */
+    /**
+     * Whether {@link #load} reads {@code path} as ONNX: by its {@code .onnx} extension.
+     *
+     * @param path the model file; not null
+     * @return true when the file name ends in {@code .onnx}, in any case
+     */
     public static boolean isOnnx(Path path) {
         return path.getFileName() != null && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
@@ -33,6 +38,9 @@ public final class Classifiers {
      * Reads the classifier saved at {@code path}, normalizing with {@code kernel}: a {@link ModelFile},
      * or an ONNX graph of a linear classifier ({@code .onnx}, see {@link OnnxImport}).
      *
+     * @param path the model file; not null
+     * @param kernel the kernel the classifier normalizes with; not null, not owned by it
+     * @return the classifier the file holds
      * @throws IOException when the file is unreadable, malformed or holds another kind of model
      */
     public static Classifier load(Path path, SoftmaxKernel kernel) throws IOException {

@@ -8,6 +8,12 @@ import java.util.Locale;
 /**
  * How a classifier does on labelled data: accuracy, mean log-loss {@code -1/n sum log P(y|x)} and
  * the confusion matrix ({@code confusion[true][predicted]}).
+ *
+ * @param rows labelled rows evaluated
+ * @param correct rows whose prediction equals the label, at most {@code rows}
+ * @param logLoss mean negative log-probability of the true class in nats, at least 0
+ * @param confusion {@code classes x classes} counts indexed {@code [true][predicted]}, or an empty
+ *     array above {@link #CONFUSION_MAX_CLASSES} classes
  */
 public record Evaluation(int rows, int correct, double logLoss, int[][] confusion) {
     private static final int BATCH = 4096;
@@ -19,16 +25,31 @@ public record Evaluation(int rows, int correct, double logLoss, int[][] confusio
      */
     public static final int CONFUSION_MAX_CLASSES = 1024;
 
-    /** Whether {@link #confusion()} holds the matrix: false for more than {@link #CONFUSION_MAX_CLASSES} classes. */
+    /**
+     * Whether {@link #confusion()} holds the matrix.
+     *
+     * @return false for more than {@link #CONFUSION_MAX_CLASSES} classes
+     */
     public boolean hasConfusion() {
         return confusion.length > 0;
     }
 
+    /**
+     * The fraction of rows predicted right.
+     *
+     * @return {@code correct / rows} in [0, 1]; NaN for no rows
+     */
     public double accuracy() {
         return rows == 0 ? Double.NaN : (double) correct / rows;
     }
 
-    /** Scores {@code data} in batches: the kernel's log-softmax for the loss, its argmax for the decision. */
+    /**
+     * Scores {@code data} in batches: the kernel's log-softmax for the loss, its argmax for the decision.
+     *
+     * @param model the classifier; its features must match the data's
+     * @param data labelled rows whose labels are class indices of {@code model}
+     * @return the accuracy, log-loss and confusion matrix
+     */
     public static Evaluation of(Classifier model, Dataset data) {
         if (model == null) {
             throw new IllegalArgumentException("model must not be null");

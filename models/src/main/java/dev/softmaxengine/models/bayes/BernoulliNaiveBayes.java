@@ -17,6 +17,7 @@ import java.util.List;
  * kernel's softmax. {@code p_kj = (count_kj + alpha) / (n_k + 2 alpha)}.
  */
 public final class BernoulliNaiveBayes implements Classifier {
+    /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "bernoulli-naive-bayes";
 
     private final SoftmaxKernel kernel;
@@ -60,8 +61,13 @@ public final class BernoulliNaiveBayes implements Classifier {
     }
 
     /**
+     * Counts, per class, how often each feature is "on" in {@code data}.
+     *
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @param data labelled training rows
      * @param alpha additive smoothing, {@code > 0}
      * @param threshold a feature is "on" when it exceeds this
+     * @return the fitted model
      */
     public static BernoulliNaiveBayes fit(SoftmaxKernel kernel, Dataset data, double alpha, double threshold) {
         NaiveBayes.checkFit(kernel, data);
@@ -116,6 +122,11 @@ public final class BernoulliNaiveBayes implements Classifier {
         }
     }
 
+    /**
+     * The binarization threshold the model was fitted with.
+     *
+     * @return a feature counts as "on" when it exceeds this value
+     */
     public double threshold() {
         return threshold;
     }
@@ -152,6 +163,14 @@ public final class BernoulliNaiveBayes implements Classifier {
                 .write(path);
     }
 
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static BernoulliNaiveBayes from(ModelFile file, SoftmaxKernel kernel) {
         file.requireKind(KIND);
         return new BernoulliNaiveBayes(kernel, file.doubles("log_prior"), file.doubles("log_p"), file.doubles("log_not_p"),

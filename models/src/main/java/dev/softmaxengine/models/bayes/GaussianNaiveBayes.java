@@ -16,6 +16,7 @@ import java.util.List;
  * added (scikit-learn's rule), so constant features do not divide by zero.
  */
 public final class GaussianNaiveBayes implements Classifier {
+    /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "gaussian-naive-bayes";
 
     private final SoftmaxKernel kernel;
@@ -58,7 +59,14 @@ public final class GaussianNaiveBayes implements Classifier {
         }
     }
 
-    /** @param varSmoothing fraction of the largest feature variance added to every variance, {@code >= 0} (1e-9 is usual) */
+    /**
+     * Estimates each class's prior and per-feature mean and variance from {@code data}.
+     *
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @param data labelled training rows
+     * @param varSmoothing fraction of the largest feature variance added to every variance, {@code >= 0} (1e-9 is usual)
+     * @return the fitted model
+     */
     public static GaussianNaiveBayes fit(SoftmaxKernel kernel, Dataset data, double varSmoothing) {
         NaiveBayes.checkFit(kernel, data);
         if (!(varSmoothing >= 0) || Double.isInfinite(varSmoothing)) {
@@ -161,6 +169,14 @@ public final class GaussianNaiveBayes implements Classifier {
                 .write(path);
     }
 
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static GaussianNaiveBayes from(ModelFile file, SoftmaxKernel kernel) {
         file.requireKind(KIND);
         return new GaussianNaiveBayes(kernel, file.doubles("log_prior"), file.doubles("mean"), file.doubles("variance"),

@@ -17,6 +17,7 @@ import java.util.List;
  * {@code alpha = 1}, Lidstone below.
  */
 public final class MultinomialNaiveBayes implements Classifier {
+    /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "multinomial-naive-bayes";
 
     private final SoftmaxKernel kernel;
@@ -37,7 +38,10 @@ public final class MultinomialNaiveBayes implements Classifier {
     /**
      * Counts {@code data}; the features must be {@code >= 0}.
      *
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @param data labelled training rows with features {@code >= 0} (counts or frequencies)
      * @param alpha additive smoothing, {@code > 0}
+     * @return the fitted model
      */
     public static MultinomialNaiveBayes fit(SoftmaxKernel kernel, Dataset data, double alpha) {
         NaiveBayes.checkFit(kernel, data);
@@ -117,6 +121,14 @@ public final class MultinomialNaiveBayes implements Classifier {
                 .write(path);
     }
 
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static MultinomialNaiveBayes from(ModelFile file, SoftmaxKernel kernel) {
         file.requireKind(KIND);
         return new MultinomialNaiveBayes(kernel, file.doubles("log_prior"), file.doubles("log_theta"), file.strings("classes"));

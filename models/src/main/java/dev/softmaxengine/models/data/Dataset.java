@@ -25,10 +25,13 @@ public final class Dataset {
     private final List<String> classNames;
 
     /**
+     * A dataset over the given arrays, which it keeps (not copies).
+     *
      * @param x row-major features, {@code labels.length * features} elements
      * @param labels class of each row, in {@code [0, classNames.size())}
      * @param features columns per row, {@code >= 1}
      * @param classNames one name per class, {@code >= 1} of them
+     * @throws IllegalArgumentException when an argument is null, a length disagrees or a label is out of range
      */
     public Dataset(float[] x, int[] labels, int features, List<String> classNames) {
         if (x == null) {
@@ -64,13 +67,21 @@ public final class Dataset {
         this.classNames = List.copyOf(classNames);
     }
 
-    /** The train/test halves of a {@link #holdOutEvery} split. */
+    /**
+     * The train/test halves of a {@link #holdOutEvery} split.
+     *
+     * @param train the rows kept for training
+     * @param test the rows held out
+     */
     public record Split(Dataset train, Dataset test) {
     }
 
     /**
      * Holds out every {@code k}-th row (rows {@code k-1, 2k-1, ...}, 0-based) as the test set, the
      * rest as the training set. Deterministic, and stratified on files sorted by class (iris, wine).
+     *
+     * @param k the period, at least 2
+     * @return both halves, copies with the same classes
      */
     public Split holdOutEvery(int k) {
         if (k < 2) {
@@ -96,7 +107,12 @@ public final class Dataset {
         return new Split(new Dataset(xTrain, yTrain, features, classNames), new Dataset(xTest, yTest, features, classNames));
     }
 
-    /** A copy of the first {@code n} rows. */
+    /**
+     * A copy of the first {@code n} rows.
+     *
+     * @param n rows to keep, from 0 to {@link #rows()}
+     * @return a new dataset with the same classes
+     */
     public Dataset head(int n) {
         if (n < 0 || n > rows) {
             throw new IllegalArgumentException("n must be in [0, " + rows + "], was " + n);
@@ -108,33 +124,65 @@ public final class Dataset {
         return new Dataset(xs, ys, features, classNames);
     }
 
-    /** Row-major features; shared, do not modify. */
+    /**
+     * Row-major features; shared, do not modify.
+     *
+     * @return {@code rows() x features()} values
+     */
     public float[] x() {
         return x;
     }
 
-    /** Class of each row; shared, do not modify. */
+    /**
+     * Class of each row; shared, do not modify.
+     *
+     * @return one class index in {@code [0, classes())} per row
+     */
     public int[] labels() {
         return labels;
     }
 
+    /**
+     * The number of rows.
+     *
+     * @return at least 0
+     */
     public int rows() {
         return rows;
     }
 
+    /**
+     * The number of features per row.
+     *
+     * @return at least 1
+     */
     public int features() {
         return features;
     }
 
+    /**
+     * The number of classes.
+     *
+     * @return {@code classNames().size()}
+     */
     public int classes() {
         return classNames.size();
     }
 
+    /**
+     * The classes, by index.
+     *
+     * @return an unmodifiable list
+     */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** Rows per class. */
+    /**
+     * Rows per class.
+     *
+     * @return a new array, one count per class index
+     */
     public int[] classCounts() {
         int[] counts = new int[classes()];
         for (int y : labels) {

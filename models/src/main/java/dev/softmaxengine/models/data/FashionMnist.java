@@ -13,13 +13,20 @@ public final class FashionMnist {
     /** Where {@code dataset-fashion-mnist} installs the files. */
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
+    /** The ten class names, by label 0 to 9. */
     public static final List<String> CLASS_NAMES = List.of(
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     private FashionMnist() {
     }
 
-    /** The split's image and label files: {@code train} or {@code t10k}. */
+    /**
+     * The split's image and label files: {@code train} or {@code t10k}.
+     *
+     * @param dir the directory holding the {@code *-ubyte.gz} files
+     * @param split {@code train} or {@code t10k}
+     * @return the image file, then the label file (they need not exist)
+     */
     public static Path[] files(Path dir, String split) {
         if (!split.equals("train") && !split.equals("t10k")) {
             throw new IllegalArgumentException("split must be train or t10k, was '" + split + "'");
@@ -31,6 +38,10 @@ public final class FashionMnist {
     /**
      * Opens a split for streaming.
      *
+     *
+     * @param dir the directory holding the {@code *-ubyte.gz} files
+     * @param split {@code train} or {@code t10k}
+     * @return the open source; the caller closes it
      * @throws IOException naming the missing path and the Debian package when a file is absent
      */
     public static Idx open(Path dir, String split) throws IOException {
@@ -44,7 +55,14 @@ public final class FashionMnist {
         return Idx.open(f[0], f[1], CLASS_NAMES);
     }
 
-    /** Reads a split into memory ({@code train}: 60 000 rows, {@code t10k}: 10 000). */
+    /**
+     * Reads a split into memory ({@code train}: 60 000 rows, {@code t10k}: 10 000).
+     *
+     * @param dir the directory holding the {@code *-ubyte.gz} files
+     * @param split {@code train} or {@code t10k}
+     * @return 784 features per row (pixels 0 to 255 as floats) and the ten classes
+     * @throws IOException naming the missing path when a file is absent or unreadable
+     */
     public static Dataset read(Path dir, String split) throws IOException {
         try (Idx idx = open(dir, split)) {
             return idx.readAll();

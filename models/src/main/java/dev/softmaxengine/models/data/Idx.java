@@ -64,7 +64,11 @@ public final class Idx implements RowSource {
     /**
      * Opens an image file and its label file for streaming; the caller closes the source.
      *
+     * @param images an IDX3 image file (unsigned bytes), optionally gzip-compressed
+     * @param labels its IDX1 label file, with as many items
      * @param classNames names of the classes, or an empty list for plain integer labels
+     * @return the open source, one row of {@code rows x columns} pixels per image
+     * @throws IOException naming the file when it cannot be read or its header is not IDX
      */
     public static Idx open(Path images, Path labels, List<String> classNames) throws IOException {
         if (images == null) {
@@ -91,7 +95,15 @@ public final class Idx implements RowSource {
         }
     }
 
-    /** Reads all images and labels into memory. */
+    /**
+     * Reads all images and labels into memory.
+     *
+     * @param images an IDX3 image file, optionally gzip-compressed
+     * @param labels its IDX1 label file
+     * @param classNames names of the classes, or an empty list for plain integer labels
+     * @return every image as a row of pixel values 0 to 255
+     * @throws IOException naming the file when it cannot be read or its header is not IDX
+     */
     public static Dataset read(Path images, Path labels, List<String> classNames) throws IOException {
         try (Idx idx = open(images, labels, classNames)) {
             return idx.readAll();

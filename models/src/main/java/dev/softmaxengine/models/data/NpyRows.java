@@ -46,7 +46,11 @@ public final class NpyRows implements RowSource {
     /**
      * Opens {@code features} and, when not null, {@code labels}.
      *
+     * @param features a two-dimensional float32 or float64 {@code .npy} file, rows x features
+     * @param labels a one-dimensional {@code .npy} file of as many labels, or null for none
      * @param modelClasses the classes labels must be one of (scoring), or null to take them from the labels (training)
+     * @return the open source, the features memory-mapped; the caller closes it
+     * @throws IOException when a file cannot be read
      */
     public static NpyRows open(Path features, Path labels, List<String> modelClasses) throws IOException {
         NpyArray a = NpyArray.open(features);
@@ -99,7 +103,11 @@ public final class NpyRows implements RowSource {
         return classes;
     }
 
-    /** Whether labels were given. */
+    /**
+     * Whether labels were given.
+     *
+     * @return false when opened without a labels file (every label is then -1)
+     */
     public boolean labelled() {
         return labels != null;
     }

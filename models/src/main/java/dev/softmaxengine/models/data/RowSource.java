@@ -16,21 +16,34 @@ public interface RowSource extends AutoCloseable {
     /** Most feature values (16 MiB of floats) {@link #readAll} allocates for before it has read them. */
     int INITIAL_ELEMENTS_MAX = 1 << 22;
 
-    /** Columns per row. */
+    /**
+     * Columns per row.
+     *
+     * @return the number of features each row has, at least 1
+     */
     int features();
 
-    /** The number of rows the file declares, or -1 when it does not say. For progress reports. */
+    /**
+     * The number of rows the file declares. For progress reports, never for sizing.
+     *
+     * @return the declared count, or -1 when the file does not say
+     */
     long declaredRows();
 
     /**
      * The class names the file declares, or an empty list when it has none (a headerless CSV);
      * labels are then plain integers {@code >= 0}.
+     *
+     * @return the names by class index, unmodifiable
      */
     List<String> classNames();
 
     /**
      * Reads up to {@code maxRows} rows into the start of {@code x} (row-major) and {@code labels}.
      *
+     * @param x receives {@code features()} values per row read; at least {@code maxRows * features()} long
+     * @param labels receives each row's class index, or -1 for an unlabelled row; at least {@code maxRows} long
+     * @param maxRows the most rows to read, at least 1
      * @return the number of rows read; 0 at the end of the stream
      * @throws IllegalArgumentException when the arrays are too small for {@code maxRows} rows
      * @throws IOException on a read error or malformed input (naming the file and line or record)
@@ -43,6 +56,9 @@ public interface RowSource extends AutoCloseable {
     /**
      * Reads every remaining row into a dataset. Its classes are the declared ones, or
      * {@code "0".."max label"} when none are declared.
+     *
+     * @return every row not yet read, in memory
+     * @throws IOException on a read error or malformed input
      */
     default Dataset readAll() throws IOException {
         int d = features();
@@ -89,7 +105,15 @@ public interface RowSource extends AutoCloseable {
         return new Dataset(x.length == n * d ? x : Arrays.copyOf(x, n * d), y.length == n ? y : Arrays.copyOf(y, n), d, names);
     }
 
-    /** Checks the arrays handed to {@link #read}. */
+    /**
+     * Checks the arrays handed to {@link #read}.
+     *
+     * @param x the feature array
+     * @param labels the label array
+     * @param maxRows the rows asked for
+     * @param features the source's columns per row
+     * @throws IllegalArgumentException naming the array that is null or too short, or a bad {@code maxRows}
+     */
     static void checkBatch(float[] x, int[] labels, int maxRows, int features) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("maxRows must be >= 1, was " + maxRows);

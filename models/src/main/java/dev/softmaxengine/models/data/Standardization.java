@@ -14,7 +14,12 @@ public final class Standardization {
         this.scale = scale;
     }
 
-    /** Mean and population standard deviation of every feature of {@code data}. */
+    /**
+     * Mean and population standard deviation of every feature of {@code data}.
+     *
+     * @param data the training rows
+     * @return the transform; a constant feature gets scale 1, so it maps to 0
+     */
     public static Standardization fit(Dataset data) {
         int n = data.rows();
         int d = data.features();
@@ -39,7 +44,12 @@ public final class Standardization {
         return new Standardization(mean, scale);
     }
 
-    /** A standardized copy of {@code data}. */
+    /**
+     * A standardized copy of {@code data}.
+     *
+     * @param data rows with the same features as those fitted
+     * @return a new dataset of {@code (x - mean) / scale}, same labels and classes
+     */
     public Dataset apply(Dataset data) {
         int d = mean.length;
         if (data.features() != d) {
@@ -80,6 +90,11 @@ public final class Standardization {
         }
     }
 
+    /**
+     * The number of features fitted.
+     *
+     * @return the length of the mean and scale vectors
+     */
     public int features() {
         return mean.length;
     }

@@ -52,6 +52,10 @@ public final class TabularCsv implements RowSource {
 
     /** How to read a table; the defaults suit training on a file with a header. */
     public static final class Options {
+        /** The defaults: a header of names is detected, the delimiter sniffed, the label the last column. */
+        public Options() {
+        }
+
         private boolean noHeader;
         private Character delimiter;
         private String labelColumn;
@@ -62,31 +66,56 @@ public final class TabularCsv implements RowSource {
         private boolean scoring;
         private int modelFeatures = -1;
 
-        /** The first line is data, not names. */
+        /**
+         * The first line is data, not names.
+         *
+         * @param value true when the file has no header line
+         * @return these options
+         */
         public Options noHeader(boolean value) {
             noHeader = value;
             return this;
         }
 
-        /** The field delimiter instead of detecting it. */
+        /**
+         * The field delimiter instead of detecting it.
+         *
+         * @param value the delimiter; null to detect it among {@code , ; TAB |}
+         * @return these options
+         */
         public Options delimiter(Character value) {
             delimiter = value;
             return this;
         }
 
-        /** The label column: a name, or a 0-based index (negative from the end). */
+        /**
+         * The label column: a name, or a 0-based index (negative from the end).
+         *
+         * @param value the column; null for the default, the last column
+         * @return these options
+         */
         public Options labelColumn(String value) {
             labelColumn = value;
             return this;
         }
 
-        /** A column passed through to the output ({@link #ids}), never a feature. */
+        /**
+         * A column passed through to the output ({@link #ids}), never a feature.
+         *
+         * @param value the column by name or 0-based index; null for none
+         * @return these options
+         */
         public Options idColumn(String value) {
             idColumn = value;
             return this;
         }
 
-        /** The feature columns, by name or index, in the model's order. */
+        /**
+         * The feature columns, by name or index, in the model's order.
+         *
+         * @param value the columns (copied); null for every column but the label and id
+         * @return these options
+         */
         public Options features(List<String> value) {
             features = value == null ? null : List.copyOf(value);
             return this;
@@ -95,13 +124,21 @@ public final class TabularCsv implements RowSource {
         /**
          * The feature names a model was trained on: when {@link #features} is not given and the
          * file has a header of names, these columns (in this order) are the features.
+         *
+         * @param value the names (copied); null when the model recorded none
+         * @return these options
          */
         public Options modelFeatureNames(List<String> value) {
             modelFeatureNames = value == null ? null : List.copyOf(value);
             return this;
         }
 
-        /** Map labels onto these classes (a model's); a label not among them is an error. */
+        /**
+         * Map labels onto these classes (a model's); a label not among them is an error.
+         *
+         * @param modelClasses the classes in the model's order (copied); null to collect them from the file
+         * @return these options
+         */
         public Options classes(List<String> modelClasses) {
             classes = modelClasses == null ? null : List.copyOf(modelClasses);
             return this;
@@ -110,6 +147,9 @@ public final class TabularCsv implements RowSource {
         /**
          * Reading to score a model of {@code features} features: the table may lack a label column
          * (a headerless file has one only when it is one column wider than the model reads).
+         *
+         * @param features the number of features the model reads, at least 1
+         * @return these options
          */
         public Options scoring(int features) {
             scoring = true;
@@ -241,12 +281,26 @@ public final class TabularCsv implements RowSource {
         }
     }
 
-    /** Opens {@code path} with the default {@link Options} (training). */
+    /**
+     * Opens {@code path} with the default {@link Options} (training).
+     *
+     * @param path a CSV / TSV file, optionally gzip-compressed
+     * @return the open source; the caller closes it
+     * @throws IOException naming the file when it cannot be read
+     */
     public static TabularCsv open(Path path) throws IOException {
         return open(path, new Options());
     }
 
-    /** Opens {@code path} for streaming; the caller closes the source. */
+    /**
+     * Opens {@code path} for streaming; the caller closes the source.
+     *
+     * @param path a CSV / TSV file, optionally gzip-compressed
+     * @param options how to read it
+     * @return the open source, its header read and its columns resolved
+     * @throws IOException naming the file when it cannot be read
+     * @throws IllegalArgumentException naming the file when a column option does not match it
+     */
     public static TabularCsv open(Path path, Options options) throws IOException {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
@@ -286,11 +340,25 @@ public final class TabularCsv implements RowSource {
         }
     }
 
-    /** Reads all of {@code path} into memory, for training. */
+    /**
+     * Reads all of {@code path} into memory, for training.
+     *
+     * @param path a CSV / TSV file with a label column
+     * @return every row, its labels mapped to class indices
+     * @throws IOException naming the file when it cannot be read
+     */
     public static Dataset read(Path path) throws IOException {
         return read(path, new Options());
     }
 
+    /**
+     * Reads all of {@code path} into memory with {@code options}.
+     *
+     * @param path a CSV / TSV file with a label column
+     * @param options how to read it
+     * @return every row, its labels mapped to class indices
+     * @throws IOException naming the file when it cannot be read
+     */
     public static Dataset read(Path path, Options options) throws IOException {
         try (TabularCsv csv = open(path, options)) {
             return csv.readAll();
@@ -463,32 +531,56 @@ public final class TabularCsv implements RowSource {
         return List.copyOf(classes);
     }
 
-    /** Whether the first line named the columns (not data, not scikit-learn's count header). */
+    /**
+     * Whether the first line named the columns (not data, not scikit-learn's count header).
+     *
+     * @return true for a header of names
+     */
     public boolean namedHeader() {
         return namedHeader;
     }
 
-    /** The header's names (or the 0-based indices of a headerless file). */
+    /**
+     * The header's names (or the 0-based indices of a headerless file).
+     *
+     * @return one name per column, unmodifiable
+     */
     public List<String> columnNames() {
         return columnNames;
     }
 
-    /** The names of the feature columns, in the order {@link #read} writes them. */
+    /**
+     * The names of the feature columns, in the order {@link #read} writes them.
+     *
+     * @return one name per feature
+     */
     public List<String> featureNames() {
         return Arrays.stream(featureColumns).mapToObj(columnNames::get).toList();
     }
 
-    /** The label column's name, or null when the table has none (then {@link #read} writes -1 labels). */
+    /**
+     * The label column's name.
+     *
+     * @return the name, or null when the table has none (then {@link #read} writes -1 labels)
+     */
     public String labelName() {
         return labelColumn < 0 ? null : columnNames.get(labelColumn);
     }
 
-    /** The id column's name, or null. */
+    /**
+     * The id column's name.
+     *
+     * @return the name, or null when no id column was asked for
+     */
     public String idName() {
         return idColumn < 0 ? null : columnNames.get(idColumn);
     }
 
-    /** The id column's values of the rows the last {@link #read} returned (empty strings without an id column). */
+    /**
+     * The id column's values of the rows the last {@link #read} returned.
+     *
+     * @return one value per row of that batch; empty strings without an id column
+     */
     public String[] ids() {
         return ids;
     }
@@ -607,7 +699,12 @@ public final class TabularCsv implements RowSource {
         return new Dataset(seen.x(), y, seen.features(), sorted);
     }
 
-    /** Distinct labels in the order models keep them: numeric when all are integers, else by string. */
+    /**
+     * Distinct labels in the order models keep them: numeric when all are integers, else by string.
+     *
+     * @param labels the labels seen, duplicates allowed
+     * @return the distinct labels, sorted
+     */
     public static List<String> ordered(java.util.Collection<String> labels) {
         List<String> sorted = new ArrayList<>(new java.util.LinkedHashSet<>(labels));
         boolean integers = sorted.stream().allMatch(s -> s.matches("-?\\d{1,18}"));

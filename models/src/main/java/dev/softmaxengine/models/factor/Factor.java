@@ -36,6 +36,11 @@ public final class Factor {
      * A factor from its log-values {@code log phi}, row-major over {@code scope} ({@code -inf} = a
      * zero potential).
      *
+     *
+     * @param kernel the kernel for every sum-out and normalization; not owned
+     * @param scope the variables, each once; the first varies slowest
+     * @param logValues one per assignment (the product of the cardinalities); copied
+     * @return the factor
      * @throws IllegalArgumentException for a repeated variable, a wrong length or a NaN / +inf entry
      */
     public static Factor ofLogValues(SoftmaxKernel kernel, List<Variable> scope, double... logValues) {
@@ -51,6 +56,11 @@ public final class Factor {
     /**
      * A factor from its potentials {@code phi >= 0}, row-major over {@code scope}.
      *
+     *
+     * @param kernel the kernel for every sum-out and normalization; not owned
+     * @param scope the variables, each once; the first varies slowest
+     * @param values one potential per assignment, at least 0 and finite
+     * @return the factor, stored as log-values
      * @throws IllegalArgumentException for a repeated variable, a wrong length or a negative / non-finite entry
      */
     public static Factor ofValues(SoftmaxKernel kernel, List<Variable> scope, double... values) {
@@ -92,25 +102,50 @@ public final class Factor {
         }
     }
 
+    /**
+     * The variables, in axis order.
+     *
+     * @return an unmodifiable list
+     */
     public List<Variable> scope() {
         return scope;
     }
 
+    /**
+     * Whether {@code v} is one of the scope's variables.
+     *
+     * @param v the variable
+     * @return true when it is in the scope
+     */
     public boolean contains(Variable v) {
         return scope.contains(v);
     }
 
-    /** Number of table entries: the product of the cardinalities. */
+    /**
+     * Number of table entries: the product of the cardinalities.
+     *
+     * @return at least 1
+     */
     public int size() {
         return logValues.length;
     }
 
-    /** A copy of the log-values, row-major. */
+    /**
+     * The log-values, row-major over the scope.
+     *
+     * @return a copy; {@code -inf} for a zero potential
+     */
     public double[] logValues() {
         return logValues.clone();
     }
 
-    /** {@code log phi} at an assignment, one value per scope variable in order. */
+    /**
+     * {@code log phi} at an assignment, one value per scope variable in order.
+     *
+     * @param assignment a value in {@code [0, cardinality)} for each scope variable
+     * @return the log-potential there
+     * @throws IllegalArgumentException for a wrong count or a value out of range
+     */
     public double logValue(int... assignment) {
         return logValues[index(assignment)];
     }
@@ -132,7 +167,12 @@ public final class Factor {
         return idx;
     }
 
-    /** The factor product {@code phi * psi} (a sum in log space); its scope is this scope then psi's new variables. */
+    /**
+     * The factor product {@code phi * psi} (a sum in log space); its scope is this scope then psi's new variables.
+     *
+     * @param other the factor {@code psi}; shared variables must have the same cardinality
+     * @return a new factor
+     */
     public Factor product(Factor other) {
         if (other == null) {
             throw new IllegalArgumentException("other must not be null");
@@ -213,7 +253,13 @@ public final class Factor {
         return a;
     }
 
-    /** Marginalizes {@code v} out: {@code log sum_v phi}, the kernel's logsumexp over v's axis. */
+    /**
+     * Marginalizes {@code v} out: {@code log sum_v phi}, the kernel's logsumexp over v's axis.
+     *
+     * @param v a variable of the scope
+     * @return a new factor over the other variables
+     * @throws IllegalArgumentException when {@code v} is not in the scope
+     */
     public Factor sumOut(Variable v) {
         int axis = axisOf(v);
         List<Variable> rest = new ArrayList<>(scope);
@@ -233,7 +279,14 @@ public final class Factor {
         return d;
     }
 
-    /** Conditions on evidence {@code v = value}: the slice of the table, without v. */
+    /**
+     * Conditions on evidence {@code v = value}: the slice of the table, without v.
+     *
+     * @param v a variable of the scope
+     * @param value its observed value, in {@code [0, cardinality)}
+     * @return a new factor over the other variables
+     * @throws IllegalArgumentException when {@code v} is not in the scope or the value is out of range
+     */
     public Factor reduce(Variable v, int value) {
         int axis = axisOf(v);
         if (value < 0 || value >= v.cardinality()) {
@@ -254,7 +307,13 @@ public final class Factor {
         return new Factor(kernel, rest, out);
     }
 
-    /** The same factor with its axes in {@code order} (a permutation of the scope). */
+    /**
+     * The same factor with its axes in {@code order} (a permutation of the scope).
+     *
+     * @param order every scope variable once
+     * @return a new factor, or this one when the order is unchanged
+     * @throws IllegalArgumentException when {@code order} is not a permutation of the scope
+     */
     public Factor permute(List<Variable> order) {
         if (order == null || order.size() != scope.size() || !new HashSet<>(order).equals(new HashSet<>(scope))) {
             throw new IllegalArgumentException("order must be a permutation of " + scope + ", was " + order);
@@ -285,14 +344,22 @@ public final class Factor {
         return ordered;
     }
 
-    /** {@code log Z = log sum_x phi(x)}: the kernel's logsumexp over the flattened table. */
+    /**
+     * {@code log Z = log sum_x phi(x)}: the kernel's logsumexp over the flattened table.
+     *
+     * @return {@code log Z}; {@code -inf} when every potential is zero
+     */
     public double logPartition() {
         double[] out = new double[1];
         kernel.logSumExp(Tensor.vector(logValues), Tensor.of(out), 0, false);
         return out[0];
     }
 
-    /** {@code Z = sum_x phi(x)}. */
+    /**
+     * {@code Z = sum_x phi(x)}.
+     *
+     * @return {@code exp(logPartition())}, which may overflow to {@code +inf}
+     */
     public double partition() {
         return Math.exp(logPartition());
     }
@@ -301,6 +368,7 @@ public final class Factor {
      * The Gibbs distribution {@code phi / Z} as a factor, via the kernel's log-softmax over the
      * flattened table.
      *
+     * @return a new factor whose potentials sum to 1
      * @throws IllegalStateException when every entry is zero (Z = 0)
      */
     public Factor normalize() {
@@ -310,7 +378,11 @@ public final class Factor {
         return new Factor(kernel, scope, out);
     }
 
-    /** {@code phi(x) / Z} row-major over the scope: the kernel's softmax over the flattened table. */
+    /**
+     * {@code phi(x) / Z} row-major over the scope: the kernel's softmax over the flattened table.
+     *
+     * @return a new array of probabilities summing to 1
+     */
     public double[] probabilities() {
         requireMass();
         double[] out = new double[logValues.length];

@@ -21,7 +21,12 @@ public final class VariableElimination {
     private final List<Factor> factors;
     private final Set<Variable> variables;
 
-    /** A model of the given factors (at least one). */
+    /**
+     * A model of the given factors (at least one).
+     *
+     * @param factors the factors whose product is the unnormalized distribution; copied
+     * @throws IllegalArgumentException when the list is empty or a variable's cardinality disagrees
+     */
     public VariableElimination(List<Factor> factors) {
         if (factors == null || factors.isEmpty()) {
             throw new IllegalArgumentException("factors must be a non-empty list");
@@ -45,7 +50,11 @@ public final class VariableElimination {
         this.variables = vars;
     }
 
-    /** Every variable of the model, in order of first appearance. */
+    /**
+     * Every variable of the model, in order of first appearance.
+     *
+     * @return an unmodifiable set
+     */
     public Set<Variable> variables() {
         return Collections.unmodifiableSet(variables);
     }
@@ -53,6 +62,9 @@ public final class VariableElimination {
     /**
      * {@code P(query | evidence)} as a normalized factor with its axes in {@code query}'s order.
      *
+     * @param query the variables to keep, at least one
+     * @param evidence observed values by variable; may be empty
+     * @return {@code P(query | evidence)}, normalized
      * @throws IllegalArgumentException when a query variable is unknown, repeated or observed
      * @throws IllegalStateException when the evidence has probability zero
      */
@@ -77,6 +89,9 @@ public final class VariableElimination {
     /**
      * {@code log sum_x prod_f phi_f(x)} with the evidence clamped: {@code log Z}, or with evidence
      * {@code log Z + log P(evidence)}.
+     *
+     * @param evidence observed values by variable; may be empty
+     * @return the log partition function of the clamped model; {@code -inf} when the evidence is impossible
      */
     public double logPartition(Map<Variable, Integer> evidence) {
         return eliminateAllBut(Set.of(), evidence == null ? Map.of() : evidence).logPartition();

@@ -23,6 +23,8 @@ public final class Json {
     /**
      * Parses one JSON value (surrounding whitespace allowed).
      *
+     * @param text the JSON text
+     * @return a String, Double or Long, Boolean, null, or a List / Map of them
      * @throws IllegalArgumentException naming the offset and what was expected
      */
     public static Object parse(String text) {
@@ -39,7 +41,12 @@ public final class Json {
         return v;
     }
 
-    /** Writes {@code value} compactly; map keys must be strings. */
+    /**
+     * Writes {@code value} compactly; map keys must be strings.
+     *
+     * @param value a String, Number, Boolean, null, or a List / Map of them
+     * @return the JSON text, without whitespace
+     */
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         write(value, sb);

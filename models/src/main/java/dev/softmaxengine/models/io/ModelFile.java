@@ -40,6 +40,7 @@ import java.util.zip.CRC32C;
  */
 public final class ModelFile {
     private static final byte[] MAGIC = "SMXMODEL".getBytes(StandardCharsets.US_ASCII);
+    /** The format version this class writes and reads. */
     public static final int VERSION = 1;
     private static final int PREFIX = 16;
     /** Largest file {@link #read(Path)} takes: it is read into one byte array. */
@@ -47,7 +48,12 @@ public final class ModelFile {
 
     /** Element types of stored arrays. */
     public enum ArrayType {
-        FLOAT64("float64", 8), FLOAT32("float32", 4), INT32("int32", 4);
+        /** IEEE 754 binary64, 8 bytes little-endian. */
+        FLOAT64("float64", 8),
+        /** IEEE 754 binary32, 4 bytes little-endian. */
+        FLOAT32("float32", 4),
+        /** Two's-complement 32-bit integer, 4 bytes little-endian. */
+        INT32("int32", 4);
 
         private final String jsonName;
         private final int bytes;
@@ -87,7 +93,12 @@ public final class ModelFile {
         this.arrays = Collections.unmodifiableMap(arrays);
     }
 
-    /** Starts a model file of the given kind (e.g. {@code "softmax-regression"}). */
+    /**
+     * Starts a model file of the given kind (e.g. {@code "softmax-regression"}).
+     *
+     * @param kind the model kind, checked by {@link #requireKind} when reading
+     * @return an empty builder
+     */
     public static Builder builder(String kind) {
         if (kind == null || kind.isBlank()) {
             throw new IllegalArgumentException("kind must be a non-blank string, was " + kind);
@@ -105,7 +116,13 @@ public final class ModelFile {
             this.kind = kind;
         }
 
-        /** A JSON value: String, Number, Boolean, null, or Lists / Maps of them. */
+        /**
+         * Adds (or replaces) an attribute, stored in the file's JSON header.
+         *
+         * @param name the attribute's name, not empty
+         * @param value a JSON value: String, Number, Boolean, null, or Lists / Maps of them
+         * @return this builder
+         */
         public Builder attribute(String name, Object value) {
             requireName(name);
             Json.write(value); // rejects what JSON cannot hold, now rather than at write time
@@ -113,14 +130,41 @@ public final class ModelFile {
             return this;
         }
 
+        /**
+         * Adds (or replaces) a float64 array.
+         *
+         * @param name the array's name, not empty
+         * @param data the elements in row-major order; kept, not copied, until written
+         * @param shape dimensions, each at least 0, whose product is {@code data.length}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code data} is null or does not match {@code shape}
+         */
         public Builder doubles(String name, double[] data, long... shape) {
             return array(name, ArrayType.FLOAT64, data, data == null ? -1 : data.length, shape);
         }
 
+        /**
+         * Adds (or replaces) a float32 array.
+         *
+         * @param name the array's name, not empty
+         * @param data the elements in row-major order; kept, not copied, until written
+         * @param shape dimensions, each at least 0, whose product is {@code data.length}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code data} is null or does not match {@code shape}
+         */
         public Builder floats(String name, float[] data, long... shape) {
             return array(name, ArrayType.FLOAT32, data, data == null ? -1 : data.length, shape);
         }
 
+        /**
+         * Adds (or replaces) a int32 array.
+         *
+         * @param name the array's name, not empty
+         * @param data the elements in row-major order; kept, not copied, until written
+         * @param shape dimensions, each at least 0, whose product is {@code data.length}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code data} is null or does not match {@code shape}
+         */
         public Builder ints(String name, int[] data, long... shape) {
             return array(name, ArrayType.INT32, data, data == null ? -1 : data.length, shape);
         }
@@ -145,6 +189,11 @@ public final class ModelFile {
             }
         }
 
+        /**
+         * The model file with every attribute and array added so far.
+         *
+         * @return a new file; later additions to this builder do not change it
+         */
         public ModelFile build() {
             return new ModelFile(kind, new LinkedHashMap<>(attributes), new LinkedHashMap<>(arrays));
         }
@@ -167,11 +216,22 @@ public final class ModelFile {
         return size;
     }
 
+    /**
+     * The model kind the file declares.
+     *
+     * @return e.g. {@code softmax-regression}; not null
+     */
     public String kind() {
         return kind;
     }
 
-    /** Throws unless this file holds a model of {@code expected} kind. */
+    /**
+     * Throws unless this file holds a model of {@code expected} kind.
+     *
+     * @param expected the kind the caller reads
+     * @return this file
+     * @throws IllegalArgumentException naming both kinds when they differ
+     */
     public ModelFile requireKind(String expected) {
         if (!kind.equals(expected)) {
             throw new IllegalArgumentException("model file holds a " + kind + " model, expected " + expected);
@@ -179,7 +239,13 @@ public final class ModelFile {
         return this;
     }
 
-    /** This file with attribute {@code name} added or replaced (the arrays are shared, not copied). */
+    /**
+     * This file with attribute {@code name} added or replaced (the arrays are shared, not copied).
+     *
+     * @param name the attribute's name
+     * @param value a JSON value, as for {@link Builder#attribute}
+     * @return a new file; this one is unchanged
+     */
     public ModelFile withAttribute(String name, Object value) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("name must be a non-empty string, was " + name);
@@ -190,21 +256,44 @@ public final class ModelFile {
         return new ModelFile(kind, a, new LinkedHashMap<>(arrays));
     }
 
+    /**
+     * Every attribute of the JSON header.
+     *
+     * @return an unmodifiable map from name to JSON value, in file order
+     */
     public Map<String, Object> attributes() {
         return attributes;
     }
 
-    /** A string attribute. */
+    /**
+     * A string attribute.
+     *
+     * @param name the attribute's name
+     * @return its value
+     * @throws IllegalArgumentException when it is missing or not a string
+     */
     public String string(String name) {
         return attribute(name, String.class);
     }
 
-    /** A numeric attribute as a double. */
+    /**
+     * A numeric attribute as a double.
+     *
+     * @param name the attribute's name
+     * @return its value
+     * @throws IllegalArgumentException when it is missing or not a number
+     */
     public double number(String name) {
         return attribute(name, Number.class).doubleValue();
     }
 
-    /** An integral numeric attribute. */
+    /**
+     * An integral numeric attribute.
+     *
+     * @param name the attribute's name
+     * @return its value
+     * @throws IllegalArgumentException when it is missing, not a number or not integral
+     */
     public long integer(String name) {
         Object v = attributes.get(name);
         if (!(v instanceof Long l)) {
@@ -213,7 +302,13 @@ public final class ModelFile {
         return l;
     }
 
-    /** A list-of-strings attribute (class names, vocabularies). */
+    /**
+     * A list-of-strings attribute (class names, vocabularies).
+     *
+     * @param name the attribute's name
+     * @return an unmodifiable copy of the list
+     * @throws IllegalArgumentException when it is missing or holds anything but strings
+     */
     public List<String> strings(String name) {
         List<?> list = attribute(name, List.class);
         List<String> out = new ArrayList<>(list.size());
@@ -235,22 +330,56 @@ public final class ModelFile {
         return type.cast(v);
     }
 
+    /**
+     * Whether the file holds an array of that name.
+     *
+     * @param name the array's name
+     * @return true when {@link #shape} and the typed getters will find it
+     */
     public boolean hasArray(String name) {
         return arrays.containsKey(name);
     }
 
+    /**
+     * The dimensions of an array.
+     *
+     * @param name the array's name
+     * @return a copy of its shape
+     * @throws IllegalArgumentException when there is no such array
+     */
     public long[] shape(String name) {
         return array(name, null).shape().clone();
     }
 
+    /**
+     * A float64 array, as stored: the caller must not modify it.
+     *
+     * @param name the array's name
+     * @return the array's elements in row-major order
+     * @throws IllegalArgumentException when there is no array {@code name} or it is not float64
+     */
     public double[] doubles(String name) {
         return (double[]) array(name, ArrayType.FLOAT64).data();
     }
 
+    /**
+     * A float32 array, as stored: the caller must not modify it.
+     *
+     * @param name the array's name
+     * @return the array's elements in row-major order
+     * @throws IllegalArgumentException when there is no array {@code name} or it is not float32
+     */
     public float[] floats(String name) {
         return (float[]) array(name, ArrayType.FLOAT32).data();
     }
 
+    /**
+     * A int32 array, as stored: the caller must not modify it.
+     *
+     * @param name the array's name
+     * @return the array's elements in row-major order
+     * @throws IllegalArgumentException when there is no array {@code name} or it is not int32
+     */
     public int[] ints(String name) {
         return (int[]) array(name, ArrayType.INT32).data();
     }
@@ -266,7 +395,12 @@ public final class ModelFile {
         return a;
     }
 
-    /** Writes the file (through a temporary sibling, so a crash never leaves half a model). */
+    /**
+     * Writes the file (through a temporary sibling, so a crash never leaves half a model).
+     *
+     * @param path the target, replaced when complete; its directory must exist
+     * @throws IOException naming the path when it cannot be written
+     */
     public void write(Path path) throws IOException {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
@@ -361,6 +495,8 @@ public final class ModelFile {
     /**
      * Reads a model file.
      *
+     * @param path a regular file of at most 2^31 - 9 bytes
+     * @return the file's attributes and arrays, each array's CRC32C checked
      * @throws IOException naming the path when the file is not a valid version-1 model file
      */
     public static ModelFile read(Path path) throws IOException {
@@ -387,6 +523,8 @@ public final class ModelFile {
     /**
      * Reads a model file from its bytes (e.g. shipped to a remote JVM).
      *
+     * @param bytes the whole file
+     * @return the file's attributes and arrays, each array's CRC32C checked
      * @throws IOException when the bytes are not a valid version-1 model file
      */
     public static ModelFile read(byte[] bytes) throws IOException {

@@ -32,6 +32,8 @@ public final class NpyArray implements AutoCloseable {
     /**
      * Maps {@code path} and checks its header and size.
      *
+     * @param path a {@code .npy} file of little-endian float32 or float64 in C order
+     * @return the mapped array; close it to unmap
      * @throws IllegalArgumentException naming the file and what is wrong with it
      * @throws IOException when it cannot be read
      */
@@ -89,12 +91,20 @@ public final class NpyArray implements AutoCloseable {
         };
     }
 
-    /** The numpy dtype descriptor, {@code <f4} or {@code <f8}. */
+    /**
+     * The numpy dtype descriptor.
+     *
+     * @return {@code <f4} or {@code <f8}
+     */
     public String descr() {
         return descr;
     }
 
-    /** The data, read-only; valid until {@link #close()}. */
+    /**
+     * The data, read-only; valid until {@link #close()}.
+     *
+     * @return a tensor of the file's shape and dtype over the mapped data
+     */
     public SegmentTensor tensor() {
         return tensor;
     }

@@ -23,6 +23,7 @@ import java.util.Set;
  * key order, quotes, spacing and trailing commas do not matter.
  *
  * @param descr the dtype descriptor, e.g. {@code <f4}
+ * @param fortranOrder whether the data is column-major (the readers here refuse it)
  * @param shape the dimensions, row-major
  * @param dataOffset where the data starts in the file (the total header length)
  */
@@ -35,10 +36,23 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
     /** numpy leaves room for the growth axis to reach 21 digits so the header can be rewritten in place. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
 
+    /**
+     * A header; {@code shape} is copied.
+     *
+     * @param descr the dtype descriptor
+     * @param fortranOrder whether the data is column-major
+     * @param shape the dimensions, row-major
+     * @param dataOffset where the data starts in the file
+     */
     public NpyHeader {
         shape = shape.clone();
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a copy of the shape, row-major
+     */
     @Override
     public long[] shape() {
         return shape.clone();
@@ -49,6 +63,8 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
      *
      * @throws IllegalArgumentException saying what is wrong: bad magic, unknown version, truncated
      *     or malformed header, wrong keys or value types
+     * @param file the whole file (or at least its header), mapped or in memory
+     * @return the parsed header
      */
     public static NpyHeader read(MemorySegment file) {
         long size = file.byteSize();
@@ -141,7 +157,13 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape, long d
         return new NpyHeader(descr, fortranOrder, shape, dataOffset);
     }
 
-    /** A version 1.0 header byte for byte as {@code numpy.save} writes it (2.0 if it would not fit). */
+    /**
+     * A version 1.0 header byte for byte as {@code numpy.save} writes it (2.0 if it would not fit).
+     *
+     * @param descr the dtype descriptor, e.g. {@code <f4}
+     * @param shape the dimensions, each at least 0
+     * @return magic, version, length and the dict, padded so that the data starts 64-byte aligned
+     */
     public static byte[] encode(String descr, long[] shape) {
         StringBuilder dict = new StringBuilder("{'descr': ").append(Literal.repr(descr))
                 .append(", 'fortran_order': False, 'shape': ").append(Literal.repr(new Literal.Tuple(box(shape))))

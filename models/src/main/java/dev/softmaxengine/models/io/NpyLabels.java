@@ -21,7 +21,14 @@ public final class NpyLabels {
     private NpyLabels() {
     }
 
-    /** The labels of {@code path}, one per element; strings lose numpy's trailing NUL padding. */
+    /**
+     * The labels of {@code path}, one per element; strings lose numpy's trailing NUL padding.
+     *
+     * @param path a one-dimensional {@code .npy} file of integers or strings
+     * @return one label per element, in order
+     * @throws IOException when the file cannot be read
+     * @throws IllegalArgumentException naming the file when its header or dtype is not one of these
+     */
     public static String[] read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString());

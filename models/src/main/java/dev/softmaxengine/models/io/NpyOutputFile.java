@@ -32,6 +32,11 @@ public final class NpyOutputFile implements AutoCloseable {
     /**
      * Creates the temporary file for {@code shape} elements of {@code elementBytes} bytes each.
      *
+     * @param target the {@code .npy} file to write on {@link #commit()}
+     * @param descr the dtype descriptor, e.g. {@code <f4}
+     * @param elementBytes bytes per element of {@code descr}
+     * @param shape the dimensions, each at least 0
+     * @return the open file, its header written and its data area zero-filled and mapped
      * @throws IllegalArgumentException when {@code target} is a directory or the size overflows
      * @throws IOException when the directory is missing or not writable
      */
@@ -104,12 +109,20 @@ public final class NpyOutputFile implements AutoCloseable {
                 : String.valueOf(e.getMessage());
     }
 
-    /** The data area after the header, in native (little-endian) order; valid until commit or close. */
+    /**
+     * The data area after the header, in native (little-endian) order; valid until commit or close.
+     *
+     * @return the mapped segment of every element's bytes
+     */
     public MemorySegment data() {
         return data;
     }
 
-    /** Unmaps the file and moves it over the target in one rename (which replaces an existing file on POSIX). */
+    /**
+     * Unmaps the file and moves it over the target in one rename (which replaces an existing file on POSIX).
+     *
+     * @throws IOException when flushing or the rename fails; the temporary file is then deleted
+     */
     public void commit() throws IOException {
         arena.close();
         TempFiles.commit(temp, target);

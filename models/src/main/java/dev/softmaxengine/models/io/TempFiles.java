@@ -22,6 +22,8 @@ public final class TempFiles {
     /**
      * How to open a file {@link #createBeside} made: for writing, and never through a link that
      * replaced it since (O_NOFOLLOW).
+     *
+     * @return the options for {@code Files.newOutputStream} or {@code FileChannel.open}
      */
     public static java.nio.file.OpenOption[] reopen() {
         return new java.nio.file.OpenOption[] {StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -38,6 +40,10 @@ public final class TempFiles {
     /**
      * Creates an empty file {@code .NAME.RANDOM.tmp} beside {@code target} (mode as the umask
      * allows, unlike {@code Files.createTempFile}'s 0600) and registers it for deletion at exit.
+     *
+     * @param target the file the temporary one will replace; its directory must exist
+     * @return the new empty file, created with O_EXCL
+     * @throws IOException when the directory is missing or not writable
      */
     public static Path createBeside(Path target) throws IOException {
         Path abs = target.toAbsolutePath();
@@ -57,14 +63,25 @@ public final class TempFiles {
         }
     }
 
-    /** Renames {@code temp} over {@code target} in one step (replacing a file there) and forgets it. */
+    /**
+     * Renames {@code temp} over {@code target} in one step (replacing a file there) and forgets it.
+     *
+     * @param temp a file made by {@link #createBeside} for {@code target}
+     * @param target the file to replace
+     * @throws IOException when the rename fails; {@code temp} is then still registered
+     */
     public static void commit(Path temp, Path target) throws IOException {
         Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         LIVE.remove(temp);
     }
 
-    /** Deletes {@code temp} if it is still there and forgets it. */
+    /**
+     * Deletes {@code temp} if it is still there and forgets it.
+     *
+     * @param temp a file made by {@link #createBeside}
+     * @throws IOException when it exists and cannot be deleted
+     */
     public static void discard(Path temp) throws IOException {
         try {
             Files.deleteIfExists(temp);

@@ -18,7 +18,11 @@ public final class Gemm {
     private Gemm() {
     }
 
-    /** Whether scores run on the Vector API; false on a JVM started without {@code jdk.incubator.vector}. */
+    /**
+     * Whether scores run on the Vector API.
+     *
+     * @return false on a JVM started without {@code jdk.incubator.vector} (then a scalar loop runs)
+     */
     public static boolean vectorized() {
         return VECTOR;
     }
@@ -26,6 +30,15 @@ public final class Gemm {
     /**
      * {@code c[i*n + j] = sum_p a[aOffset + i*k + p] * b[j*k + p]} for {@code i < m, j < n}: the
      * scores of {@code m} rows of {@code k} features against {@code n} weight rows.
+     *
+     * @param a the batch, row-major float32, {@code k} values per row
+     * @param aOffset index in {@code a} of the first row's first value
+     * @param m rows of {@code a}, at least 0
+     * @param k features per row, at least 0
+     * @param b weights, row-major {@code n x k}
+     * @param n weight rows, at least 0
+     * @param c receives {@code m x n} results, row-major from index 0
+     * @throws IllegalArgumentException when an array is too short for the sizes
      */
     public static void multiplyTransposed(float[] a, int aOffset, int m, int k, double[] b, int n, double[] c) {
         affine(a, aOffset, m, k, b, null, n, c, 0, n, 1);
@@ -35,6 +48,19 @@ public final class Gemm {
      * {@code c[cOffset + i*rowStride + j*colStride] = bias[j] + sum_p a[aOffset + i*k + p] * b[j*k + p]}
      * for {@code i < m, j < n}; no bias when {@code bias} is null. Row-major scores have strides
      * {@code (n, 1)}, class-major ones {@code (1, m)}.
+     *
+     * @param a the batch, row-major float32, {@code k} values per row
+     * @param aOffset index in {@code a} of the first row's first value
+     * @param m rows of {@code a}, at least 0
+     * @param k features per row, at least 0
+     * @param b weights, row-major {@code n x k}
+     * @param bias one value per weight row added to each result, or null for none
+     * @param n weight rows, at least 0
+     * @param c receives the results
+     * @param cOffset index in {@code c} of result {@code (0, 0)}
+     * @param rowStride distance in {@code c} between results of consecutive rows, at least 1
+     * @param colStride distance in {@code c} between results of consecutive weight rows, at least 1
+     * @throws IllegalArgumentException when a size or stride is out of range or an array too short
      */
     public static void affine(float[] a, int aOffset, int m, int k, double[] b, double[] bias, int n, double[] c,
                               int cOffset, int rowStride, int colStride) {
@@ -183,6 +209,15 @@ public final class Gemm {
      * {@code G^T . A} (the weight gradient of {@code m} rows) to {@code out}. The inner loop runs
      * along a row of {@code out} and of {@code A}, four rows of {@code A} at a time, which C2
      * vectorizes.
+     *
+     * @param g the {@code m x n} gradients of the scores, row-major
+     * @param m rows, at least 0
+     * @param n weight rows (classes), at least 0
+     * @param a the batch, row-major float32, {@code k} values per row
+     * @param aOffset index in {@code a} of the first row's first value
+     * @param k features per row, at least 0
+     * @param out {@code n x k} row-major sums, added to (not overwritten)
+     * @throws IllegalArgumentException when an array is too short for the sizes
      */
     public static void addTransposedProduct(double[] g, int m, int n, float[] a, int aOffset, int k, double[] out) {
         checkRange("g", g.length, 0, (long) m * n);

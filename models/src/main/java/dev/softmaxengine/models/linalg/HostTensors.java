@@ -10,7 +10,14 @@ public final class HostTensors {
     private HostTensors() {
     }
 
-    /** The first {@code rows * cols} elements of {@code data} as a row-major {@code [rows, cols]} tensor. */
+    /**
+     * The first {@code rows * cols} elements of {@code data} as a row-major {@code [rows, cols]} tensor.
+     *
+     * @param data the backing array, at least {@code rows * cols} long; shared, not copied
+     * @param rows rows, at least 0
+     * @param cols columns, at least 0
+     * @return a float64 tensor view of {@code data}
+     */
     public static Tensor matrix(double[] data, int rows, int cols) {
         long size = (long) rows * cols;
         if (data.length == size) {
@@ -24,7 +31,13 @@ public final class HostTensors {
         return Tensor.of(MemorySegment.ofArray(data), DType.FLOAT64, rows, cols);
     }
 
-    /** The first {@code n} elements of {@code data} as a rank-1 tensor. */
+    /**
+     * The first {@code n} elements of {@code data} as a rank-1 tensor.
+     *
+     * @param data the backing array, at least {@code n} long; shared, not copied
+     * @param n elements, at least 0
+     * @return a float64 tensor view of {@code data}
+     */
     public static Tensor vector(double[] data, int n) {
         if (data.length == n) {
             return Tensor.vector(data);

@@ -64,12 +64,20 @@ public abstract sealed class AffineClassifier implements Classifier permits Soft
         return kernel;
     }
 
-    /** A copy of {@code W}, row-major {@code classes x features}. */
+    /**
+     * The weights {@code W}.
+     *
+     * @return a copy, row-major {@code classes x features}
+     */
     public double[] weights() {
         return weights.clone();
     }
 
-    /** A copy of {@code b}. */
+    /**
+     * The bias {@code b}.
+     *
+     * @return a copy, one value per class
+     */
     public double[] bias() {
         return bias.clone();
     }

@@ -30,6 +30,11 @@ public final class LinearTrainer {
     private boolean standardize = true;
     private Lbfgs.Listener listener = (k, f, g, e) -> { };
 
+    /**
+     * A trainer whose models normalize with {@code kernel}.
+     *
+     * @param kernel used for every softmax and logsumexp of training and by the trained model; not owned
+     */
     public LinearTrainer(SoftmaxKernel kernel) {
         if (kernel == null) {
             throw new IllegalArgumentException("kernel must not be null");
@@ -37,7 +42,12 @@ public final class LinearTrainer {
         this.kernel = kernel;
     }
 
-    /** The L2 penalty {@code alpha * sum w^2} (on the summed, not the mean, log-likelihood). Default 1e-4. */
+    /**
+     * The L2 penalty {@code alpha * sum w^2} (on the summed, not the mean, log-likelihood). Default 1e-4.
+     *
+     * @param a the penalty weight, finite and at least 0
+     * @return this trainer
+     */
     public LinearTrainer alpha(double a) {
         if (!(a >= 0) || Double.isInfinite(a)) {
             throw new IllegalArgumentException("alpha must be finite and >= 0, was " + a);
@@ -46,7 +56,12 @@ public final class LinearTrainer {
         return this;
     }
 
-    /** L-BFGS relative tolerance ({@link Lbfgs#tolerance}). Default 1e-9. */
+    /**
+     * L-BFGS relative tolerance ({@link Lbfgs#tolerance}). Default 1e-9.
+     *
+     * @param t the tolerance, finite and at least 0
+     * @return this trainer
+     */
     public LinearTrainer tolerance(double t) {
         if (!(t >= 0) || Double.isInfinite(t)) {
             throw new IllegalArgumentException("tolerance must be finite and >= 0, was " + t);
@@ -55,7 +70,12 @@ public final class LinearTrainer {
         return this;
     }
 
-    /** L-BFGS iteration limit. Default 1000. */
+    /**
+     * L-BFGS iteration limit. Default 1000.
+     *
+     * @param n the most iterations, at least 1
+     * @return this trainer
+     */
     public LinearTrainer maxIterations(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("maxIterations must be >= 1, was " + n);
@@ -64,7 +84,12 @@ public final class LinearTrainer {
         return this;
     }
 
-    /** Threads for the gradient. Default: the available processors. */
+    /**
+     * Threads for the gradient. Default: the available processors.
+     *
+     * @param n threads, at least 1
+     * @return this trainer
+     */
     public LinearTrainer threads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + n);
@@ -73,13 +98,23 @@ public final class LinearTrainer {
         return this;
     }
 
-    /** Whether to z-score features while optimizing. Default true. */
+    /**
+     * Whether to z-score features while optimizing. Default true.
+     *
+     * @param s true to optimize on standardized features (the saved weights apply to raw ones)
+     * @return this trainer
+     */
     public LinearTrainer standardize(boolean s) {
         this.standardize = s;
         return this;
     }
 
-    /** Called after every L-BFGS iteration. */
+    /**
+     * Called after every L-BFGS iteration.
+     *
+     * @param l the listener; not null
+     * @return this trainer
+     */
     public LinearTrainer listener(Lbfgs.Listener l) {
         if (l == null) {
             throw new IllegalArgumentException("listener must not be null");
@@ -88,11 +123,23 @@ public final class LinearTrainer {
         return this;
     }
 
-    /** A trained model and how its optimization went. */
+    /**
+     * A trained model and how its optimization went.
+     *
+     * @param <M> the model type
+     * @param model the trained model
+     * @param optimization the L-BFGS run: iterations, final objective, whether it converged
+     * @param seconds wall time of the training in seconds
+     */
     public record Training<M>(M model, Lbfgs.Result optimization, double seconds) {
     }
 
-    /** Fits a softmax regression over all of {@code data}'s classes. */
+    /**
+     * Fits a softmax regression over all of {@code data}'s classes.
+     *
+     * @param data labelled training rows, at least 2 classes
+     * @return the model and its optimization
+     */
     public Training<SoftmaxRegression> softmax(Dataset data) {
         requireRows(data);
         if (data.classes() < 2) {
@@ -116,7 +163,12 @@ public final class LinearTrainer {
         return new Training<>(model, r, (System.nanoTime() - start) / 1e9);
     }
 
-    /** Fits a binary logistic regression; {@code data} must have exactly two classes, 0 and 1. */
+    /**
+     * Fits a binary logistic regression; {@code data} must have exactly two classes, 0 and 1.
+     *
+     * @param data labelled training rows of exactly two classes
+     * @return the model and its optimization
+     */
     public Training<LogisticRegression> logistic(Dataset data) {
         requireRows(data);
         if (data.classes() != 2) {

@@ -18,6 +18,7 @@ import java.util.List;
  * log-sigmoid. Train with {@link LinearTrainer#logistic}.
  */
 public final class LogisticRegression implements Classifier {
+    /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "logistic-regression";
 
     private final SoftmaxKernel kernel;
@@ -25,7 +26,15 @@ public final class LogisticRegression implements Classifier {
     private final double bias;
     private final List<String> classNames;
 
-    /** @param weights one per feature (copied) */
+    /**
+     * A model with the given parameters.
+     *
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @param weights one per feature, not empty (copied)
+     * @param bias the intercept {@code b}, finite
+     * @param classNames exactly 2: the class of {@code y = 0}, then of {@code y = 1}
+     * @throws IllegalArgumentException when an argument is null, empty or not finite
+     */
     public LogisticRegression(SoftmaxKernel kernel, double[] weights, double bias, List<String> classNames) {
         if (kernel == null) {
             throw new IllegalArgumentException("kernel must not be null");
@@ -65,15 +74,33 @@ public final class LogisticRegression implements Classifier {
         return kernel;
     }
 
+    /**
+     * The weights {@code w}.
+     *
+     * @return a copy, one per feature
+     */
     public double[] weights() {
         return weights.clone();
     }
 
+    /**
+     * The intercept.
+     *
+     * @return {@code b}, finite
+     */
     public double bias() {
         return bias;
     }
 
-    /** The log-odds {@code z = log P(1|x) / P(0|x) = w . x + b} of each row into {@code out[0 .. rows)}. */
+    /**
+     * The log-odds {@code z = log P(1|x) / P(0|x) = w . x + b} of each row into {@code out[0 .. rows)}.
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0
+     * @param out receives one log-odds per row; at least {@code rows} long
+     * @throws IllegalArgumentException when {@code x} or {@code out} is too short
+     */
     public void decision(float[] x, int row, int rows, double[] out) {
         if (x == null || row < 0 || rows < 0 || ((long) row + rows) * weights.length > x.length) {
             throw new IllegalArgumentException("x must hold rows [" + row + ", " + (row + rows) + ") of " + weights.length
@@ -148,6 +175,14 @@ public final class LogisticRegression implements Classifier {
                 .write(path);
     }
 
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its values do not fit
+     */
     public static LogisticRegression from(ModelFile file, SoftmaxKernel kernel) {
         file.requireKind(KIND);
         return new LogisticRegression(kernel, file.doubles("weights"), file.number("bias"), file.strings("classes"));

@@ -15,11 +15,17 @@ import java.util.List;
  * {@code sigmoid(z_k) / sum_j sigmoid(z_j)}. The decision is the largest {@code z_k}.
  */
 public final class OneVsRestLogistic extends AffineClassifier {
+    /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "ovr-logistic-regression";
 
     /**
+     * A model with the given parameters.
+     *
+     * @param kernel the kernel that normalizes; not null, not owned by the model
      * @param weights row-major {@code classes x features} (copied)
      * @param bias one per class (copied)
+     * @param classNames the classes in score order, at least 2 (copied)
+     * @throws IllegalArgumentException when an argument is null or the lengths disagree
      */
     public OneVsRestLogistic(SoftmaxKernel kernel, double[] weights, double[] bias, List<String> classNames) {
         super(kernel, weights, bias, classNames);
@@ -45,6 +51,14 @@ public final class OneVsRestLogistic extends AffineClassifier {
         kernel().logSigmoid(t, t);
     }
 
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static OneVsRestLogistic from(ModelFile file, SoftmaxKernel kernel) {
         file.requireKind(KIND);
         return new OneVsRestLogistic(kernel, file.doubles("weights"), file.doubles("bias"), file.strings("classes"));

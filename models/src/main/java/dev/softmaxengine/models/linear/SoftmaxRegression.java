@@ -11,11 +11,17 @@ import java.util.List;
  * GEMM); the kernel normalizes them. Train with {@link LinearTrainer#softmax}.
  */
 public final class SoftmaxRegression extends AffineClassifier {
+    /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "softmax-regression";
 
     /**
+     * A model with the given parameters.
+     *
+     * @param kernel the kernel that normalizes; not null, not owned by the model
      * @param weights row-major {@code classes x features} (copied)
      * @param bias one per class (copied)
+     * @param classNames the classes in score order, at least 2 (copied)
+     * @throws IllegalArgumentException when an argument is null or the lengths disagree
      */
     public SoftmaxRegression(SoftmaxKernel kernel, double[] weights, double[] bias, List<String> classNames) {
         super(kernel, weights, bias, classNames);
@@ -37,7 +43,14 @@ public final class SoftmaxRegression extends AffineClassifier {
         affine(x, row, rows, out, true);
     }
 
-    /** The model saved in {@code file}. */
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @param kernel the kernel that normalizes; not null, not owned by the model
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static SoftmaxRegression from(ModelFile file, SoftmaxKernel kernel) {
         file.requireKind(KIND);
         return new SoftmaxRegression(kernel, file.doubles("weights"), file.doubles("bias"), file.strings("classes"));

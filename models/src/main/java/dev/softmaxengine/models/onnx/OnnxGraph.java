@@ -21,6 +21,13 @@ import java.util.Map;
  * output names. Read with protobuf-java's {@link CodedInputStream} by the field numbers of ONNX's
  * {@code onnx.proto} (quoted at each message below); every other field is skipped, so newer ONNX
  * files with more fields still parse.
+ *
+ * @param irVersion the ModelProto's {@code ir_version}
+ * @param opsets opset version by domain ({@code ""} is the default ai.onnx domain)
+ * @param nodes the graph's nodes in file (topological) order
+ * @param initializers the graph's constant tensors by name
+ * @param inputs the graph's input names, initializers included when the exporter lists them
+ * @param outputs the graph's output names
  */
 public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nodes, Map<String, Tensor> initializers,
                         List<String> inputs, List<String> outputs) {
@@ -31,15 +38,32 @@ public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nod
     static final int INT64 = 7;
     static final int DOUBLE = 11;
 
-    /** A NodeProto: {@code input = 1, output = 2, name = 3, op_type = 4, attribute = 5, domain = 7}. */
+    /**
+     * A NodeProto: {@code input = 1, output = 2, name = 3, op_type = 4, attribute = 5, domain = 7}.
+     *
+     * @param name the node's name, possibly empty
+     * @param opType the operator, e.g. {@code Gemm}
+     * @param domain the operator's domain, empty for ai.onnx
+     * @param inputs input tensor names, in operator order
+     * @param outputs output tensor names, in operator order
+     * @param attributes the node's attributes by name
+     */
     public record Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
                        Map<String, Attribute> attributes) {
-        /** {@code op_type} with its domain when it is not the default one, e.g. {@code ai.onnx.ml.LinearClassifier}. */
+        /**
+         * {@code op_type} with its domain when it is not the default one.
+         *
+         * @return e.g. {@code Gemm} or {@code ai.onnx.ml.LinearClassifier}
+         */
         public String qualifiedOp() {
             return domain.isEmpty() || domain.equals("ai.onnx") ? opType : domain + "." + opType;
         }
 
-        /** How error messages name the node. */
+        /**
+         * How error messages name the node.
+         *
+         * @return the qualified op and, when it has one, the node's name
+         */
         public String describe() {
             return "'" + qualifiedOp() + "'" + (name.isEmpty() ? "" : " (node '" + name + "')");
         }
@@ -48,6 +72,16 @@ public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nod
     /**
      * An AttributeProto: {@code name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8,
      * strings = 9, type = 20}. Lists are empty when absent.
+     *
+     * @param name the attribute's name
+     * @param type AttributeProto.AttributeType (1 float, 2 int, 3 string, 4 tensor, 6 floats, 7 ints, 8 strings)
+     * @param f the float value, 0 when absent
+     * @param i the int value, 0 when absent
+     * @param s the string value (UTF-8), empty when absent
+     * @param t the tensor value, or null
+     * @param floats the float list
+     * @param ints the int list
+     * @param strings the string list
      */
     public record Attribute(String name, int type, float f, long i, String s, Tensor t, float[] floats, long[] ints,
                             List<String> strings) {
@@ -57,8 +91,18 @@ public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nod
      * A TensorProto: {@code dims = 1, data_type = 2, float_data = 4, int32_data = 5, int64_data = 7,
      * name = 8, raw_data = 9, double_data = 10, data_location = 14} (raw little-endian bytes or the
      * typed fields). Values are widened to double; float32 and int64 up to 2^53 are exact.
+     *
+     * @param name the tensor's name
+     * @param dataType TensorProto.DataType: 1 float, 6 int32, 7 int64, 11 double
+     * @param dims the dimensions, row-major
+     * @param values every element, row-major, widened to double
      */
     public record Tensor(String name, int dataType, long[] dims, double[] values) {
+        /**
+         * The number of elements the dimensions describe.
+         *
+         * @return the product of {@code dims}, 1 for a scalar
+         */
         public long size() {
             long n = 1;
             for (long d : dims) {
@@ -72,7 +116,13 @@ public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nod
         }
     }
 
-    /** Reads the file at {@code path}. */
+    /**
+     * Reads the file at {@code path}.
+     *
+     * @param path an ONNX model file
+     * @return its graph
+     * @throws IOException when the file cannot be read or is not a ModelProto
+     */
     public static OnnxGraph read(Path path) throws IOException {
         try {
             return parse(Files.readAllBytes(path));
@@ -84,6 +134,10 @@ public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nod
     /**
      * Parses a serialized ModelProto: {@code ir_version = 1, graph = 7, opset_import = 8}
      * (OperatorSetIdProto: {@code domain = 1, version = 2}).
+     *
+     * @param bytes the serialized ModelProto
+     * @return its graph
+     * @throws IOException when the bytes are truncated or malformed
      */
     public static OnnxGraph parse(byte[] bytes) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(bytes);
@@ -123,12 +177,20 @@ public record OnnxGraph(long irVersion, Map<String, Long> opsets, List<Node> nod
                 List.copyOf(graph.inputs), List.copyOf(graph.outputs));
     }
 
-    /** The version of the default (ai.onnx) opset, or 0 when the model does not import it. */
+    /**
+     * The version of the default (ai.onnx) opset.
+     *
+     * @return the imported version, or 0 when the model does not import it
+     */
     public long defaultOpset() {
         return opsets.getOrDefault("", 0L);
     }
 
-    /** The graph inputs that are not initializers (older exporters list initializers as inputs too). */
+    /**
+     * The graph inputs that are not initializers (older exporters list initializers as inputs too).
+     *
+     * @return the names the caller feeds, in graph order
+     */
     public List<String> dataInputs() {
         return inputs.stream().filter(n -> !initializers.containsKey(n)).toList();
     }

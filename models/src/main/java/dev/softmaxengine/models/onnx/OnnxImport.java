@@ -60,6 +60,12 @@ public final class OnnxImport {
     /**
      * The imported model and the graph's output names: {@code probabilityOutput} is the tensor (or
      * ZipMap) that {@code output} describes, {@code labelOutput} the label tensor or null (torch).
+     *
+     * @param model the classifier that computes the graph
+     * @param output what the graph's main output holds
+     * @param inputName the graph's feature input
+     * @param probabilityOutput the output that {@code output} describes
+     * @param labelOutput the graph's label output, or null when it has none
      */
     public record Result(Classifier model, Output output, String inputName, String probabilityOutput, String labelOutput) {
     }
@@ -67,7 +73,15 @@ public final class OnnxImport {
     private OnnxImport() {
     }
 
-    /** Reads and imports {@code path}; errors name the file. */
+    /**
+     * Reads and imports {@code path}; errors name the file.
+     *
+     * @param path an ONNX file of a linear classifier (skl2onnx or torch Linear + softmax)
+     * @param kernel the kernel the imported classifier normalizes with; not owned
+     * @return the classifier and the graph's output names
+     * @throws IOException when the file cannot be read or is not a ModelProto
+     * @throws IllegalArgumentException naming the file when the graph is not a linear classifier this reads
+     */
     public static Result read(Path path, SoftmaxKernel kernel) throws IOException {
         OnnxGraph graph = OnnxGraph.read(path);
         try {
@@ -77,7 +91,14 @@ public final class OnnxImport {
         }
     }
 
-    /** The linear classifier that {@code graph} computes. */
+    /**
+     * The linear classifier that {@code graph} computes.
+     *
+     * @param graph a parsed ONNX graph
+     * @param kernel the kernel the imported classifier normalizes with; not owned
+     * @return the classifier and the graph's output names
+     * @throws IllegalArgumentException when the graph is not a linear classifier this reads
+     */
     public static Result of(OnnxGraph graph, SoftmaxKernel kernel) {
         List<String> inputs = graph.dataInputs();
         if (inputs.size() != 1) {

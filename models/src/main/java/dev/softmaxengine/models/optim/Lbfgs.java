@@ -14,6 +14,10 @@ import java.util.Arrays;
  * way the best point found is returned. Not thread-safe; one instance per optimization.
  */
 public final class Lbfgs {
+    /** An optimizer with the defaults below. */
+    public Lbfgs() {
+    }
+
 
     /** Why the optimization stopped. */
     public enum Termination {
@@ -27,10 +31,23 @@ public final class Lbfgs {
         LINE_SEARCH
     }
 
-    /** The minimizer found, its value and gradient size, and what it cost. */
+    /**
+     * The minimizer found, its value and gradient size, and what it cost.
+     *
+     * @param x the best point found
+     * @param value {@code f(x)}
+     * @param gradientNorm the Euclidean norm of the gradient at {@code x}
+     * @param iterations iterations run (one line search each)
+     * @param evaluations function and gradient evaluations, line searches included
+     * @param termination why it stopped
+     */
     public record Result(double[] x, double value, double gradientNorm, int iterations, int evaluations,
                          Termination termination) {
-        /** True unless the iteration limit stopped it. */
+        /**
+         * Whether a convergence test (or the limit of precision) stopped it.
+         *
+         * @return true unless the iteration limit stopped it
+         */
         public boolean converged() {
             return termination != Termination.MAX_ITERATIONS;
         }
@@ -39,6 +56,14 @@ public final class Lbfgs {
     /** Called after every iteration, e.g. to print progress. */
     @FunctionalInterface
     public interface Listener {
+        /**
+         * Called after each iteration.
+         *
+         * @param iteration the iteration just finished, from 1
+         * @param value {@code f} at the new point
+         * @param gradientNorm the gradient's Euclidean norm there
+         * @param evaluations function evaluations so far
+         */
         void iteration(int iteration, double value, double gradientNorm, int evaluations);
     }
 
@@ -52,7 +77,12 @@ public final class Lbfgs {
     private int maxLineSearchEvaluations = 30;
     private Listener listener = (k, f, g, e) -> { };
 
-    /** Upper bound on iterations (one line search each). Default 1000. */
+    /**
+     * Upper bound on iterations (one line search each). Default 1000.
+     *
+     * @param n the most iterations, at least 1
+     * @return this optimizer
+     */
     public Lbfgs maxIterations(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("maxIterations must be >= 1, was " + n);
@@ -61,7 +91,12 @@ public final class Lbfgs {
         return this;
     }
 
-    /** Relative tolerance of the gradient and decrease tests. Default 1e-9. */
+    /**
+     * Relative tolerance of the gradient and decrease tests. Default 1e-9.
+     *
+     * @param t the tolerance, finite and at least 0
+     * @return this optimizer
+     */
     public Lbfgs tolerance(double t) {
         if (!(t >= 0) || Double.isInfinite(t)) {
             throw new IllegalArgumentException("tolerance must be finite and >= 0, was " + t);
@@ -70,7 +105,12 @@ public final class Lbfgs {
         return this;
     }
 
-    /** Number of correction pairs kept. Default 10. */
+    /**
+     * Number of correction pairs kept. Default 10.
+     *
+     * @param m pairs, at least 1; each costs two vectors of the problem's size
+     * @return this optimizer
+     */
     public Lbfgs memory(int m) {
         if (m < 1) {
             throw new IllegalArgumentException("memory must be >= 1, was " + m);
@@ -79,7 +119,12 @@ public final class Lbfgs {
         return this;
     }
 
-    /** Function evaluations allowed per line search. Default 30. */
+    /**
+     * Function evaluations allowed per line search. Default 30.
+     *
+     * @param n evaluations, at least 1
+     * @return this optimizer
+     */
     public Lbfgs maxLineSearchEvaluations(int n) {
         if (n < 2) {
             throw new IllegalArgumentException("maxLineSearchEvaluations must be >= 2, was " + n);
@@ -88,6 +133,12 @@ public final class Lbfgs {
         return this;
     }
 
+    /**
+     * Called after every iteration. Default: nothing.
+     *
+     * @param l the listener; not null
+     * @return this optimizer
+     */
     public Lbfgs listener(Listener l) {
         if (l == null) {
             throw new IllegalArgumentException("listener must not be null");
@@ -99,6 +150,9 @@ public final class Lbfgs {
     /**
      * Minimizes {@code fn} from {@code x0} (not modified).
      *
+     * @param fn the objective
+     * @param x0 the starting point
+     * @return the best point found and why the search stopped
      * @throws IllegalArgumentException when {@code f(x0)} or its gradient is not finite
      */
     public Result minimize(DifferentiableFunction fn, double[] x0) {

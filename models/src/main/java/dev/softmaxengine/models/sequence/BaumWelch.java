@@ -16,12 +16,21 @@ public final class BaumWelch {
     private final double tolerance;
     private final double pseudoCount;
 
-    /** The trained model and the log-likelihood of the data under each iterate, the last being {@code model}'s. */
+    /**
+     * The trained model and the log-likelihood of the data under each iterate, the last being {@code model}'s.
+     *
+     * @param model the last iterate
+     * @param logLikelihoods the data's log-likelihood under the initial model and each iterate
+     * @param converged whether the tolerance test stopped it (not the iteration limit)
+     */
     public record Result(HiddenMarkovModel model, double[] logLikelihoods, boolean converged) {
     }
 
     /**
-     * @param maxIterations M-steps at most
+     * Expectation-maximization for an HMM of unobserved states.
+     *
+     * @param inference the batched forward-backward runner; not null
+     * @param maxIterations M-steps at most, at least 0
      * @param tolerance     stop once an iteration improves the log-likelihood by less than
      *                      {@code tolerance * |log-likelihood|}
      * @param pseudoCount   added to every expected count before normalizing
@@ -60,6 +69,13 @@ public final class BaumWelch {
         }
     }
 
+    /**
+     * Runs EM from {@code initial} until the tolerance or iteration limit stops it.
+     *
+     * @param initial the starting model, e.g. {@link HiddenMarkovModel#random}; not null
+     * @param sequences symbol sequences, each symbol in {@code [0, initial.symbols())}
+     * @return the trained model and the log-likelihood trace
+     */
     public Result fit(HiddenMarkovModel initial, int[][] sequences) {
         if (initial == null) {
             throw new IllegalArgumentException("initial must not be null");

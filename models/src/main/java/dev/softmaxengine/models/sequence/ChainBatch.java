@@ -79,6 +79,12 @@ public final class ChainBatch {
         }
     }
 
+    /**
+     * An empty batch for chains of {@code states} states; {@link #reset} lays it out.
+     *
+     * @param states the number of states {@code K}, at least 1
+     * @throws IllegalArgumentException when {@code states} is below 1
+     */
     public ChainBatch(int states) {
         if (states < 1) {
             throw new IllegalArgumentException("states must be >= 1, was " + states);
@@ -90,6 +96,8 @@ public final class ChainBatch {
     /**
      * Lays the batch out for sequences of the given lengths (the batch's sequence {@code i} has
      * {@code lengths[i]} positions) and clears all results. Unary potentials must be set again.
+     *
+     * @param lengths each sequence's length, at least 0; copied
      */
     public void reset(int[] lengths) {
         if (lengths == null) {
@@ -159,21 +167,39 @@ public final class ChainBatch {
         return stage;
     }
 
+    /**
+     * The number of states.
+     *
+     * @return {@code K}, at least 1
+     */
     public int states() {
         return states;
     }
 
-    /** Number of sequences. */
+    /**
+     * Number of sequences.
+     *
+     * @return the length of the last {@link #reset}'s array
+     */
     public int size() {
         return size;
     }
 
-    /** Length of the longest sequence. */
+    /**
+     * Length of the longest sequence.
+     *
+     * @return at least 0
+     */
     public int length() {
         return length;
     }
 
-    /** Length of the batch's sequence {@code sequence}. */
+    /**
+     * Length of the batch's sequence {@code sequence}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @return its number of positions
+     */
     public int length(int sequence) {
         checkSequence(sequence);
         return slotLength[slotOf[sequence]];
@@ -202,7 +228,13 @@ public final class ChainBatch {
         return (t * size + slot) * states;
     }
 
-    /** Sets the {@code K} unary log-potentials of position {@code t} of {@code sequence}. */
+    /**
+     * Sets the {@code K} unary log-potentials of position {@code t} of {@code sequence}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @param t a position of that sequence, in {@code [0, length(sequence))}
+     * @param scores at least {@code K} log-potentials, one per state; copied
+     */
     public void setUnary(int sequence, int t, double[] scores) {
         checkPosition(sequence, t);
         if (scores == null || scores.length != states) {
@@ -211,14 +243,26 @@ public final class ChainBatch {
         System.arraycopy(scores, 0, unary, offset(sequence, t), states);
     }
 
-    /** log Z of {@code sequence} (its log-likelihood for an HMM); needs {@link LinearChain#forward}. */
+    /**
+     * log Z of {@code sequence} (its log-likelihood for an HMM); needs {@link LinearChain#forward}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @return the log partition function; 0 for an empty sequence
+     */
     public double logPartition(int sequence) {
         checkSequence(sequence);
         requireDone(forwardDone, "forward");
         return logZ[slotOf[sequence]];
     }
 
-    /** P(y_t = state | x) of {@code sequence}; needs {@link LinearChain#stateMarginals}. */
+    /**
+     * P(y_t = state | x) of {@code sequence}; needs {@link LinearChain#stateMarginals}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @param t a position of that sequence, in {@code [0, length(sequence))}
+     * @param state in {@code [0, states())}
+     * @return a probability in [0, 1]
+     */
     public double marginal(int sequence, int t, int state) {
         checkPosition(sequence, t);
         checkState(state);
@@ -226,7 +270,14 @@ public final class ChainBatch {
         return marginal[offset(sequence, t) + state];
     }
 
-    /** The forward message log alpha_t(state); needs {@link LinearChain#forward}. */
+    /**
+     * The forward message log alpha_t(state); needs {@link LinearChain#forward}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @param t a position of that sequence, in {@code [0, length(sequence))}
+     * @param state in {@code [0, states())}
+     * @return the log of the summed potential of every prefix ending in {@code state} at {@code t}
+     */
     public double logAlpha(int sequence, int t, int state) {
         checkPosition(sequence, t);
         checkState(state);
@@ -234,7 +285,14 @@ public final class ChainBatch {
         return alpha[offset(sequence, t) + state];
     }
 
-    /** The backward message log beta_t(state); needs {@link LinearChain#backward}. */
+    /**
+     * The backward message log beta_t(state); needs {@link LinearChain#backward}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @param t a position of that sequence, in {@code [0, length(sequence))}
+     * @param state in {@code [0, states())}
+     * @return the log of the summed potential of every suffix after {@code state} at {@code t}
+     */
     public double logBeta(int sequence, int t, int state) {
         checkPosition(sequence, t);
         checkState(state);
@@ -242,7 +300,12 @@ public final class ChainBatch {
         return beta[offset(sequence, t) + state];
     }
 
-    /** The most probable state sequence of {@code sequence}; needs {@link LinearChain#viterbi}. */
+    /**
+     * The most probable state sequence of {@code sequence}; needs {@link LinearChain#viterbi}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @return a new array of one state per position
+     */
     public int[] path(int sequence) {
         checkSequence(sequence);
         requireDone(viterbiDone, "viterbi");
@@ -254,7 +317,12 @@ public final class ChainBatch {
         return p;
     }
 
-    /** The log-potential of {@link #path}; needs {@link LinearChain#viterbi}. */
+    /**
+     * The log-potential of {@link #path}; needs {@link LinearChain#viterbi}.
+     *
+     * @param sequence index of a sequence in the batch, in {@code [0, size())}
+     * @return the best path's total log-potential
+     */
     public double pathScore(int sequence) {
         checkSequence(sequence);
         requireDone(viterbiDone, "viterbi");

@@ -32,6 +32,14 @@ public final class ChainInference {
     private final int threads;
     private final int batchSize;
 
+    /**
+     * Inference on {@code kernel}, batching sequences of similar length and spreading batches over threads.
+     *
+     * @param kernel the kernel for every normalization; not owned
+     * @param threads worker threads, at least 1
+     * @param batchSize sequences per batch, at least 1
+     * @throws IllegalArgumentException for a count below 1 or a null kernel
+     */
     public ChainInference(SoftmaxKernel kernel, int threads, int batchSize) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
@@ -44,32 +52,67 @@ public final class ChainInference {
         this.batchSize = batchSize;
     }
 
-    /** One thread per available processor, {@link #DEFAULT_BATCH_SIZE} sequences per batch. */
+    /**
+     * One thread per available processor, {@link #DEFAULT_BATCH_SIZE} sequences per batch.
+     *
+     * @param kernel the kernel for every normalization; not owned
+     */
     public ChainInference(SoftmaxKernel kernel) {
         this(kernel, Runtime.getRuntime().availableProcessors(), DEFAULT_BATCH_SIZE);
     }
 
+    /**
+     * The chain operations the batches run.
+     *
+     * @return the chain on this inference's kernel
+     */
     public LinearChain chain() {
         return chain;
     }
 
+    /**
+     * The number of worker threads.
+     *
+     * @return at least 1
+     */
     public int threads() {
         return threads;
     }
 
+    /**
+     * The most sequences per batch.
+     *
+     * @return at least 1
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Work on one batch: {@code sequences} are indices into the caller's data, longest first. */
+    /**
+     * Work on one batch: {@code sequences} are indices into the caller's data, longest first.
+     *
+     * @param <W> the per-thread workspace type
+     */
     @FunctionalInterface
     public interface BatchTask<W> {
+        /**
+         * Processes one batch.
+         *
+         * @param workspace the calling thread's workspace, used by no other thread meanwhile
+         * @param sequences indices of the batch's sequences, longest first
+         */
         void run(W workspace, int[] sequences);
     }
 
     /**
      * Runs {@code task} over every batch of the sequences with the given lengths and returns the
      * workspaces, one per thread that had work, in thread order (for reducing per-thread sums).
+     *
+     * @param <W> the per-thread workspace type
+     * @param lengths the length of every sequence, indexed as the caller's data
+     * @param workspace makes one workspace per thread
+     * @param task run once per batch
+     * @return the workspaces that ran at least one batch
      */
     public <W> List<W> forEachBatch(int[] lengths, Supplier<W> workspace, BatchTask<W> task) {
         if (lengths == null) {

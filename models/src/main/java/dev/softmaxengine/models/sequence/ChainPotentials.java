@@ -14,6 +14,9 @@ public final class ChainPotentials {
     private final double[] end;
 
     /**
+     * The log-potentials of a chain of {@code states} states; the arrays are kept, not copied.
+     *
+     * @param states the number of states {@code K}, at least 1
      * @param transition {@code K * K} scores, row-major: {@code transition[i * K + j]} scores {@code i -> j}
      * @param start      {@code K} scores of the first state
      * @param end        {@code K} scores of the last state
@@ -51,18 +54,42 @@ public final class ChainPotentials {
         }
     }
 
+    /**
+     * The number of states.
+     *
+     * @return {@code K}, at least 1
+     */
     public int states() {
         return states;
     }
 
+    /**
+     * The transition score {@code from -> to}.
+     *
+     * @param from in {@code [0, states())}
+     * @param to in {@code [0, states())}
+     * @return the log-potential
+     */
     public double transition(int from, int to) {
         return transition[from * states + to];
     }
 
+    /**
+     * The score of starting in {@code state}.
+     *
+     * @param state in {@code [0, states())}
+     * @return the log-potential
+     */
     public double start(int state) {
         return start[state];
     }
 
+    /**
+     * The score of ending in {@code state}.
+     *
+     * @param state in {@code [0, states())}
+     * @return the log-potential
+     */
     public double end(int state) {
         return end[state];
     }

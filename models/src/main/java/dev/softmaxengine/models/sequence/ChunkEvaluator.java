@@ -18,6 +18,10 @@ import java.util.TreeMap;
  * <p>Feed sentences with {@link #add}; read scores with {@link #result}. Not thread-safe.
  */
 public final class ChunkEvaluator {
+    /** An evaluator with no sentences yet. */
+    public ChunkEvaluator() {
+    }
+
     private long correctChunk;
     private long foundCorrect;
     private long foundGuessed;
@@ -32,17 +36,37 @@ public final class ChunkEvaluator {
     private String lastGuessed = "O";
     private String lastGuessedType = "";
 
-    /** Scores of one chunk type, or of all of them. */
+    /**
+     * Scores of one chunk type, or of all of them.
+     *
+     * @param correct guessed chunks that match a gold chunk exactly (span and type)
+     * @param gold chunks in the gold tags
+     * @param guessed chunks in the guessed tags
+     */
     public record Scores(long correct, long gold, long guessed) {
+        /**
+         * The fraction of guessed chunks that are right.
+         *
+         * @return in [0, 1]; 0 when nothing was guessed
+         */
         public double precision() {
             return guessed == 0 ? 0 : (double) correct / guessed;
         }
 
+        /**
+         * The fraction of gold chunks found.
+         *
+         * @return in [0, 1]; 0 when there were none
+         */
         public double recall() {
             return gold == 0 ? 0 : (double) correct / gold;
         }
 
-        /** The harmonic mean of precision and recall (conlleval's FB1 / 100). */
+        /**
+         * The harmonic mean of precision and recall (conlleval's FB1 / 100).
+         *
+         * @return in [0, 1]; 0 when both are 0
+         */
         public double f1() {
             double p = precision();
             double r = recall();
@@ -50,13 +74,29 @@ public final class ChunkEvaluator {
         }
     }
 
-    /** Overall scores, the tag accuracy, and scores per chunk type in type order. */
+    /**
+     * Overall scores, the tag accuracy, and scores per chunk type in type order.
+     *
+     * @param tokens tokens evaluated
+     * @param correctTags tokens whose guessed tag equals the gold tag
+     * @param overall chunk scores over every type
+     * @param byType chunk scores per type, sorted by type
+     */
     public record Result(long tokens, long correctTags, Scores overall, Map<String, Scores> byType) {
+        /**
+         * Tag accuracy.
+         *
+         * @return {@code correctTags / tokens} in [0, 1]; 0 for no tokens
+         */
         public double accuracy() {
             return tokens == 0 ? 0 : (double) correctTags / tokens;
         }
 
-        /** conlleval's report: the summary lines and one line per chunk type. */
+        /**
+         * conlleval's report: the summary lines and one line per chunk type.
+         *
+         * @return the report's text, lines ending in newline
+         */
         public String report() {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "processed %d tokens with %d phrases; found: %d phrases; correct: %d.%n",
@@ -74,7 +114,13 @@ public final class ChunkEvaluator {
         }
     }
 
-    /** Adds one sentence: its gold and guessed tags, token for token. */
+    /**
+     * Adds one sentence: its gold and guessed tags, token for token.
+     *
+     * @param gold the correct IOB tags ({@code B-NP}, {@code I-NP}, {@code O}, ...)
+     * @param guessed the tagger's tags, as many as {@code gold}
+     * @throws IllegalArgumentException when the lengths differ
+     */
     public void add(String[] gold, String[] guessed) {
         if (gold == null || guessed == null) {
             throw new IllegalArgumentException("gold and guessed must not be null");
@@ -138,7 +184,11 @@ public final class ChunkEvaluator {
         return byType.computeIfAbsent(type, t -> new long[3]);
     }
 
-    /** The scores so far, with a chunk still open at the end counted as conlleval does at end of input. */
+    /**
+     * The scores so far, with a chunk still open at the end counted as conlleval does at end of input.
+     *
+     * @return a snapshot; adding more sentences does not change it
+     */
     public Result result() {
         long correct = correctChunk + (inCorrect ? 1 : 0);
         Map<String, Scores> types = new TreeMap<>();
@@ -151,7 +201,13 @@ public final class ChunkEvaluator {
                 Collections.unmodifiableMap(types));
     }
 
-    /** Scores whole corpora of gold and guessed tag sequences. */
+    /**
+     * Scores whole corpora of gold and guessed tag sequences.
+     *
+     * @param gold the correct tags, one array per sentence
+     * @param guessed the tagger's tags, sentence for sentence
+     * @return the scores of every sentence
+     */
     public static Result evaluate(List<String[]> gold, List<String[]> guessed) {
         if (gold == null || guessed == null || gold.size() != guessed.size()) {
             throw new IllegalArgumentException("gold and guessed must be non-null lists of equal size");

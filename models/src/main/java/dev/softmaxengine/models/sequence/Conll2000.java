@@ -30,6 +30,7 @@ public final class Conll2000 {
      * project root ({@code -Dsoftmax.engine.home}, which the launcher sets), else from the working
      * directory or its parent (a module directory).
      *
+     * @return the directory holding {@code train.txt.gz} and {@code test.txt.gz}
      * @throws IllegalStateException naming every path tried when none holds the data
      */
     public static Path directory() {
@@ -54,17 +55,33 @@ public final class Conll2000 {
         return List.of(Path.of("../shared/data/conll2000"), Path.of("../../shared/data/conll2000"));
     }
 
-    /** The training sentences (8,936 in the standard split). */
+    /**
+     * The training sentences (8,936 in the standard split).
+     *
+     * @return every sentence of {@code train.txt.gz}
+     * @throws IOException when the file cannot be read or a line is malformed
+     */
     public static List<ConllSentence> train() throws IOException {
         return read(directory().resolve("train.txt.gz"));
     }
 
-    /** The test sentences (2,012 in the standard split). */
+    /**
+     * The test sentences (2,012 in the standard split).
+     *
+     * @return every sentence of {@code test.txt.gz}
+     * @throws IOException when the file cannot be read or a line is malformed
+     */
     public static List<ConllSentence> test() throws IOException {
         return read(directory().resolve("test.txt.gz"));
     }
 
-    /** Reads a file of {@code word POS chunk} lines; gzip is detected from the magic bytes. */
+    /**
+     * Reads a file of {@code word POS chunk} lines; gzip is detected from the magic bytes.
+     *
+     * @param file a CoNLL-2000 file, blank lines between sentences
+     * @return its sentences in order
+     * @throws IOException naming the file when it cannot be read or is malformed
+     */
     public static List<ConllSentence> read(Path file) throws IOException {
         if (file == null) {
             throw new IllegalArgumentException("file must not be null");

@@ -22,12 +22,23 @@ public final class CrfTrainer {
     }
 
     /**
+     * Training settings.
+     *
      * @param l2                 the Gaussian prior's precision: {@code 1 / sigma^2}
      * @param maxIterations      L-BFGS iterations at most
      * @param tolerance          L-BFGS's relative gradient and decrease tolerance
      * @param minAttributeCount  attributes seen fewer times in training are dropped
      */
     public record Options(double l2, int maxIterations, double tolerance, int minAttributeCount) {
+        /**
+         * Settings, checked.
+         *
+         * @param l2 finite and {@code >= 0}
+         * @param maxIterations at least 1
+         * @param tolerance {@code >= 0}
+         * @param minAttributeCount at least 1
+         * @throws IllegalArgumentException for a value out of range
+         */
         public Options {
             if (!(l2 >= 0) || Double.isInfinite(l2)) {
                 throw new IllegalArgumentException("l2 must be finite and >= 0, was " + l2);
@@ -43,13 +54,24 @@ public final class CrfTrainer {
             }
         }
 
-        /** l2 = 1, 100 iterations (CoNLL-2000 dev F1 flat after 80), tolerance 1e-7, every attribute kept. */
+        /**
+         * l2 = 1, 100 iterations (CoNLL-2000 dev F1 flat after 80), tolerance 1e-7, every attribute kept.
+         *
+         * @return the default settings
+         */
         public static Options defaults() {
             return new Options(1.0, 100, 1e-7, 1);
         }
     }
 
-    /** The model and how the optimization went. */
+    /**
+     * The model and how the optimization went.
+     *
+     * @param model the trained CRF
+     * @param optimization the L-BFGS run
+     * @param sentences training sentences
+     * @param tokens training tokens
+     */
     public record Result(LinearChainCrf model, Lbfgs.Result optimization, int sentences, long tokens) {
     }
 
@@ -189,7 +211,19 @@ public final class CrfTrainer {
         return new Index(labelIndex.keySet().toArray(String[]::new), attributes, featureStart, featureLabel, data);
     }
 
-    /** Trains with L-BFGS from zero weights; {@code listener} sees every iteration (may be null). */
+    /**
+     * Trains with L-BFGS from zero weights; {@code listener} sees every iteration (may be null).
+     *
+     * @param inference the batched forward-backward runner, on the engine's kernel
+     * @param template the feature template that encodes each token
+     * @param words the training sentences, one array of tokens each
+     * @param pos each sentence's part-of-speech tags, or null when the template reads none
+     * @param labels each sentence's gold labels
+     * @param options the prior and the optimizer's limits
+     * @param listener called after each iteration; null for none
+     * @return the model and its optimization
+     * @throws IllegalArgumentException when an argument is null or the sentences and labels disagree
+     */
     public static Result train(ChainInference inference, FeatureTemplate template, List<String[]> words,
                                List<String[]> pos, List<String[]> labels, Options options, Lbfgs.Listener listener) {
         if (inference == null || options == null) {

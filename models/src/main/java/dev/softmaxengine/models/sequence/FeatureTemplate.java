@@ -67,6 +67,8 @@ public final class FeatureTemplate {
     /**
      * Parses a template.
      *
+     * @param text the template's items, separated by whitespace or line breaks
+     * @return the parsed template
      * @throws IllegalArgumentException naming the first item that is not {@code bias} or a conjunction of atoms
      */
     public static FeatureTemplate parse(String text) {
@@ -128,12 +130,20 @@ public final class FeatureTemplate {
         return new Item(canonical.toString(), atoms);
     }
 
-    /** Whether the template observes POS tags (then {@link #extract} needs them). */
+    /**
+     * Whether the template observes POS tags (then {@link #extract} needs them).
+     *
+     * @return true when an item reads a POS atom
+     */
     public boolean needsPos() {
         return needsPos;
     }
 
-    /** Number of items: attributes per position. */
+    /**
+     * Number of items: attributes per position.
+     *
+     * @return at least 1
+     */
     public int size() {
         return items.size();
     }
@@ -141,7 +151,9 @@ public final class FeatureTemplate {
     /**
      * The attributes of every position: {@code out[t]} has one string per item.
      *
+     * @param words the sentence's tokens
      * @param pos the POS tags, or null when the template does not observe them
+     * @return per position, one attribute string per item
      */
     public String[][] extract(String[] words, String[] pos) {
         if (words == null) {

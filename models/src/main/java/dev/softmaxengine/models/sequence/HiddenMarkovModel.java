@@ -30,6 +30,12 @@ public final class HiddenMarkovModel {
     /**
      * A model from probabilities: {@code start[k]}, {@code transition[i][j] = P(j | i)},
      * {@code emission[k][v] = P(v | k)}. Each distribution must be non-negative and sum to 1 (within 1e-6).
+     *
+     * @param start the initial distribution over {@code K} states
+     * @param transition {@code K} rows of {@code K} probabilities
+     * @param emission {@code K} rows of {@code V} probabilities, one per symbol
+     * @return the model, stored as log-probabilities
+     * @throws IllegalArgumentException when a shape disagrees or a row is not a distribution
      */
     public static HiddenMarkovModel of(double[] start, double[][] transition, double[][] emission) {
         if (start == null || transition == null || emission == null) {
@@ -96,6 +102,13 @@ public final class HiddenMarkovModel {
      * Maximum-likelihood estimates from fully observed sequences, by counting, with add-{@code smoothing}
      * (Laplace / Dirichlet) pseudo-counts on every start, transition and emission. A state never seen
      * with {@code smoothing == 0} gets uniform rows.
+     *
+     * @param observations symbol sequences, each symbol in {@code [0, symbols)}
+     * @param stateSequences each sequence's states, as long as it, each in {@code [0, states)}
+     * @param states the number of states, at least 1
+     * @param symbols the number of symbols, at least 1
+     * @param smoothing the pseudo-count added to every count, at least 0
+     * @return the estimated model
      */
     public static HiddenMarkovModel estimate(int[][] observations, int[][] stateSequences, int states, int symbols,
                                              double smoothing) {
@@ -154,7 +167,14 @@ public final class HiddenMarkovModel {
         }
     }
 
-    /** Rows drawn uniformly at random from the simplex interior: a starting point for {@link BaumWelch}. */
+    /**
+     * Rows drawn uniformly at random from the simplex interior: a starting point for {@link BaumWelch}.
+     *
+     * @param states the number of states, at least 1
+     * @param symbols the number of symbols, at least 1
+     * @param rng the source of randomness
+     * @return a model with every probability positive
+     */
     public static HiddenMarkovModel random(int states, int symbols, RandomGenerator rng) {
         if (states < 1 || symbols < 1) {
             throw new IllegalArgumentException("states and symbols must be >= 1, were " + states + " and " + symbols);
@@ -191,22 +211,52 @@ public final class HiddenMarkovModel {
         }
     }
 
+    /**
+     * The number of hidden states {@code K}.
+     *
+     * @return at least 1
+     */
     public int states() {
         return states;
     }
 
+    /**
+     * The number of observable symbols {@code V}.
+     *
+     * @return at least 1
+     */
     public int symbols() {
         return symbols;
     }
 
+    /**
+     * {@code log P(y_0 = state)}.
+     *
+     * @param state in {@code [0, states())}
+     * @return at most 0; {@code -inf} for an impossible start
+     */
     public double logStart(int state) {
         return logStart[state];
     }
 
+    /**
+     * {@code log P(y_t+1 = to | y_t = from)}.
+     *
+     * @param from the state at {@code t}, in {@code [0, states())}
+     * @param to the state at {@code t + 1}, in {@code [0, states())}
+     * @return at most 0
+     */
     public double logTransition(int from, int to) {
         return logTransition[from * states + to];
     }
 
+    /**
+     * {@code log P(x_t = symbol | y_t = state)}.
+     *
+     * @param state in {@code [0, states())}
+     * @param symbol in {@code [0, symbols())}
+     * @return at most 0
+     */
     public double logEmission(int state, int symbol) {
         return logEmission[symbol * states + state];
     }
@@ -239,7 +289,13 @@ public final class HiddenMarkovModel {
         }
     }
 
-    /** log P(x) of every sequence (0 for an empty one). */
+    /**
+     * log P(x) of every sequence (0 for an empty one).
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param sequences symbol sequences, each symbol in {@code [0, symbols())}
+     * @return one log-likelihood per sequence, at most 0
+     */
     public double[] logLikelihood(ChainInference inference, int[][] sequences) {
         checkSymbols("sequences", sequences, symbols);
         double[] out = new double[sequences.length];
@@ -253,7 +309,13 @@ public final class HiddenMarkovModel {
         return out;
     }
 
-    /** Posterior state marginals: {@code out[n][t * K + k] = P(y_t = k | x)} of sequence {@code n}. */
+    /**
+     * Posterior state marginals: {@code out[n][t * K + k] = P(y_t = k | x)} of sequence {@code n}.
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param sequences symbol sequences, each symbol in {@code [0, symbols())}
+     * @return per sequence, {@code length x K} probabilities, row-major
+     */
     public double[][] posteriors(ChainInference inference, int[][] sequences) {
         checkSymbols("sequences", sequences, symbols);
         double[][] out = new double[sequences.length][];
@@ -275,7 +337,13 @@ public final class HiddenMarkovModel {
         return out;
     }
 
-    /** The most probable state sequence of every sequence. */
+    /**
+     * The most probable state sequence of every sequence.
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param sequences symbol sequences, each symbol in {@code [0, symbols())}
+     * @return per sequence, one state per symbol
+     */
     public int[][] viterbi(ChainInference inference, int[][] sequences) {
         checkSymbols("sequences", sequences, symbols);
         int[][] out = new int[sequences.length][];

@@ -31,6 +31,8 @@ public final class HmmTagger {
     public static final String KIND = "hmm-tagger";
 
     /**
+     * Training settings (TnT's, with a suffix model for unknown words).
+     *
      * @param transitionSmoothing pseudo-count mass μ of the unigram prior on every transition row
      * @param lexicalSmoothing    weight λ of the suffix model in a known word's tag distribution
      * @param rareWordMaxCount    training words seen at most this often teach the suffix model
@@ -38,6 +40,15 @@ public final class HmmTagger {
      */
     public record Options(double transitionSmoothing, double lexicalSmoothing, int rareWordMaxCount,
                           int maxSuffixLength) {
+        /**
+         * Settings, checked.
+         *
+         * @param transitionSmoothing finite and {@code > 0}
+         * @param lexicalSmoothing finite and {@code >= 0}
+         * @param rareWordMaxCount at least 1
+         * @param maxSuffixLength at least 0
+         * @throws IllegalArgumentException for a value out of range
+         */
         public Options {
             if (!(transitionSmoothing > 0) || Double.isInfinite(transitionSmoothing)) {
                 throw new IllegalArgumentException("transitionSmoothing must be finite and > 0, was " + transitionSmoothing);
@@ -53,22 +64,48 @@ public final class HmmTagger {
             }
         }
 
-        /** μ = 1, λ = 0.1 and TnT's rare-word and suffix limits of 10. */
+        /**
+         * μ = 1, λ = 0.1 and TnT's rare-word and suffix limits of 10.
+         *
+         * @return the default settings
+         */
         public static Options defaults() {
             return new Options(1.0, 0.1, 10, 10);
         }
     }
 
-    /** Token accuracy on words seen in training and on the others. */
+    /**
+     * Token accuracy on words seen in training and on the others.
+     *
+     * @param knownCorrect tokens of training words tagged right
+     * @param knownTotal tokens of training words
+     * @param unknownCorrect tokens of other words tagged right
+     * @param unknownTotal tokens of other words
+     */
     public record Accuracy(long knownCorrect, long knownTotal, long unknownCorrect, long unknownTotal) {
+        /**
+         * Accuracy over every token.
+         *
+         * @return in [0, 1]; NaN for no tokens
+         */
         public double overall() {
             return ratio(knownCorrect + unknownCorrect, knownTotal + unknownTotal);
         }
 
+        /**
+         * Accuracy on tokens of words seen in training.
+         *
+         * @return in [0, 1]; NaN for none
+         */
         public double known() {
             return ratio(knownCorrect, knownTotal);
         }
 
+        /**
+         * Accuracy on tokens of words not seen in training.
+         *
+         * @return in [0, 1]; NaN for none
+         */
         public double unknown() {
             return ratio(unknownCorrect, unknownTotal);
         }
@@ -96,7 +133,15 @@ public final class HmmTagger {
         this.potentials = potentials;
     }
 
-    /** Trains on sentences of words and their gold tags. */
+    /**
+     * Trains on sentences of words and their gold tags.
+     *
+     * @param words the training sentences, one array of tokens each
+     * @param goldTags each sentence's tags, as long as its words
+     * @param options the smoothing and unknown-word settings
+     * @return the tagger
+     * @throws IllegalArgumentException when a sentence and its tags differ in length
+     */
     public static HmmTagger train(List<String[]> words, List<String[]> goldTags, Options options) {
         if (words == null || goldTags == null || options == null) {
             throw new IllegalArgumentException("words, goldTags and options must not be null");
@@ -200,6 +245,9 @@ public final class HmmTagger {
     /**
      * Saves the tagger: tag names and vocabulary (in id order) as attributes; the lexicon
      * {@code [V, K]}, log P(t), the chain's log-potentials and the suffix model as arrays.
+     *
+     * @param path the file to write, replaced when complete
+     * @throws IOException when it cannot be written
      */
     public void save(Path path) throws IOException {
         int k = tags.length;
@@ -227,12 +275,24 @@ public final class HmmTagger {
         file.build().write(path);
     }
 
-    /** The tagger saved at {@code path}. */
+    /**
+     * The tagger saved at {@code path}.
+     *
+     * @param path a model file of kind {@link #KIND}
+     * @return the tagger
+     * @throws IOException when the file cannot be read or is not a valid model file
+     */
     public static HmmTagger load(Path path) throws IOException {
         return from(ModelFile.read(path));
     }
 
-    /** The tagger saved in {@code file}. */
+    /**
+     * The tagger saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @return the tagger
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static HmmTagger from(ModelFile file) {
         if (file == null) {
             throw new IllegalArgumentException("file must not be null");
@@ -257,12 +317,21 @@ public final class HmmTagger {
                 new ChainPotentials(k, file.doubles("transition"), file.doubles("start"), file.doubles("end")));
     }
 
-    /** The tag set, in order of first appearance in training. */
+    /**
+     * The tag set, in order of first appearance in training.
+     *
+     * @return an unmodifiable list; a tag's index is its state
+     */
     public List<String> tagSet() {
         return List.of(tags);
     }
 
-    /** Whether {@code word} occurred in training. */
+    /**
+     * Whether {@code word} occurred in training.
+     *
+     * @param word a token, compared exactly
+     * @return true for a training word (scored by the lexicon, not the suffix model)
+     */
     public boolean isKnown(String word) {
         return vocabulary.containsKey(word);
     }
@@ -284,7 +353,13 @@ public final class HmmTagger {
         }
     }
 
-    /** The most probable tag sequence of every sentence. */
+    /**
+     * The most probable tag sequence of every sentence.
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param sentences the sentences, one array of tokens each
+     * @return one tag array per sentence, as long as it
+     */
     public List<String[]> tag(ChainInference inference, List<String[]> sentences) {
         if (inference == null || sentences == null) {
             throw new IllegalArgumentException("inference and sentences must not be null");
@@ -325,7 +400,14 @@ public final class HmmTagger {
         return new ArrayList<>(Arrays.asList(out));
     }
 
-    /** Tags {@code sentences} and scores them against {@code gold}, known and unknown words apart. */
+    /**
+     * Tags {@code sentences} and scores them against {@code gold}, known and unknown words apart.
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param sentences the sentences, one array of tokens each
+     * @param gold each sentence's correct tags
+     * @return the token accuracies
+     */
     public Accuracy accuracy(ChainInference inference, List<String[]> sentences, List<String[]> gold) {
         if (gold == null || sentences == null || gold.size() != sentences.size()) {
             throw new IllegalArgumentException("sentences and gold must be non-null lists of equal size");

@@ -24,6 +24,12 @@ import java.util.Arrays;
 public final class LinearChain {
     private final SoftmaxKernel kernel;
 
+    /**
+     * Inference whose every normalization runs on {@code kernel}.
+     *
+     * @param kernel the kernel; not null, not owned
+     * @throws IllegalArgumentException when {@code kernel} is null
+     */
     public LinearChain(SoftmaxKernel kernel) {
         if (kernel == null) {
             throw new IllegalArgumentException("kernel must not be null");
@@ -31,6 +37,11 @@ public final class LinearChain {
         this.kernel = kernel;
     }
 
+    /**
+     * The kernel this inference runs on.
+     *
+     * @return the kernel passed at construction
+     */
     public SoftmaxKernel kernel() {
         return kernel;
     }
@@ -63,7 +74,12 @@ public final class LinearChain {
         }
     }
 
-    /** Forward messages and log Z of every sequence (0 for an empty one). */
+    /**
+     * Forward messages and log Z of every sequence (0 for an empty one).
+     *
+     * @param p the chain's transition, start and end log-potentials
+     * @param b the batch, laid out and its unary potentials set
+     */
     public void forward(ChainPotentials p, ChainBatch b) {
         checkStates(p, b);
         int len = b.length();
@@ -130,7 +146,12 @@ public final class LinearChain {
         }
     }
 
-    /** Backward messages: {@code beta_t[i]} is the log-potential of every completion after {@code t} from {@code i}. */
+    /**
+     * Backward messages: {@code beta_t[i]} is the log-potential of every completion after {@code t} from {@code i}.
+     *
+     * @param p the chain's transition, start and end log-potentials
+     * @param b the batch, laid out and its unary potentials set
+     */
     public void backward(ChainPotentials p, ChainBatch b) {
         checkStates(p, b);
         int len = b.length();
@@ -173,6 +194,8 @@ public final class LinearChain {
      * Posterior state marginals {@code P(y_t = j | x) = softmax_j(alpha_t[j] + beta_t[j])}, one
      * kernel call per step. Needs {@link #forward} and {@link #backward}. A sequence of probability
      * 0 (log Z = -inf) gets NaN marginals.
+     *
+     * @param b the batch, after {@link #forward} and {@link #backward}
      */
     public void stateMarginals(ChainBatch b) {
         requireMessages(b);
@@ -219,6 +242,11 @@ public final class LinearChain {
      * exponentials are batched kernel calls over each step's {@code [K, B]} blocks and each position
      * costs {@code K^2} multiply-adds rather than {@code K^2} exponentials. Every factor is bounded:
      * the last lies in {@code [exp(-max A), exp(-min A)]}.
+     *
+     * @param p the chain's transition, start and end log-potentials
+     * @param b the batch, laid out and its unary potentials set
+     * @param counts {@code K x K} sums, row-major, added to
+     * @param weights one weight per sequence of the batch, or null for 1 each
      */
     public void expectedTransitions(ChainPotentials p, ChainBatch b, double[] counts, double[] weights) {
         checkStates(p, b);
@@ -296,6 +324,9 @@ public final class LinearChain {
     /**
      * The most probable state sequence of every sequence and its log-potential (max-product), with
      * kernel {@code argmax} over axis 1 of the forward tensor. Ties go to the lowest state.
+     *
+     * @param p the chain's transition, start and end log-potentials
+     * @param b the batch, laid out and its unary potentials set
      */
     public void viterbi(ChainPotentials p, ChainBatch b) {
         checkStates(p, b);

@@ -61,6 +61,9 @@ public final class LinearChainCrf {
     /**
      * Saves the model: the template text, labels and attribute dictionary (in id order) as
      * attributes; the compressed feature rows and the weights as arrays.
+     *
+     * @param path the file to write, replaced when complete
+     * @throws IOException when it cannot be written
      */
     public void save(Path path) throws IOException {
         String[] names = new String[attributes.size()];
@@ -76,12 +79,24 @@ public final class LinearChainCrf {
                 .write(path);
     }
 
-    /** The model saved at {@code path}. */
+    /**
+     * The model saved at {@code path}.
+     *
+     * @param path a model file of kind {@link #KIND}
+     * @return the model
+     * @throws IOException when the file cannot be read or is not a valid model file
+     */
     public static LinearChainCrf load(Path path) throws IOException {
         return from(ModelFile.read(path));
     }
 
-    /** The model saved in {@code file}. */
+    /**
+     * The model saved in {@code file}.
+     *
+     * @param file a model file of kind {@link #KIND}
+     * @return the model
+     * @throws IllegalArgumentException when the file is of another kind or its arrays do not fit
+     */
     public static LinearChainCrf from(ModelFile file) {
         if (file == null) {
             throw new IllegalArgumentException("file must not be null");
@@ -121,20 +136,38 @@ public final class LinearChainCrf {
         return new LinearChainCrf(template, labels, attributes, featureStart, featureLabel, weights);
     }
 
+    /**
+     * The feature template the model was trained with.
+     *
+     * @return the template, which also encodes new sentences
+     */
     public FeatureTemplate template() {
         return template;
     }
 
+    /**
+     * The labels, by state.
+     *
+     * @return an unmodifiable list; a label's index is its state
+     */
     public List<String> labels() {
         return List.of(labels);
     }
 
-    /** Number of distinct attributes the model knows. */
+    /**
+     * Number of distinct attributes the model knows.
+     *
+     * @return the size of the attribute dictionary
+     */
     public int attributes() {
         return attributes.size();
     }
 
-    /** Number of weights: state features plus {@code K^2 + 2K} chain weights. */
+    /**
+     * Number of weights: state features plus {@code K^2 + 2K} chain weights.
+     *
+     * @return the total weight count
+     */
     public int parameters() {
         return weights.length;
     }
@@ -212,7 +245,14 @@ public final class LinearChainCrf {
         return Arrays.asList(out);
     }
 
-    /** The most probable label sequence of every sentence (Viterbi). */
+    /**
+     * The most probable label sequence of every sentence (Viterbi).
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param words the sentences, one array of tokens each
+     * @param pos each sentence's part-of-speech tags, or null when the template reads none
+     * @return one label array per sentence, as long as it
+     */
     public List<String[]> tag(ChainInference inference, List<String[]> words, List<String[]> pos) {
         List<Encoded> data = encodeAll(inference, words, pos);
         String[][] out = new String[data.size()][];
@@ -232,7 +272,14 @@ public final class LinearChainCrf {
         return new ArrayList<>(Arrays.asList(out));
     }
 
-    /** Posterior label marginals: {@code out[n][t * K + y] = P(y_t = y | x)} of sentence {@code n}. */
+    /**
+     * Posterior label marginals: {@code out[n][t * K + y] = P(y_t = y | x)} of sentence {@code n}.
+     *
+     * @param inference the batched forward-backward / Viterbi runner, on the engine's kernel
+     * @param words the sentences, one array of tokens each
+     * @param pos each sentence's part-of-speech tags, or null when the template reads none
+     * @return per sentence, {@code length x K} probabilities, row-major
+     */
     public double[][] marginals(ChainInference inference, List<String[]> words, List<String[]> pos) {
         List<Encoded> data = encodeAll(inference, words, pos);
         double[][] out = new double[data.size()][];

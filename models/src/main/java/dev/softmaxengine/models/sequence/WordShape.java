@@ -19,6 +19,12 @@ public final class WordShape {
         /** Everything else. */
         LOWER;
 
+        /**
+         * The class of {@code word}, tested in declaration order.
+         *
+         * @param word a token; an empty one is {@link #LOWER}
+         * @return its class
+         */
         public static WordClass of(String word) {
             boolean hyphen = false;
             for (int i = 0; i < word.length(); i++) {
@@ -39,6 +45,9 @@ public final class WordShape {
      * The collapsed shape: upper-case letters become {@code X}, lower-case {@code x}, digits
      * {@code d}, other characters stay, and runs of one symbol collapse to one ("McDonald's" ->
      * "XxXx'x", "1,234.5" -> "d,d.d").
+     *
+     * @param word a token
+     * @return its collapsed shape
      */
     public static String shape(String word) {
         StringBuilder sb = new StringBuilder(Math.min(word.length(), 16));
