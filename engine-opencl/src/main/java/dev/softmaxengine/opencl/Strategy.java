@@ -38,7 +38,8 @@ enum Strategy {
     static final int MODE_LOG_SOFTMAX = 1;
     static final int MODE_LOGSUMEXP = 2;
 
-    private static final String RESOURCES = "/dev/softmaxengine/kernels/opencl/";
+    /** In the kernels artifact; read through the class loader, which also finds it on the module path. */
+    private static final String RESOURCES = "dev/softmaxengine/kernels/opencl/";
     private static final String COMMON = "softmax_common.cl";
 
     private final String file;
@@ -104,10 +105,10 @@ enum Strategy {
     }
 
     static String resource(String name) {
-        try (InputStream in = Strategy.class.getResourceAsStream(RESOURCES + name)) {
+        try (InputStream in = Strategy.class.getClassLoader().getResourceAsStream(RESOURCES + name)) {
             if (in == null) {
                 throw new IllegalStateException("OpenCL kernel source " + RESOURCES + name
-                        + " is not on the class path; engine-opencl needs the kernels artifact");
+                        + " is not on the class path; engine-opencl needs the softmax-engine-kernels artifact");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
