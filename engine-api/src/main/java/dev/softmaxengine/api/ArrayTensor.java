@@ -48,7 +48,12 @@ public final class ArrayTensor implements Tensor {
         };
     }
 
-    /** The backing array of a FLOAT32 tensor. */
+    /**
+     * The backing array of a FLOAT32 tensor.
+     *
+     * @return the live backing array, not a copy: writes to it change the tensor
+     * @throws IllegalStateException when this tensor is not FLOAT32
+     */
     public float[] floats() {
         if (array instanceof float[] f) {
             return f;
@@ -56,7 +61,12 @@ public final class ArrayTensor implements Tensor {
         throw new IllegalStateException("tensor is " + dtype + ", not FLOAT32");
     }
 
-    /** The backing array of a FLOAT64 tensor. */
+    /**
+     * The backing array of a FLOAT64 tensor.
+     *
+     * @return the live backing array, not a copy: writes to it change the tensor
+     * @throws IllegalStateException when this tensor is not FLOAT64
+     */
     public double[] doubles() {
         if (array instanceof double[] d) {
             return d;
@@ -64,7 +74,12 @@ public final class ArrayTensor implements Tensor {
         throw new IllegalStateException("tensor is " + dtype + ", not FLOAT64");
     }
 
-    /** The backing array of an INT32 tensor. */
+    /**
+     * The backing array of an INT32 tensor.
+     *
+     * @return the live backing array, not a copy: writes to it change the tensor
+     * @throws IllegalStateException when this tensor is not INT32
+     */
     public int[] ints() {
         if (array instanceof int[] i) {
             return i;

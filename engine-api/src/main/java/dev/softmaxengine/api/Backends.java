@@ -24,9 +24,19 @@ public final class Backends {
 
     private static final System.Logger LOG = System.getLogger(Backends.class.getName());
 
-    /** One discovered backend and its probe. */
+    /**
+     * One discovered backend and its probe.
+     *
+     * @param provider the provider as found by {@link ServiceLoader}, never null
+     * @param probe the outcome of its one {@link KernelProvider#probe()}; a probe that threw is recorded
+     *     here as unusable with the exception as reason
+     */
     public record Status(KernelProvider provider, KernelProvider.Probe probe) {
-        /** The provider's name. */
+        /**
+         * The provider's name.
+         *
+         * @return the provider's unique lower-case name, e.g. {@code scalar}
+         */
         public String name() {
             return provider.name();
         }
@@ -97,12 +107,22 @@ public final class Backends {
         return "none";
     }
 
-    /** Every backend on the class path with its probe, best first. */
+    /**
+     * Every backend on the class path with its probe, best first.
+     *
+     * @return an immutable list, ordered by descending {@code autoRank} then by name, unusable
+     *     backends included; empty when no provider is on the class path
+     */
     public static List<Status> all() {
         return Holder.ALL;
     }
 
-    /** The backend {@code auto} resolves to. */
+    /**
+     * The backend {@code auto} resolves to.
+     *
+     * @return the name of the usable backend of highest rank
+     * @throws IllegalStateException when no backend is usable, listing what was found
+     */
     public static String autoChoice() {
         if (AutoHolder.CHOICE == null) {
             throw new IllegalStateException("no usable softmax-engine backend; found " + describe());
@@ -110,7 +130,12 @@ public final class Backends {
         return AutoHolder.CHOICE;
     }
 
-    /** The backend the user asked for: {@code softmax.backend}, else {@code SOFTMAX_BACKEND}, else {@code auto}. */
+    /**
+     * The backend the user asked for: {@code softmax.backend}, else {@code SOFTMAX_BACKEND}, else {@code auto}.
+     *
+     * @return the trimmed, lower-cased name (blank values count as absent), never null; not
+     *     checked to name a known backend
+     */
     public static String requested() {
         String p = System.getProperty(PROPERTY);
         if (p != null && !p.isBlank()) {
@@ -129,6 +154,11 @@ public final class Backends {
      * reference kernel only as a last resort (it is about 25x slower than simd). Without the Vector
      * API flags ({@link VectorApi#FLAGS}) simd is unusable and a WARNING says so once. The caller
      * closes the kernel. {@link #report()} says what was found and why.
+     *
+     * @return a new kernel of the requested backend, which the caller closes
+     * @throws IllegalArgumentException when the requested name is no known backend
+     * @throws IllegalStateException when the requested backend is unusable here, or, for {@code auto},
+     *     when no backend is usable
      */
     public static SoftmaxKernel create() {
         return create(requested());
@@ -137,6 +167,9 @@ public final class Backends {
     /**
      * A kernel of the named backend, or of the best one for {@code auto}.
      *
+     * @param name a backend name as listed by {@link #all()}, or {@code auto}; case and surrounding
+     *     whitespace are ignored; null is an {@link IllegalArgumentException}
+     * @return a new kernel, which the caller closes
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException when the named backend is unusable here, with the reason
      */
@@ -144,7 +177,15 @@ public final class Backends {
         return status(name).provider().create();
     }
 
-    /** The status of the named backend ({@code auto} resolved), checked usable. */
+    /**
+     * The status of the named backend ({@code auto} resolved), checked usable.
+     *
+     * @param name a backend name or {@code auto}; case and surrounding whitespace are ignored
+     * @return the backend's status, whose probe is usable
+     * @throws IllegalArgumentException when {@code name} is null or names no discovered backend
+     * @throws IllegalStateException when the backend is unusable here (with the probe's reason), or, for
+     *     {@code auto}, when no backend is usable
+     */
     public static Status status(String name) {
         if (name == null) {
             throw new IllegalArgumentException("backend must not be null");
@@ -168,6 +209,9 @@ public final class Backends {
      * What a user needs to see why {@code auto} picked what it did: the JVM, the Vector API and native
      * access, every backend with its rank, devices or the reason it is unusable, the choice and the
      * request. Several lines; meant for logs and the CLI's {@code info}.
+     *
+     * @return a multi-line, human-readable report ending in a line separator; never throws for an
+     *     unusable or unknown requested backend, which it reports instead
      */
     public static String report() {
         StringBuilder b = new StringBuilder();

@@ -39,7 +39,11 @@ public final class DeviceTensor implements Tensor {
                 + "; read() it to the host first");
     }
 
-    /** The device memory. */
+    /**
+     * The device memory.
+     *
+     * @return the buffer this view reads, whose first {@code size()} elements it covers
+     */
     public DeviceBuffer buffer() {
         return buffer;
     }

@@ -29,21 +29,42 @@ public enum Op {
         this.reducing = reducing;
     }
 
-    /** The name used on the command line and in reports, e.g. {@code log-softmax}. */
+    /**
+     * The name used on the command line and in reports, e.g. {@code log-softmax}.
+     *
+     * @return the lower-case, hyphenated name that {@link #parse(String)} accepts
+     */
     public String cliName() {
         return cliName;
     }
 
+    /**
+     * True for ops applied to each element on its own ({@link #SIGMOID}, {@link #LOG_SIGMOID}): they take no
+     * axis, and their output has the input's shape.
+     *
+     * @return true for sigmoid and log-sigmoid, which ignore the axis
+     */
     public boolean isElementwise() {
         return elementwise;
     }
 
-    /** True for ops whose output drops (or keeps as 1) the axis. */
+    /**
+     * True for ops whose output drops (or keeps as 1) the axis.
+     *
+     * @return true for {@link #LOGSUMEXP} and {@link #ARGMAX}
+     */
     public boolean isReducing() {
         return reducing;
     }
 
-    /** Parses {@code log-softmax}, {@code log_softmax} or {@code LOG_SOFTMAX}. */
+    /**
+     * Parses {@code log-softmax}, {@code log_softmax} or {@code LOG_SOFTMAX}.
+     *
+     * @param name the op's name in any case, with {@code -} or {@code _}; surrounding whitespace is
+     *     ignored
+     * @return the op of that name
+     * @throws IllegalArgumentException when {@code name} is null or names no op, listing the valid names
+     */
     public static Op parse(String name) {
         if (name == null) {
             throw new IllegalArgumentException("op must not be null");

@@ -7,6 +7,10 @@ import java.util.List;
 
 /** The scalar reference backend: always usable, the last resort for {@code auto}. */
 public final class ScalarKernelProvider implements KernelProvider {
+    /** Creates the provider; called by {@link java.util.ServiceLoader}, which needs a public no-arg constructor. */
+    public ScalarKernelProvider() {
+    }
+
     @Override
     public String name() {
         return ScalarSoftmaxKernel.NAME;

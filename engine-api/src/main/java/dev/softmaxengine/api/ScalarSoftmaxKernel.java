@@ -17,6 +17,13 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
     private static final Tolerance FLOAT32 = new Tolerance(0x1p-24, 0x1p-149);
     private static final Tolerance FLOAT64 = new Tolerance(0, 0);
 
+    /**
+     * Creates a kernel. It holds no resources, so closing it is optional; {@link Backends#create(String)}
+     * with {@code "scalar"} is the usual way to get one.
+     */
+    public ScalarSoftmaxKernel() {
+    }
+
     @Override
     public String backend() {
         return NAME;
@@ -184,7 +191,12 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
         return best;
     }
 
-    /** 1 / (1 + e^-x) without overflow: e^x / (1 + e^x) for negative x. */
+    /**
+     * 1 / (1 + e^-x) without overflow: e^x / (1 + e^x) for negative x.
+     *
+     * @param x any value; NaN gives NaN, +-infinity give 1 and 0
+     * @return the sigmoid, in [0, 1]
+     */
     public static double sigmoid(double x) {
         if (x >= 0) {
             return 1.0 / (1.0 + Math.exp(-x));
@@ -193,7 +205,12 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
         return e / (1.0 + e);
     }
 
-    /** log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| in both directions. */
+    /**
+     * log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), exact for large |x| in both directions.
+     *
+     * @param x any value; NaN gives NaN, +infinity gives 0 and -infinity gives -infinity
+     * @return the log-sigmoid, in [-infinity, 0]
+     */
     public static double logSigmoid(double x) {
         return Math.min(x, 0.0) - Math.log1p(Math.exp(-Math.abs(x)));
     }

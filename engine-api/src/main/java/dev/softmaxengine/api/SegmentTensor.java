@@ -46,12 +46,20 @@ public final class SegmentTensor implements Tensor {
         return segment;
     }
 
-    /** The segment (the same as {@link #asHostSegment()}). */
+    /**
+     * The segment (the same as {@link #asHostSegment()}).
+     *
+     * @return the segment of exactly {@code size() * dtype().byteSize()} bytes this view covers
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** The host buffer this view was made from ({@link Tensor#of(DeviceBuffer, long...)}), if any. */
+    /**
+     * The host buffer this view was made from ({@link Tensor#of(DeviceBuffer, long...)}), if any.
+     *
+     * @return the buffer, or empty for a view made from a segment directly
+     */
     public Optional<DeviceBuffer> buffer() {
         return Optional.ofNullable(buffer);
     }

@@ -28,6 +28,15 @@ public final class Shape {
         this.size = n;
     }
 
+    /**
+     * A shape of the given dimensions.
+     *
+     * @param dims the dimensions, outermost first; copied, so later changes to the array do not
+     *     affect the shape; none at all gives a rank-0 (scalar) shape
+     * @return the shape
+     * @throws IllegalArgumentException when {@code dims} is null, a dimension is negative, or the
+     *     element count overflows a {@code long}
+     */
     public static Shape of(long... dims) {
         if (dims == null) {
             throw new IllegalArgumentException("shape must not be null");
@@ -35,6 +44,14 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
+    /**
+     * A shape of the given {@code int} dimensions, as {@link #of(long...)}.
+     *
+     * @param dims the dimensions, outermost first; copied
+     * @return the shape
+     * @throws IllegalArgumentException when {@code dims} is null, a dimension is negative, or the
+     *     element count overflows a {@code long}
+     */
     public static Shape of(int... dims) {
         if (dims == null) {
             throw new IllegalArgumentException("shape must not be null");
@@ -42,19 +59,40 @@ public final class Shape {
         return new Shape(Arrays.stream(dims).asLongStream().toArray());
     }
 
+    /**
+     * The number of dimensions (0 for a scalar).
+     *
+     * @return the number of dimensions, {@code >= 0}
+     */
     public int rank() {
         return dims.length;
     }
 
+    /**
+     * The length of one axis.
+     *
+     * @param i the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @return the length of that axis, {@code >= 0}
+     * @throws IllegalArgumentException when {@code i} is out of range
+     */
     public long dim(int i) {
         return dims[normalizeAxis(i)];
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a new array of the dimensions, outermost first; changing it does not change the shape
+     */
     public long[] dims() {
         return dims.clone();
     }
 
-    /** Number of elements (1 for a rank-0 shape). */
+    /**
+     * Number of elements (1 for a rank-0 shape).
+     *
+     * @return the product of the dimensions, {@code >= 0}; 0 when any dimension is 0
+     */
     public long size() {
         return size;
     }
@@ -62,6 +100,8 @@ public final class Shape {
     /**
      * Maps a possibly negative axis (counting from the end, as in ONNX and torch) to {@code [0, rank)}.
      *
+     * @param axis the axis, in {@code [-rank, rank)}
+     * @return the axis in {@code [0, rank)}: {@code axis + rank} for a negative axis, else {@code axis}
      * @throws IllegalArgumentException naming {@code axis} when it is out of range
      */
     public int normalizeAxis(int axis) {
@@ -73,7 +113,13 @@ public final class Shape {
         return axis < 0 ? axis + r : axis;
     }
 
-    /** Product of the dimensions before {@code axis} (normalized). */
+    /**
+     * Product of the dimensions before {@code axis} (normalized).
+     *
+     * @param axis an axis already normalized to {@code [0, rank)}; not checked, and a negative value
+     *     is not counted from the end
+     * @return the number of slices before the axis; 1 for axis 0
+     */
     public long outer(int axis) {
         long n = 1;
         for (int i = 0; i < axis; i++) {
@@ -82,7 +128,13 @@ public final class Shape {
         return n;
     }
 
-    /** Product of the dimensions after {@code axis} (normalized): the stride of the axis. */
+    /**
+     * Product of the dimensions after {@code axis} (normalized): the stride of the axis.
+     *
+     * @param axis an axis already normalized to {@code [0, rank)}; not checked, and a negative value
+     *     is not counted from the end
+     * @return the number of elements between consecutive entries of the axis; 1 for the last axis
+     */
     public long inner(int axis) {
         long n = 1;
         for (int i = axis + 1; i < dims.length; i++) {
@@ -91,7 +143,13 @@ public final class Shape {
         return n;
     }
 
-    /** The shape with {@code axis} (normalized) removed, or kept as 1 when {@code keepdims}. */
+    /**
+     * The shape with {@code axis} (normalized) removed, or kept as 1 when {@code keepdims}.
+     *
+     * @param axis an axis already normalized to {@code [0, rank)}; not checked
+     * @param keepdims whether the result keeps the axis, with length 1, rather than dropping it
+     * @return a new shape of rank {@code rank()} when {@code keepdims}, else {@code rank() - 1}
+     */
     public Shape reduce(int axis, boolean keepdims) {
         if (keepdims) {
             long[] d = dims.clone();

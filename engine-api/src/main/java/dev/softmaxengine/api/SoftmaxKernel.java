@@ -35,13 +35,27 @@ package dev.softmaxengine.api;
  */
 public interface SoftmaxKernel extends AutoCloseable {
 
-    /** The backend's name: {@code scalar}, {@code simd}, {@code opencl}, {@code cuda}. */
+    /**
+     * The backend's name: {@code scalar}, {@code simd}, {@code opencl}, {@code cuda}.
+     *
+     * @return the backend's unique lower-case name, as {@link Backends#create(String)} accepts it
+     */
     String backend();
 
-    /** The device it runs on, in words (e.g. {@code "CPU 512-bit vectors (16 x float32, 8 x float64), 2 threads"}). */
+    /**
+     * The device it runs on, in words (e.g. {@code "CPU 512-bit vectors (16 x float32, 8 x float64), 2 threads"}).
+     *
+     * @return a human-readable description for logs and reports; not meant to be parsed
+     */
     String device();
 
-    /** The error bound this kernel promises for {@code op} in {@code dtype} against the fp64 oracle. */
+    /**
+     * The error bound this kernel promises for {@code op} in {@code dtype} against the fp64 oracle.
+     *
+     * @param op the operation
+     * @param dtype the input dtype, FLOAT32 or FLOAT64
+     * @return the bound that every element this kernel writes for {@code op} in {@code dtype} meets
+     */
     Tolerance tolerance(Op op, DType dtype);
 
     /**
@@ -50,53 +64,163 @@ public interface SoftmaxKernel extends AutoCloseable {
      *
      * @param dtype the element type
      * @param elements the capacity, {@code >= 0}
+     * @return a new buffer of this backend; its contents are unspecified until written, except that
+     *     the CPU backends zero it
+     * @throws IllegalArgumentException when {@code dtype} is null, {@code elements} is negative, or the
+     *     byte count overflows (on the CPU backends also when off-heap memory runs out)
+     * @throws IllegalStateException when this kernel is closed
+     * @throws SoftmaxEngineException when a GPU backend's device refuses the allocation
      */
     DeviceBuffer allocate(DType dtype, long elements);
 
     // ---- Tensor calls: write into the caller's memory ----
 
-    /** Softmax along the last axis, temperature 1. */
+    /**
+     * Softmax along the last axis, temperature 1.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void softmax(Tensor in, Tensor out);
 
-    /** Softmax along {@code axis} (negative counts from the end). */
+    /**
+     * Softmax along {@code axis} (negative counts from the end).
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void softmax(Tensor in, Tensor out, int axis);
 
-    /** softmax(in / temperature) along {@code axis}; {@code temperature} is finite and {@code > 0}. */
+    /**
+     * softmax(in / temperature) along {@code axis}; {@code temperature} is finite and {@code > 0}.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @param temperature divides the input before the exponential; finite and {@code > 0}; 1 is plain
+     *     softmax, larger values flatten the distribution
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void softmax(Tensor in, Tensor out, int axis, double temperature);
 
-    /** Log-softmax along the last axis, temperature 1. */
+    /**
+     * Log-softmax along the last axis, temperature 1.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void logSoftmax(Tensor in, Tensor out);
 
-    /** Log-softmax along {@code axis}. */
+    /**
+     * Log-softmax along {@code axis}.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void logSoftmax(Tensor in, Tensor out, int axis);
 
-    /** log-softmax(in / temperature) along {@code axis}. */
+    /**
+     * log-softmax(in / temperature) along {@code axis}.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @param temperature divides the input before the exponential; finite and {@code > 0}
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void logSoftmax(Tensor in, Tensor out, int axis, double temperature);
 
     /**
      * log(sum(exp(in))) along {@code axis}: the log partition function. {@code out} has the input's
      * shape without the axis, or with it as 1 when {@code keepdims}.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives one value per slice, in the input's dtype; must not overlap {@code in}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @param keepdims whether {@code out} keeps the axis as a dimension of length 1
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
      */
     void logSumExp(Tensor in, Tensor out, int axis, boolean keepdims);
 
-    /** 1 / (1 + exp(-x)) of every element; {@code out} has the input's shape. */
+    /**
+     * 1 / (1 + exp(-x)) of every element; {@code out} has the input's shape.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void sigmoid(Tensor in, Tensor out);
 
-    /** log(sigmoid(x)) of every element, exact for large |x|. */
+    /**
+     * log(sigmoid(x)) of every element, exact for large |x|.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank
+     * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void logSigmoid(Tensor in, Tensor out);
 
-    /** One-hot of the first maximum along {@code axis}; {@code out} has the input's shape. */
+    /**
+     * One-hot of the first maximum along {@code axis}; {@code out} has the input's shape.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives 1 at the first maximum of each slice and 0 elsewhere: the input's shape
+     *     and dtype; may be exactly {@code in}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, temperature, overlap); {@code out} is then untouched
+     */
     void hardmax(Tensor in, Tensor out, int axis);
 
     /**
      * Index of the first maximum along {@code axis} into an INT32 {@code out} of the input's shape
      * without the axis (or with it as 1 when {@code keepdims}).
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives one index in {@code [0, n)} per slice, where {@code n} is the axis length
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @param keepdims whether {@code out} keeps the axis as a dimension of length 1
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
+     *     shape, axis, overlap), or the axis is empty while there are slices; {@code out} is then untouched
      */
     void argmax(Tensor in, Tensor out, int axis, boolean keepdims);
 
     /**
      * Argmax along {@code axis} into an int array with one element per slice: the input's shape
      * without the axis, row-major.
+     *
+     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param out receives one index in {@code [0, n)} per slice; its length must be the number of slices
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @throws IllegalArgumentException when {@code in} or {@code out} is null, {@code in} has rank 0, the
+     *     axis is out of range, {@code out} has the wrong length, or the axis is empty while there are
+     *     slices
      */
     default void argmax(Tensor in, int[] out, int axis) {
         if (in == null) {
@@ -118,14 +242,30 @@ public interface SoftmaxKernel extends AutoCloseable {
 
     // ---- Array calls: rows of cols elements in, a new array out ----
 
-    /** Softmax of each row of {@code cols} elements of {@code x} ({@code x.length} a multiple of {@code cols}). */
+    /**
+     * Softmax of each row of {@code cols} elements of {@code x} ({@code x.length} a multiple of {@code cols}).
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length} probabilities, row by row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default float[] softmax(float[] x, int cols) {
         float[] out = new float[Rows.count(x, cols)];
         softmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
         return out;
     }
 
-    /** Softmax of each row of {@code cols} elements of {@code x}, in float64. */
+    /**
+     * Softmax of each row of {@code cols} elements of {@code x}, in float64.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length} probabilities, row by row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default double[] softmax(double[] x, int cols) {
         double[] out = new double[Rows.count(x, cols)];
         softmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
@@ -136,36 +276,81 @@ public interface SoftmaxKernel extends AutoCloseable {
      * Softmax of float32 rows, computed and returned in float64: for callers who want probabilities
      * with fp64 accuracy (tiny tails, sums to 1 within 1e-15) from float32 logits. Costs a widening
      * copy of the input.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new float64 array of {@code x.length} probabilities
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
      */
     default double[] softmaxToDouble(float[] x, int cols) {
         return softmax(Rows.widen(x, cols), cols);
     }
 
-    /** Softmax of each row of a matrix whose rows all have the same length. */
+    /**
+     * Softmax of each row of a matrix whose rows all have the same length.
+     *
+     * @param rows the rows, none null; not modified
+     * @return new rows of probabilities, one per input row; empty for no rows
+     * @throws IllegalArgumentException when {@code rows} or a row is null, the rows differ in length, or
+     *     they have 0 elements
+     */
     default float[][] softmax(float[][] rows) {
         return Rows.split(softmax(Rows.join(rows), Rows.width(rows)), rows.length);
     }
 
-    /** Log-softmax of each row of {@code cols} elements of {@code x}. */
+    /**
+     * Log-softmax of each row of {@code cols} elements of {@code x}.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length} log-probabilities, row by row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default float[] logSoftmax(float[] x, int cols) {
         float[] out = new float[Rows.count(x, cols)];
         logSoftmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
         return out;
     }
 
-    /** Log-softmax of each row of {@code cols} elements of {@code x}, in float64. */
+    /**
+     * Log-softmax of each row of {@code cols} elements of {@code x}, in float64.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length} log-probabilities, row by row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default double[] logSoftmax(double[] x, int cols) {
         double[] out = new double[Rows.count(x, cols)];
         logSoftmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, Rows.shape(x.length, cols)));
         return out;
     }
 
-    /** Log-softmax of float32 rows, computed and returned in float64 (see {@link #softmaxToDouble}). */
+    /**
+     * Log-softmax of float32 rows, computed and returned in float64 (see {@link #softmaxToDouble}).
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new float64 array of {@code x.length} log-probabilities
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default double[] logSoftmaxToDouble(float[] x, int cols) {
         return logSoftmax(Rows.widen(x, cols), cols);
     }
 
-    /** log(sum(exp(row))) of each row of {@code cols} elements: one value per row. */
+    /**
+     * log(sum(exp(row))) of each row of {@code cols} elements: one value per row.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length / cols} values, one per row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default float[] logSumExp(float[] x, int cols) {
         int rows = Rows.count(x, cols) / Math.max(cols, 1);
         float[] out = new float[rows];
@@ -173,7 +358,15 @@ public interface SoftmaxKernel extends AutoCloseable {
         return out;
     }
 
-    /** log(sum(exp(row))) of each row of {@code cols} elements, in float64. */
+    /**
+     * log(sum(exp(row))) of each row of {@code cols} elements, in float64.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length / cols} values, one per row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default double[] logSumExp(double[] x, int cols) {
         int rows = Rows.count(x, cols) / Math.max(cols, 1);
         double[] out = new double[rows];
@@ -181,21 +374,41 @@ public interface SoftmaxKernel extends AutoCloseable {
         return out;
     }
 
-    /** Sigmoid of every element. */
+    /**
+     * Sigmoid of every element.
+     *
+     * @param x the values, of any length; not modified
+     * @return a new array of {@code x.length} values in [0, 1] (NaN for NaN)
+     * @throws IllegalArgumentException when {@code x} is null
+     */
     default float[] sigmoid(float[] x) {
         float[] out = new float[Rows.count(x, 1)];
         sigmoid(Tensor.vector(x), Tensor.vector(out));
         return out;
     }
 
-    /** Sigmoid of every element, in float64. */
+    /**
+     * Sigmoid of every element, in float64.
+     *
+     * @param x the values, of any length; not modified
+     * @return a new array of {@code x.length} values in [0, 1] (NaN for NaN)
+     * @throws IllegalArgumentException when {@code x} is null
+     */
     default double[] sigmoid(double[] x) {
         double[] out = new double[Rows.count(x, 1)];
         sigmoid(Tensor.vector(x), Tensor.vector(out));
         return out;
     }
 
-    /** Index of the first maximum of each row of {@code cols} elements ({@code cols >= 1}). */
+    /**
+     * Index of the first maximum of each row of {@code cols} elements ({@code cols >= 1}).
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length / cols} indices in {@code [0, cols)}, one per row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default int[] argmax(float[] x, int cols) {
         int rows = Rows.count(x, cols) / Math.max(cols, 1);
         int[] out = new int[rows];
@@ -203,7 +416,15 @@ public interface SoftmaxKernel extends AutoCloseable {
         return out;
     }
 
-    /** Index of the first maximum of each row of {@code cols} elements ({@code cols >= 1}). */
+    /**
+     * Index of the first maximum of each row of {@code cols} elements ({@code cols >= 1}).
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @return a new array of {@code x.length / cols} indices in {@code [0, cols)}, one per row
+     * @throws IllegalArgumentException when {@code x} is null, {@code cols < 1}, or {@code x.length} is not
+     *     a multiple of {@code cols}
+     */
     default int[] argmax(double[] x, int cols) {
         int rows = Rows.count(x, cols) / Math.max(cols, 1);
         int[] out = new int[rows];

@@ -21,32 +21,64 @@ public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor 
     /** Segment layout of int32 elements: native order, unaligned. */
     ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the dtype of every element
+     */
     DType dtype();
 
-    /** The dimensions. */
+    /**
+     * The dimensions.
+     *
+     * @return the shape, row-major
+     */
     Shape shape();
 
-    /** The number of elements: the product of the dimensions. */
+    /**
+     * The number of elements: the product of the dimensions.
+     *
+     * @return the element count, {@code >= 0} (1 for rank 0)
+     */
     default long size() {
         return shape().size();
     }
 
-    /** True for arrays and segments: memory the CPU can address. */
+    /**
+     * True for arrays and segments: memory the CPU can address.
+     *
+     * @return true for {@link ArrayTensor} and {@link SegmentTensor}, false for {@link DeviceTensor}
+     */
     boolean isHost();
 
-    /** The same memory viewed with another shape of equal size. */
+    /**
+     * The same memory viewed with another shape of equal size.
+     *
+     * @param newShape the new dimensions, whose product must equal {@link #size()}
+     * @return a view of the same kind over the same memory; writes through either view are seen by the other
+     * @throws IllegalArgumentException when {@code newShape} is null, has a negative dimension, or holds
+     *     a different number of elements
+     */
     Tensor reshape(long... newShape);
 
     /**
      * The elements as a segment of exactly {@code size() * dtype().byteSize()} bytes: arrays become
      * heap segments (no copy), segments are returned as they are.
      *
+     * @return the elements, in native byte order
      * @throws IllegalArgumentException for device memory, which the host cannot address
      */
     MemorySegment asHostSegment();
 
-    /** Element {@code i} (row-major) of a host tensor, widened to double. For oracles and tests, not hot loops. */
+    /**
+     * Element {@code i} (row-major) of a host tensor, widened to double. For oracles and tests, not hot loops.
+     *
+     * @param i the row-major index, in {@code [0, size())}
+     * @return the element; exact for every dtype
+     * @throws IllegalArgumentException for device memory
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
+     * @throws IllegalStateException when a segment's arena is closed or confined to another thread
+     */
     default double get(long i) {
         MemorySegment s = asHostSegment();
         return switch (dtype()) {
@@ -56,7 +88,15 @@ public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor 
         };
     }
 
-    /** Sets element {@code i} of a host tensor, rounding to the dtype (int32: toward zero). */
+    /**
+     * Sets element {@code i} of a host tensor, rounding to the dtype (int32: toward zero).
+     *
+     * @param i the row-major index, in {@code [0, size())}
+     * @param v the value; for INT32, NaN becomes 0 and out-of-range values saturate
+     * @throws IllegalArgumentException for device memory
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
+     * @throws IllegalStateException when a segment's arena is closed or confined to another thread
+     */
     default void set(long i, double v) {
         MemorySegment s = asHostSegment();
         switch (dtype()) {
@@ -66,27 +106,63 @@ public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor 
         }
     }
 
-    /** A float32 tensor over {@code data}; {@code data.length} must equal the shape's size. */
+    /**
+     * A float32 tensor over {@code data}; {@code data.length} must equal the shape's size.
+     *
+     * @param data the elements, row-major; not copied, so the tensor sees later writes
+     * @param shape the dimensions; none gives a rank-0 tensor of one element
+     * @return a FLOAT32 view of {@code data}
+     * @throws IllegalArgumentException when {@code data} or {@code shape} is null, a dimension is
+     *     negative, or the sizes differ
+     */
     static ArrayTensor of(float[] data, long... shape) {
         return new ArrayTensor(DType.FLOAT32, requireData(data), data.length, Checks.shape(shape));
     }
 
-    /** A float64 tensor over {@code data}; {@code data.length} must equal the shape's size. */
+    /**
+     * A float64 tensor over {@code data}; {@code data.length} must equal the shape's size.
+     *
+     * @param data the elements, row-major; not copied, so the tensor sees later writes
+     * @param shape the dimensions; none gives a rank-0 tensor of one element
+     * @return a FLOAT64 view of {@code data}
+     * @throws IllegalArgumentException when {@code data} or {@code shape} is null, a dimension is
+     *     negative, or the sizes differ
+     */
     static ArrayTensor of(double[] data, long... shape) {
         return new ArrayTensor(DType.FLOAT64, requireData(data), data.length, Checks.shape(shape));
     }
 
-    /** An int32 tensor over {@code data} (argmax's output); {@code data.length} must equal the shape's size. */
+    /**
+     * An int32 tensor over {@code data} (argmax's output); {@code data.length} must equal the shape's size.
+     *
+     * @param data the elements, row-major; not copied, so the tensor sees later writes
+     * @param shape the dimensions; none gives a rank-0 tensor of one element
+     * @return an INT32 view of {@code data}
+     * @throws IllegalArgumentException when {@code data} or {@code shape} is null, a dimension is
+     *     negative, or the sizes differ
+     */
     static ArrayTensor of(int[] data, long... shape) {
         return new ArrayTensor(DType.INT32, requireData(data), data.length, Checks.shape(shape));
     }
 
-    /** A rank-1 float32 tensor over all of {@code data}. */
+    /**
+     * A rank-1 float32 tensor over all of {@code data}.
+     *
+     * @param data the elements; not copied
+     * @return a FLOAT32 view of shape {@code [data.length]}
+     * @throws IllegalArgumentException when {@code data} is null
+     */
     static ArrayTensor vector(float[] data) {
         return of(data, requireData(data).length);
     }
 
-    /** A rank-1 float64 tensor over all of {@code data}. */
+    /**
+     * A rank-1 float64 tensor over all of {@code data}.
+     *
+     * @param data the elements; not copied
+     * @return a FLOAT64 view of shape {@code [data.length]}
+     * @throws IllegalArgumentException when {@code data} is null
+     */
     static ArrayTensor vector(double[] data) {
         return of(data, requireData(data).length);
     }
@@ -94,6 +170,13 @@ public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor 
     /**
      * A tensor over the first {@code shape.size() * dtype.byteSize()} bytes of {@code segment}
      * (native byte order, no alignment assumed). The segment may be longer, never shorter.
+     *
+     * @param segment the memory, heap or off-heap; not copied, and its scope is not checked here
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return a view over a slice of exactly the bytes the shape needs
+     * @throws IllegalArgumentException when an argument is null, a dimension is negative, the byte
+     *     count overflows a {@code long}, or {@code segment} is too short
      */
     static SegmentTensor of(MemorySegment segment, DType dtype, long... shape) {
         if (segment == null) {
@@ -115,6 +198,12 @@ public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor 
      * A tensor over the first {@code shape.size()} elements of a backend's buffer. Host buffers (those
      * of the CPU backends, {@link DeviceBuffer#hostSegment()}) give a {@link SegmentTensor} usable by
      * any backend; other buffers give a {@link DeviceTensor}, usable by the kernel that made them.
+     *
+     * @param buffer the buffer, of its own dtype; the view stays valid only while it is open
+     * @param shape the dimensions, whose element count is at most {@link DeviceBuffer#elements()}
+     * @return a {@link SegmentTensor} or a {@link DeviceTensor} over the buffer's first elements
+     * @throws IllegalArgumentException when {@code buffer} or {@code shape} is null, a dimension is
+     *     negative, or the shape needs more elements than the buffer holds
      */
     static Tensor of(DeviceBuffer buffer, long... shape) {
         if (buffer == null) {
@@ -142,7 +231,16 @@ public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor 
         PARTIAL
     }
 
-    /** Whether {@code a} and {@code b} share memory: exactly the same elements, partly, or not at all. */
+    /**
+     * Whether {@code a} and {@code b} share memory: exactly the same elements, partly, or not at all.
+     *
+     * @param a one tensor, not null
+     * @param b the other tensor, not null
+     * @return {@link Overlap#SAME} for views of exactly the same bytes (an array and a heap segment
+     *     over it included), {@link Overlap#PARTIAL} for any other shared byte, else
+     *     {@link Overlap#DISJOINT}; device memory never overlaps host memory, and an empty host
+     *     tensor overlaps nothing
+     */
     static Overlap overlap(Tensor a, Tensor b) {
         if (a instanceof DeviceTensor da) {
             // Device views always start at the buffer's first element.

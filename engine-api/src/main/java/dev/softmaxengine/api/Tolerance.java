@@ -4,14 +4,33 @@ package dev.softmaxengine.api;
  * An error bound a backend promises against the fp64 oracle: {@code |y - ref| <= atol + rtol * |ref|}
  * elementwise, with NaN, infinities and zeros matched exactly (an infinite or NaN reference must be
  * reproduced as such).
+ *
+ * @param rtol the relative bound, a fraction of {@code |ref|} ({@code 0x1p-24} is half a float32
+ *     ulp); {@code >= 0}
+ * @param atol the absolute bound, in the units of the values, that covers results near 0;
+ *     {@code >= 0}
  */
 public record Tolerance(double rtol, double atol) {
+    /**
+     * Checks both bounds.
+     *
+     * @throws IllegalArgumentException when {@code rtol} or {@code atol} is negative or NaN
+     */
     public Tolerance {
         if (!(rtol >= 0) || !(atol >= 0)) {
             throw new IllegalArgumentException("rtol and atol must be >= 0, were " + rtol + ", " + atol);
         }
     }
 
+    /**
+     * Whether one result meets this bound.
+     *
+     * @param actual the backend's result
+     * @param reference the oracle's fp64 result
+     * @return whether {@code actual} is within the bound of {@code reference}: for a NaN reference,
+     *     whether {@code actual} is NaN; for an infinite one, whether {@code actual} is the same
+     *     infinity; with finite bounds, a NaN or infinite {@code actual} never matches a finite reference
+     */
     public boolean accepts(double actual, double reference) {
         if (Double.isNaN(reference) || Double.isInfinite(reference)) {
             return Double.compare(actual, reference) == 0 || (Double.isNaN(actual) && Double.isNaN(reference));

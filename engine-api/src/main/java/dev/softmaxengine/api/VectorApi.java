@@ -16,12 +16,21 @@ public final class VectorApi {
     private VectorApi() {
     }
 
-    /** True when {@code jdk.incubator.vector} is in the boot layer's module graph. */
+    /**
+     * True when {@code jdk.incubator.vector} is in the boot layer's module graph.
+     *
+     * @return whether the Vector API can be used in this JVM; fixed for the JVM's lifetime
+     */
     public static boolean available() {
         return PRESENT;
     }
 
-    /** Why the Vector API is missing and what to do, in one sentence; for probes and warnings. */
+    /**
+     * Why the Vector API is missing and what to do, in one sentence; for probes and warnings.
+     *
+     * @return the same sentence whether or not the module is present; callers check
+     *     {@link #available()} first
+     */
     public static String missingReason() {
         return MODULE + " is not in the module graph; add " + FLAGS + " to the java command line";
     }

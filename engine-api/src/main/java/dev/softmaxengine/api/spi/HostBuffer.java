@@ -22,6 +22,9 @@ public final class HostBuffer implements DeviceBuffer {
     /**
      * Allocates {@code elements} zeroed elements of {@code dtype} for the backend named {@code backend}.
      *
+     * @param backend the owning backend's name, reported by {@link #backend()}; not checked
+     * @param dtype the element type, not null
+     * @param elements the capacity in elements, {@code >= 0}
      * @throws IllegalArgumentException for a negative or overflowing size, or more memory than the
      *     process can get
      */
@@ -53,7 +56,12 @@ public final class HostBuffer implements DeviceBuffer {
         }
     }
 
-    /** The memory; invalid (access throws) once the buffer is closed. */
+    /**
+     * The memory; invalid (access throws) once the buffer is closed.
+     *
+     * @return the whole buffer, {@code elements() * dtype().byteSize()} bytes, 64-byte aligned, usable
+     *     from any thread
+     */
     public MemorySegment segment() {
         return segment;
     }

@@ -13,7 +13,16 @@ import java.util.OptionalDouble;
  */
 public interface KernelBackend extends SoftmaxKernel {
 
-    /** Runs one validated request; {@code null} is an {@link IllegalArgumentException}. */
+    /**
+     * Runs one validated request; {@code null} is an {@link IllegalArgumentException}.
+     *
+     * @param request the call to run, as made by {@link OpRequest#of}
+     * @throws IllegalArgumentException when {@code request} is null or an operand lives in memory this
+     *     backend cannot use (another backend's device memory)
+     * @throws IllegalStateException when an operand's segment is not accessible from this thread, or
+     *     this kernel is closed
+     * @throws dev.softmaxengine.api.SoftmaxEngineException when the device, driver or kernel fails
+     */
     void execute(OpRequest request);
 
     /**
@@ -21,6 +30,10 @@ public interface KernelBackend extends SoftmaxKernel {
      * milliseconds, measured with device events (GPU backends), excluding host staging where the
      * operands are device-resident. Empty where the backend has no device clock: the CPU backends,
      * whose callers time with the host clock.
+     *
+     * @param request the call to run, as for {@link #execute}
+     * @return the device time in milliseconds, {@code >= 0}, or empty; this default runs
+     *     {@link #execute} and returns empty
      */
     default OptionalDouble executeTimed(OpRequest request) {
         execute(request);
@@ -30,6 +43,8 @@ public interface KernelBackend extends SoftmaxKernel {
     /**
      * The backend behind a kernel from {@link dev.softmaxengine.api.Backends}.
      *
+     * @param kernel a kernel; null is an {@link IllegalArgumentException}
+     * @return {@code kernel} itself, typed as a backend
      * @throws IllegalArgumentException when {@code kernel} is not a backend (a caller's own implementation)
      */
     static KernelBackend of(SoftmaxKernel kernel) {

@@ -50,12 +50,31 @@ public final class OpRequest {
         this.inPlace = Tensor.overlap(in, out) == Tensor.Overlap.SAME;
     }
 
-    /** {@code op} along the last axis, temperature 1, without keepdims. */
+    /**
+     * {@code op} along the last axis, temperature 1, without keepdims.
+     *
+     * @param op the operation
+     * @param in the input, FLOAT32 or FLOAT64
+     * @param out the output, as for {@link #of(Op, Tensor, Tensor, int, double, boolean)}
+     * @return the checked request
+     * @throws IllegalArgumentException naming the argument that breaks a rule of
+     *     {@link #of(Op, Tensor, Tensor, int, double, boolean)}
+     */
     public static OpRequest of(Op op, Tensor in, Tensor out) {
         return of(op, in, out, -1, 1.0, false);
     }
 
-    /** {@code op} along {@code axis}, temperature 1, without keepdims. */
+    /**
+     * {@code op} along {@code axis}, temperature 1, without keepdims.
+     *
+     * @param op the operation
+     * @param in the input, FLOAT32 or FLOAT64
+     * @param out the output, as for {@link #of(Op, Tensor, Tensor, int, double, boolean)}
+     * @param axis the axis, negative counting from the end; ignored by the elementwise ops
+     * @return the checked request
+     * @throws IllegalArgumentException naming the argument that breaks a rule of
+     *     {@link #of(Op, Tensor, Tensor, int, double, boolean)}
+     */
     public static OpRequest of(Op op, Tensor in, Tensor out, int axis) {
         return of(op, in, out, axis, 1.0, false);
     }
@@ -71,6 +90,7 @@ public final class OpRequest {
      * @param axis the axis, negative counting from the end; ignored by the elementwise ops
      * @param temperature divides the input of softmax and log-softmax; must be 1 for the other ops
      * @param keepdims whether a reducing op keeps the axis as 1; must be false for the other ops
+     * @return the checked request, with the axis resolved into {@code outer}, {@code n} and {@code inner}
      * @throws IllegalArgumentException naming the argument that breaks a rule
      */
     public static OpRequest of(Op op, Tensor in, Tensor out, int axis, double temperature, boolean keepdims) {
@@ -144,6 +164,7 @@ public final class OpRequest {
     /**
      * For backends that compute on host memory: rejects device-resident operands of other backends.
      *
+     * @param backend the calling backend's name, for the message
      * @throws IllegalArgumentException naming the operand and where it lives
      */
     public void requireHost(String backend) {
@@ -164,7 +185,14 @@ public final class OpRequest {
         requireAccessible("out", out);
     }
 
-    /** {@link #requireAccessible()} for one operand; a no-op for arrays and device memory. */
+    /**
+     * {@link #requireAccessible()} for one operand; a no-op for arrays and device memory.
+     *
+     * @param name the operand's name, for the message
+     * @param t the operand; null, arrays and device tensors pass unchecked
+     * @throws IllegalStateException when {@code t} is a segment of a closed arena or confined to another
+     *     thread
+     */
     public static void requireAccessible(String name, Tensor t) {
         if (!(t instanceof SegmentTensor st)) {
             return;
@@ -186,57 +214,114 @@ public final class OpRequest {
         }
     }
 
+    /**
+     * The operation.
+     *
+     * @return the operation, never null
+     */
     public Op op() {
         return op;
     }
 
+    /**
+     * The input tensor.
+     *
+     * @return the input tensor, FLOAT32 or FLOAT64
+     */
     public Tensor in() {
         return in;
     }
 
-    /** The output tensor: INT32 for {@link Op#ARGMAX}, else the input's dtype. */
+    /**
+     * The output tensor: INT32 for {@link Op#ARGMAX}, else the input's dtype.
+     *
+     * @return the tensor the kernel writes; may be {@code in()} itself (see {@link #inPlace()})
+     */
     public Tensor out() {
         return out;
     }
 
-    /** The normalized axis (0 for elementwise ops). */
+    /**
+     * The normalized axis (0 for elementwise ops).
+     *
+     * @return the axis in {@code [0, rank)}, or 0 for elementwise ops
+     */
     public int axis() {
         return axis;
     }
 
-    /** Number of slices before the axis. */
+    /**
+     * Number of slices before the axis.
+     *
+     * @return the product of the dimensions before the axis, {@code >= 0}; 1 for elementwise ops
+     */
     public long outer() {
         return outer;
     }
 
-    /** Length of the axis. */
+    /**
+     * Length of the axis.
+     *
+     * @return the number of elements each slice reduces over, {@code >= 0}; the element count for
+     *     elementwise ops
+     */
     public long n() {
         return n;
     }
 
-    /** Stride of the axis: product of the dimensions after it (1 when the axis is last). */
+    /**
+     * Stride of the axis: product of the dimensions after it (1 when the axis is last).
+     *
+     * @return the distance in elements between consecutive entries of a slice, {@code >= 0}; 1 for
+     *     elementwise ops
+     */
     public long inner() {
         return inner;
     }
 
-    /** Number of independent slices along the axis: {@code outer * inner}. */
+    /**
+     * Number of independent slices along the axis: {@code outer * inner}.
+     *
+     * @return {@code outer() * inner()}, {@code >= 0}
+     */
     public long slices() {
         return outer * inner;
     }
 
+    /**
+     * The temperature.
+     *
+     * @return the divisor of softmax and log-softmax inputs, finite and {@code > 0}; 1 for every
+     *     other op
+     */
     public double temperature() {
         return temperature;
     }
 
+    /**
+     * Whether the output keeps the reduced axis.
+     *
+     * @return true when a reducing op keeps the axis as a dimension of 1; always false for the other
+     *     ops
+     */
     public boolean keepdims() {
         return keepdims;
     }
 
-    /** True when {@code out} is exactly {@code in}. */
+    /**
+     * True when {@code out} is exactly {@code in}.
+     *
+     * @return true when {@code out} and {@code in} are the same memory, so writes overwrite the input
+     */
     public boolean inPlace() {
         return inPlace;
     }
 
+    /**
+     * The dtype the op computes in: the input's.
+     *
+     * @return FLOAT32 or FLOAT64
+     */
     public DType dtype() {
         return in.dtype();
     }
