@@ -43,14 +43,16 @@ public final class VectorSoftmaxKernel implements KernelBackend {
     // subtracted from the max in fp32, so a logit z = (x - max)/T carries up to |z| * 2^-23
     // absolute error; exp turns it into relative error |z| * 1.2e-7 <= 1.3e-5 for the z > -104
     // that survive in fp32.
-    private static final Tolerance F32_SOFTMAX = new Tolerance(1.5e-5, 1.2e-38);
+    // The parity suite measures (seeded rows spanning the exp range) 0.98, 0.34, 0.2-0.4, 0.97 of
+    // the float32 bounds and 0.95, 0.19, 0.3, 0.33 of the float64 ones, and holds each to within 8x.
+    private static final Tolerance F32_SOFTMAX = new Tolerance(1.5e-5, 0x1p-126);
     private static final Tolerance F32_LOG_SOFTMAX = new Tolerance(5e-7, 4e-6);
-    private static final Tolerance F32_LOGSUMEXP = new Tolerance(5e-7, 2e-6);
-    private static final Tolerance F32_SIGMOID = new Tolerance(6e-7, 1.2e-38);
-    private static final Tolerance F64_SOFTMAX = new Tolerance(1e-14, 2.3e-308);
+    private static final Tolerance F32_LOGSUMEXP = new Tolerance(2.5e-7, 2e-6);
+    private static final Tolerance F32_SIGMOID = new Tolerance(6e-7, 0x1p-126);
+    private static final Tolerance F64_SOFTMAX = new Tolerance(1e-14, 0x1p-1022);
     private static final Tolerance F64_LOG_SOFTMAX = new Tolerance(1e-15, 1e-14);
-    private static final Tolerance F64_LOGSUMEXP = new Tolerance(1e-15, 1e-14);
-    private static final Tolerance F64_SIGMOID = new Tolerance(1e-15, 2.3e-308);
+    private static final Tolerance F64_LOGSUMEXP = new Tolerance(5e-16, 2e-15);
+    private static final Tolerance F64_SIGMOID = new Tolerance(1e-15, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
 
     private final int threads;

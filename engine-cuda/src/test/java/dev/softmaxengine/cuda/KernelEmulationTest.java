@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.Tolerance;
+import dev.softmaxengine.testkit.BackendAssumptions;
 import dev.softmaxengine.testkit.TestSeed;
 
 import java.io.IOException;
@@ -40,7 +42,8 @@ class KernelEmulationTest {
     private static synchronized Path binary() throws IOException, InterruptedException {
         assumeTrue(Files.isDirectory(SOURCES), "kernel sources not found at " + SOURCES.toAbsolutePath()
                 + " (the test runs from the engine-cuda directory of a source checkout)");
-        assumeTrue(PtxResourcesTest.onPath("g++"), "g++ is not on PATH; the host emulation needs a C++20 compiler");
+        BackendAssumptions.requireInCi(PtxResourcesTest.onPath("g++"),
+                "g++ is not on PATH; the host emulation needs a C++20 compiler");
         if (binary == null) {
             Files.createDirectories(OUT);
             Path b = OUT.resolve("kernel_emulation_test");
@@ -54,7 +57,8 @@ class KernelEmulationTest {
 
     @Test
     void everyEntryPointMatchesTheOracle() throws IOException, InterruptedException {
-        String log = run(List.of(binary().toString(), Long.toUnsignedString(TestSeed.value())), "the emulation");
+        String log = run(List.of(binary().toString(), Long.toUnsignedString(TestSeed.value()), tolerances().toString()),
+                "the emulation");
         System.out.print(log);
         assertTrue(log.contains(" 0 failures"), log);
     }
@@ -88,10 +92,35 @@ class KernelEmulationTest {
         Files.createDirectories(OUT);
         Path file = OUT.resolve("plans.txt");
         Files.writeString(file, plans, StandardCharsets.US_ASCII);
-        String log = run(List.of(binary().toString(), Long.toUnsignedString(TestSeed.value()), file.toString()),
+        String log = run(List.of(binary().toString(), Long.toUnsignedString(TestSeed.value()), tolerances().toString(),
+                        file.toString()),
                 "the emulation of " + count + " plans");
         System.out.print(log);
         assertTrue(log.contains(count + " plans, ") && log.contains(" 0 failures"), log);
+    }
+
+    /**
+     * CudaSoftmaxKernel's bounds, one {@code op-code f64 rtol atol} line each, for the emulation to
+     * check against: the C++ side keeps no copy of the table.
+     */
+    private static Path tolerances() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (DType dtype : DType.floating()) {
+            for (Op op : Op.values()) {
+                int code = switch (op) {
+                    case SIGMOID -> -1;
+                    case LOG_SIGMOID -> -2;
+                    default -> CudaSoftmaxKernel.opCode(op);
+                };
+                Tolerance t = CudaSoftmaxKernel.bound(op, dtype);
+                b.append(String.format(Locale.ROOT, "%d %d %s %s%n", code, dtype == DType.FLOAT64 ? 1 : 0,
+                        Double.toHexString(t.rtol()), Double.toHexString(t.atol())));
+            }
+        }
+        Files.createDirectories(OUT);
+        Path file = OUT.resolve("tolerances.txt");
+        Files.writeString(file, b, StandardCharsets.US_ASCII);
+        return file;
     }
 
     /** Appends the plan of one request unless its output is empty; returns how many it wrote. */

@@ -27,6 +27,23 @@ public final class BackendAssumptions {
      *
      * @param requiredInCi whether an unusable backend fails the build when {@code CI=true}
      */
+    /**
+     * Skips the test with {@code why} unless {@code condition} holds; in CI ({@code CI=true}) a false
+     * condition fails instead, for prerequisites CI must provide (a compiler, a runtime).
+     *
+     * @param condition whether the prerequisite is here
+     * @param why what is missing, for the skip or failure message
+     */
+    public static void requireInCi(boolean condition, String why) {
+        if (condition) {
+            return;
+        }
+        if ("true".equalsIgnoreCase(System.getenv(CI_ENV))) {
+            Assertions.fail(why + " (" + CI_ENV + "=true: CI must provide it)");
+        }
+        org.junit.jupiter.api.Assumptions.abort(why);
+    }
+
     public static Backends.Status requireUsable(String backendName, boolean requiredInCi) {
         return requireUsable(backendName, requiredInCi, "true".equalsIgnoreCase(System.getenv(CI_ENV)));
     }

@@ -386,6 +386,79 @@ public abstract class SoftmaxKernelParityTest {
         }
     }
 
+    /** Every op with a non-zero bound, in both dtypes. */
+    static Stream<Arguments> boundCases() {
+        return Stream.of(Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SIGMOID, Op.LOG_SIGMOID)
+                .flatMap(op -> Stream.of(DType.floating()).map(d -> Arguments.of(op, d)));
+    }
+
+    /** How much looser than measured a declared bound may be before it says nothing. */
+    static final double LOOSENESS_LIMIT = 8;
+
+    /**
+     * The bound a backend declares is within {@link ErrorCeilings} and earns its keep: over rows that
+     * span the exp range (unit, peaked, wide with z to -300, far from 0), a sorted row (an online
+     * normalizer's worst case), row lengths that reach each strategy, a strided axis and three
+     * temperatures, the worst error is at least 1/{@value #LOOSENESS_LIMIT} of the bound. Prints the
+     * measured worst fraction, the figure the backends quote beside their bounds. The oracle itself is
+     * exempt from the looseness check (it is its own reference).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("boundCases")
+    public void declaredBoundIsUnderTheCeilingAndNotLoose(Op op, DType dtype) {
+        requireDtype(dtype);
+        Tolerance tol = kernel.tolerance(op, dtype);
+        Tolerance ceiling = ErrorCeilings.of(op, dtype);
+        assertTrue(tol.rtol() <= ceiling.rtol() && tol.atol() <= ceiling.atol(), kernel.backend() + " declares "
+                + tol + " for " + op.cliName() + " " + dtype + ", beyond the ceiling " + ceiling);
+        SplittableRandom rnd = TestSeed.random("bound " + op + dtype);
+        boolean f32 = dtype == DType.FLOAT32;
+        double[][] profiles = {{0, 1}, {0, 30}, {5, 40}, {-2500, 4}};
+        long[][] shapes = {{profiles.length, 37}, {profiles.length, 1000}, {profiles.length, 8000},
+                {profiles.length, f32 ? 70_000 : 20_000}, {profiles.length, 300, 64}};
+        int[] axes = {-1, -1, -1, -1, 1};
+        boolean tempered = op == Op.SOFTMAX || op == Op.LOG_SOFTMAX;
+        double worst = 0;
+        String where = "";
+        for (int s = 0; s < shapes.length; s++) {
+            long[] shape = shapes[s];
+            int n = size(shape);
+            int per = n / profiles.length;
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                double[] p = profiles[i / per];
+                x[i] = p[0] + p[1] * rnd.nextGaussian();
+            }
+            if (s == 3) {
+                Arrays.sort(x, 2 * per, 3 * per);
+            }
+            for (double t : tempered ? new double[] {1, 0.25, 3.7} : new double[] {1}) {
+                Call c = new Call("bound profiles", Form.valueOf(op.name()), dtype, shape, axes[s], t, round(dtype, x));
+                double[] ref = reference(c).values();
+                double[] y = run(kernel, c, ON_ARRAYS).values();
+                for (int i = 0; i < ref.length; i++) {
+                    assertTrue(tol.accepts(y[i], ref[i]), op.cliName() + " " + dtype + " " + Arrays.toString(shape)
+                            + " T " + t + " element " + i + ": " + y[i] + ", reference " + ref[i] + ", beyond " + tol
+                            + seedNote());
+                    if (Double.isFinite(ref[i])) {
+                        double use = Math.abs(y[i] - ref[i]) / (tol.atol() + tol.rtol() * Math.abs(ref[i]));
+                        if (use > worst) {
+                            worst = use;
+                            where = Arrays.toString(shape) + " T " + t;
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf(java.util.Locale.ROOT, "bound %s %s %s: worst error / bound (%s) %.4f at %s%n",
+                kernel.backend(), op.cliName(), dtype, tol, worst, where);
+        if (!(kernel instanceof ScalarSoftmaxKernel)) {
+            assertTrue(worst * LOOSENESS_LIMIT >= 1, kernel.backend() + " declares " + tol + " for " + op.cliName()
+                    + " " + dtype + ", but the worst error measured is " + String.format(java.util.Locale.ROOT, "%.4f", worst)
+                    + " of it: more than " + LOOSENESS_LIMIT + "x loose" + seedNote());
+        }
+    }
+
     /**
      * The allocating array calls a newcomer reaches for first give exactly what the tensor calls give,
      * float32-in / float64-out is the float64 softmax of the widened rows, and bad arguments are
