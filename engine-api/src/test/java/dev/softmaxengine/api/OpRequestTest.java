@@ -36,7 +36,6 @@ class OpRequestTest {
         assertEquals(2, r.outer());
         assertEquals(3, r.n());
         assertEquals(4, r.inner());
-        assertEquals(8, r.slices());
         r = OpRequest.of(Op.HARDMAX, IN, out(2, 3, 4), -1);
         assertEquals(2, r.axis());
         assertEquals(6, r.outer());

@@ -280,15 +280,6 @@ public final class OpRequest {
     }
 
     /**
-     * Number of independent slices along the axis: {@code outer * inner}.
-     *
-     * @return {@code outer() * inner()}, {@code >= 0}
-     */
-    public long slices() {
-        return outer * inner;
-    }
-
-    /**
      * The temperature.
      *
      * @return the divisor of softmax and log-softmax inputs, finite and {@code > 0}; 1 for every
