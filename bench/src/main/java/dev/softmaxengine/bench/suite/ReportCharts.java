@@ -9,23 +9,26 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The report's PNG charts, drawn by XChart without a display: per op and dtype, effective GB/s
- * against row length for the large batches with each ceiling that bounds a series as a dashed
- * horizontal line (the roofline), and the small batches' time per call.
+ * against row length for the large (or {@code --shapes}) batches, and the small batches' time per
+ * call. Every point has error bars: a thin one from the slowest to the fastest sample, a thick one
+ * over the interquartile range. The bandwidth charts draw both roofs per thread count: the memory
+ * roof (the copy ceiling, dashed), the compute roof (the exp throughput in this op's GB/s, dotted)
+ * and the lower of the two as a wide pale line, so each point shows which wall it is near.
  */
 public final class ReportCharts {
     private static final int WIDTH = 960;
@@ -60,46 +63,111 @@ public final class ReportCharts {
         List<Chart> charts = new ArrayList<>();
         for (List<CaseResult> g : groups.values()) {
             CaseResult first = g.getFirst();
-            charts.add(first.batch().equals(SweepPlan.LARGE) ? bandwidth(report, g, colours) : latency(g, colours));
+            charts.add(first.batch().equals(SweepPlan.SMALL) ? latency(g, colours) : bandwidth(report, g, colours));
         }
         return charts;
     }
 
     private static Chart bandwidth(SuiteReport report, List<CaseResult> group, Map<String, Color> colours) {
         CaseResult first = group.getFirst();
-        String title = first.op() + " " + first.dtype() + ": effective GB/s, batches of "
-                + report.plan().batchBytes() / SweepPlan.MIB + " MiB";
-        XYChart chart = chart(title, "GB/s (bytes read + written, median), log scale");
+        String title = first.op() + " " + first.dtype() + ": effective GB/s, "
+                + (first.batch().equals(SweepPlan.CUSTOM) ? "shapes of --shapes"
+                        : "batches of " + report.plan().batchBytes() / SweepPlan.MIB + " MiB");
+        XYChart chart = chart(title, "GB/s (bytes read + written, median; bars min-max, IQR), log scale");
         Map<String, List<CaseResult>> series = bySeries(group);
-        series.forEach((label, rs) -> line(chart, label, colours.get(label), rs, CaseResult::gbps));
+        series.forEach((label, rs) -> {
+            line(chart, label, colours.get(label), rs, CaseResult::gbps);
+            bars(chart, colours.get(label), rs, r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().maxMs()),
+                    r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().minMs()),
+                    r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().p75Ms()),
+                    r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().p25Ms()));
+        });
+        roofs(report, group, chart);
+        return encode("gbps-" + first.op() + "-" + first.dtype() + ".png", title, chart);
+    }
 
+    /**
+     * Per memory ceiling that bounds a result of {@code group} (one per run and thread count): the
+     * memory roof, the compute roof of the same run and threads, and the lower of the two.
+     */
+    private static void roofs(SuiteReport report, List<CaseResult> group, XYChart chart) {
         double minCols = group.stream().mapToLong(CaseResult::cols).min().orElseThrow();
         double maxCols = group.stream().mapToLong(CaseResult::cols).max().orElseThrow();
-        Set<String> bounds = new LinkedHashSet<>();
-        group.stream().map(CaseResult::ceiling).filter(id -> id != null).forEach(bounds::add);
+        Map<String, List<CaseResult>> byCeiling = new LinkedHashMap<>();
+        group.stream().filter(r -> r.ceiling() != null)
+                .forEach(r -> byCeiling.computeIfAbsent(r.ceiling(), k -> new ArrayList<>()).add(r));
         int i = 0;
-        for (String id : bounds) {
-            Ceiling c = report.ceiling(id);
+        for (Map.Entry<String, List<CaseResult>> e : byCeiling.entrySet()) {
+            Ceiling c = report.ceiling(e.getKey());
             if (c == null) {
                 continue;
             }
-            XYSeries roof = chart.addSeries(String.format(Locale.ROOT, "roofline: %s, %.1f GB/s", c.label(),
-                    c.gbps()), new double[] {minCols, maxCols}, new double[] {c.gbps(), c.gbps()});
-            roof.setMarker(SeriesMarkers.NONE);
-            roof.setLineStyle(i % 2 == 0 ? SeriesLines.DASH_DASH : SeriesLines.DOT_DOT);
-            roof.setLineColor(ROOF[i % ROOF.length]);
+            Color colour = ROOF[i % ROOF.length];
             i++;
+            XYSeries memory = chart.addSeries(String.format(Locale.ROOT, "memory roof: %s, %.1f GB/s", c.label(),
+                    c.gbps()), new double[] {minCols, maxCols}, new double[] {c.gbps(), c.gbps()});
+            style(memory, colour, SeriesLines.DASH_DASH, 1.5f);
+            // One result per row length carries the compute roof of its run and threads.
+            Map<Long, CaseResult> perCols = new TreeMap<>();
+            e.getValue().stream().filter(r -> r.computeRoofGbps() != null).forEach(r -> perCols.putIfAbsent(r.cols(), r));
+            if (perCols.isEmpty()) {
+                continue;
+            }
+            double[] xs = perCols.keySet().stream().mapToDouble(Long::doubleValue).toArray();
+            double[] compute = perCols.values().stream().mapToDouble(CaseResult::computeRoofGbps).toArray();
+            double[] lower = new double[compute.length];
+            for (int k = 0; k < lower.length; k++) {
+                lower[k] = Math.min(compute[k], c.gbps());
+            }
+            ComputeRoof roof = report.roof(perCols.values().iterator().next().computeRoof());
+            String name = roof == null ? "exp" : roof.label();
+            XYSeries exp = chart.addSeries(String.format(Locale.ROOT, "compute roof: %s, %.1f GB/s", name,
+                    compute[0]), xs, compute);
+            style(exp, colour, SeriesLines.DOT_DOT, 1.5f);
+            XYSeries min = chart.addSeries(String.format(Locale.ROOT, "roof: min(memory, compute), %s: %s wall",
+                    c.label(), compute[0] < c.gbps() ? "compute" : "memory"), xs, lower);
+            style(min, new Color(colour.getRed(), colour.getGreen(), colour.getBlue(), 60), SeriesLines.SOLID, 9f);
         }
-        return encode("gbps-" + first.op() + "-" + first.dtype() + ".png", title, chart);
+    }
+
+    private static void style(XYSeries s, Color colour, BasicStroke line, float width) {
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineStyle(new BasicStroke(width, line.getEndCap(), line.getLineJoin(), line.getMiterLimit(),
+                line.getDashArray(), line.getDashPhase()));
+        s.setLineColor(colour);
+    }
+
+    /**
+     * Error bars of {@code rs}: {@code lo}-{@code hi} thin, {@code q1}-{@code q3} thick (where the
+     * quartiles are known), each a two-point series left out of the legend.
+     */
+    private static void bars(XYChart chart, Color colour, List<CaseResult> rs, ToDoubleFunction<CaseResult> lo,
+                             ToDoubleFunction<CaseResult> hi, ToDoubleFunction<CaseResult> q1,
+                             ToDoubleFunction<CaseResult> q3) {
+        for (CaseResult r : rs) {
+            bar(chart, colour, r.cols(), lo.applyAsDouble(r), hi.applyAsDouble(r), 1f);
+            if (r.timing().hasPercentiles()) {
+                bar(chart, colour, r.cols(), q1.applyAsDouble(r), q3.applyAsDouble(r), 4f);
+            }
+        }
+    }
+
+    private static void bar(XYChart chart, Color colour, double x, double lo, double hi, float width) {
+        XYSeries s = chart.addSeries("bar " + chart.getSeriesMap().size(), new double[] {x, x}, new double[] {lo, hi});
+        style(s, colour, SeriesLines.SOLID, width);
+        s.setShowInLegend(false);
     }
 
     private static Chart latency(List<CaseResult> group, Map<String, Color> colours) {
         CaseResult first = group.getFirst();
         String title = first.op() + " " + first.dtype() + ": time per call, " + first.rows()
                 + (first.rows() == 1 ? " row" : " rows");
-        XYChart chart = chart(title, "microseconds per call (median), log scale");
-        bySeries(group).forEach((label, rs) -> line(chart, label, colours.get(label), rs,
-                r -> r.timing().medianMs() * 1e3));
+        XYChart chart = chart(title, "microseconds per call (median; bars min-max, IQR), log scale");
+        bySeries(group).forEach((label, rs) -> {
+            line(chart, label, colours.get(label), rs, r -> r.timing().medianMs() * 1e3);
+            bars(chart, colours.get(label), rs, r -> r.timing().minMs() * 1e3, r -> r.timing().maxMs() * 1e3,
+                    r -> r.timing().p25Ms() * 1e3, r -> r.timing().p75Ms() * 1e3);
+        });
         return encode("latency-" + first.op() + "-" + first.dtype() + ".png", title, chart);
     }
 

@@ -1,0 +1,164 @@
+package dev.softmaxengine.bench.suite;
+
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.simd.VectorExp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The compute roof's probe: {@link VectorExp#expNonPositive} (the SIMD kernels' exp) over eight
+ * independent chains of vectors in registers, summed so that the JIT cannot drop it, on
+ * {@code threads} threads at once. Eight chains keep enough exps in flight to measure throughput,
+ * not the latency of one chain; the argument moves by a scalar each iteration so that no exp is
+ * loop-invariant. No memory is read or written inside the loop.
+ */
+final class ExpThroughput implements AutoCloseable {
+    /** Vector iterations per chain per call: about 2 ms of one AVX-512 core. */
+    static final int ITERATIONS = 1 << 14;
+    static final int CHAINS = 8;
+
+    private final DType dtype;
+    private final int threads;
+    private final ExecutorService workers;
+    /** Where the sums go, so the work is observable. */
+    private volatile double sink;
+
+    ExpThroughput(DType dtype, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        this.dtype = dtype;
+        this.threads = threads;
+        this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "bench-exp-worker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Lanes of the species the kernels use for {@code dtype}. */
+    static int lanes(DType dtype) {
+        return dtype == DType.FLOAT32 ? VectorExp.floatSpecies().length() : VectorExp.doubleSpecies().length();
+    }
+
+    /** Exps per call, all threads together. */
+    long elementsPerCall() {
+        return (long) ITERATIONS * CHAINS * lanes(dtype) * threads;
+    }
+
+    static ComputeRoof measure(DType dtype, int threads, Timing timing) {
+        try (ExpThroughput probe = new ExpThroughput(dtype, threads)) {
+            Samples samples = TimingLoop.measure(probe::callOnce, timing);
+            return ComputeRoof.of(SweepPlan.dtypeName(dtype), threads, lanes(dtype), probe.elementsPerCall(), samples);
+        }
+    }
+
+    private OptionalDouble callOnce() {
+        List<Future<Double>> pending = new ArrayList<>(threads - 1);
+        for (int t = 1; t < threads; t++) {
+            pending.add(workers.submit(this::chains));
+        }
+        double sum = chains();
+        try {
+            for (Future<Double> f : pending) {
+                sum += f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("exp probe interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("exp probe worker failed: " + e.getCause(), e.getCause());
+        }
+        sink = sum;
+        return OptionalDouble.empty();
+    }
+
+    private double chains() {
+        return dtype == DType.FLOAT32 ? floatChains() : doubleChains();
+    }
+
+    private static double floatChains() {
+        var s = VectorExp.floatSpecies();
+        FloatVector iota = FloatVector.zero(s).addIndex(1).mul(-0.01f);
+        FloatVector x0 = iota.sub(0.5f);
+        FloatVector x1 = iota.sub(1.5f);
+        FloatVector x2 = iota.sub(2.5f);
+        FloatVector x3 = iota.sub(3.5f);
+        FloatVector x4 = iota.sub(4.5f);
+        FloatVector x5 = iota.sub(5.5f);
+        FloatVector x6 = iota.sub(6.5f);
+        FloatVector x7 = iota.sub(7.5f);
+        FloatVector a0 = FloatVector.zero(s);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector a4 = a0;
+        FloatVector a5 = a0;
+        FloatVector a6 = a0;
+        FloatVector a7 = a0;
+        float k = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            a0 = a0.add(VectorExp.expNonPositive(x0.add(k)));
+            a1 = a1.add(VectorExp.expNonPositive(x1.add(k)));
+            a2 = a2.add(VectorExp.expNonPositive(x2.add(k)));
+            a3 = a3.add(VectorExp.expNonPositive(x3.add(k)));
+            a4 = a4.add(VectorExp.expNonPositive(x4.add(k)));
+            a5 = a5.add(VectorExp.expNonPositive(x5.add(k)));
+            a6 = a6.add(VectorExp.expNonPositive(x6.add(k)));
+            a7 = a7.add(VectorExp.expNonPositive(x7.add(k)));
+            k -= 1e-6f;
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static double doubleChains() {
+        var s = VectorExp.doubleSpecies();
+        DoubleVector iota = DoubleVector.zero(s).addIndex(1).mul(-0.01);
+        DoubleVector x0 = iota.sub(0.5);
+        DoubleVector x1 = iota.sub(1.5);
+        DoubleVector x2 = iota.sub(2.5);
+        DoubleVector x3 = iota.sub(3.5);
+        DoubleVector x4 = iota.sub(4.5);
+        DoubleVector x5 = iota.sub(5.5);
+        DoubleVector x6 = iota.sub(6.5);
+        DoubleVector x7 = iota.sub(7.5);
+        DoubleVector a0 = DoubleVector.zero(s);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        DoubleVector a4 = a0;
+        DoubleVector a5 = a0;
+        DoubleVector a6 = a0;
+        DoubleVector a7 = a0;
+        double k = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            a0 = a0.add(VectorExp.expNonPositive(x0.add(k)));
+            a1 = a1.add(VectorExp.expNonPositive(x1.add(k)));
+            a2 = a2.add(VectorExp.expNonPositive(x2.add(k)));
+            a3 = a3.add(VectorExp.expNonPositive(x3.add(k)));
+            a4 = a4.add(VectorExp.expNonPositive(x4.add(k)));
+            a5 = a5.add(VectorExp.expNonPositive(x5.add(k)));
+            a6 = a6.add(VectorExp.expNonPositive(x6.add(k)));
+            a7 = a7.add(VectorExp.expNonPositive(x7.add(k)));
+            k -= 1e-6;
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+    }
+}
