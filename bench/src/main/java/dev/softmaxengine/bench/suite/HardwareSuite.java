@@ -31,6 +31,8 @@ public final class HardwareSuite {
     static final long SEED = 0x5EED_50F7L;
     /** Inputs in [-RANGE, RANGE), as the JMH benchmarks use. */
     static final double RANGE = 8;
+    /** A result this far above its compute roof says the roof, not the kernel, is off. */
+    static final double ABOVE_ROOF = 1.05;
 
     private final SweepPlan plan;
     private final Progress progress;
@@ -129,6 +131,14 @@ public final class HardwareSuite {
                 notes.add(String.format(Locale.ROOT, "%d cases have fewer than %d samples: their calls are so slow"
                         + " that they reached the %.1f s per case limit (see each result's timing.count)", cut,
                         p.timing().minSamples(), p.timing().maxCase().toNanos() / 1e9));
+            }
+            long above = results.stream().filter(r -> r.computeRoofGbps() != null
+                    && r.gbps() > ABOVE_ROOF * r.computeRoofGbps()).count();
+            if (above > 0) {
+                notes.add(String.format(Locale.ROOT, "%d results ran faster than their compute roof: there the probe"
+                        + " ran the exp slower than the kernel's own loop does (seen in float64, where C2 may leave the"
+                        + " degree-13 exp out of line in the probe: 'callee is too large'); read those roofs as lower"
+                        + " bounds", above));
             }
             List<Machine.Gpu> gpus = contenders.stream().filter(c -> !c.onHost())
                     .map(c -> Machine.Gpu.of(c.backend(), c.device())).distinct().toList();

@@ -33,12 +33,18 @@ import java.util.function.ToDoubleFunction;
 public final class ReportCharts {
     private static final int WIDTH = 960;
     private static final int HEIGHT = 560;
+    /** Legend lines that fit under the plot at {@link #HEIGHT}; each one more makes the chart this much taller. */
+    private static final int LEGEND_FREE = 8;
+    private static final int LEGEND_LINE = 21;
     /** Series colours that stay apart from each other (Tableau 10); XChart's own has two yellows. */
     private static final Color[] SERIES = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
         new Color(0xbcbd22), new Color(0x17becf)};
     /** Roofline colours, by the order ceilings appear: dark, dashed, apart from the series. */
-    private static final Color[] ROOF = {Color.BLACK, new Color(0x80, 0x00, 0x00), new Color(0x00, 0x40, 0x80)};
+    /** Neighbouring series stand this factor apart on the log x axis, so that their error bars do not overlap. */
+    private static final double SHIFT = 1.08;
+    private static final Color[] ROOF = {Color.BLACK, new Color(0x80, 0x00, 0x00), new Color(0x00, 0x40, 0x80),
+        new Color(0x00, 0x60, 0x20)};
 
     /** One chart: its file name in the output folder, a title for the HTML, and the PNG. */
     public record Chart(String fileName, String title, byte[] png) {
@@ -73,15 +79,20 @@ public final class ReportCharts {
         String title = first.op() + " " + first.dtype() + ": effective GB/s, "
                 + (first.batch().equals(SweepPlan.CUSTOM) ? "shapes of --shapes"
                         : "batches of " + report.plan().batchBytes() / SweepPlan.MIB + " MiB");
-        XYChart chart = chart(title, "GB/s (bytes read + written, median; bars min-max, IQR), log scale");
         Map<String, List<CaseResult>> series = bySeries(group);
-        series.forEach((label, rs) -> {
-            line(chart, label, colours.get(label), rs, CaseResult::gbps);
-            bars(chart, colours.get(label), rs, r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().maxMs()),
+        long ceilings = group.stream().map(CaseResult::ceiling).filter(id -> id != null).distinct().count();
+        XYChart chart = chart(title, "GB/s (bytes read + written, median; bars min-max, IQR), log scale",
+                series.size() + 3 * (int) ceilings);
+        int i = 0;
+        for (Map.Entry<String, List<CaseResult>> e : series.entrySet()) {
+            double shift = shift(i++, series.size());
+            Color colour = colours.get(e.getKey());
+            line(chart, e.getKey(), colour, e.getValue(), shift, CaseResult::gbps);
+            bars(chart, colour, e.getValue(), shift, r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().maxMs()),
                     r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().minMs()),
                     r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().p75Ms()),
                     r -> Traffic.gigabytesPerSecond(r.bytes(), r.timing().p25Ms()));
-        });
+        }
         roofs(report, group, chart);
         return encode("gbps-" + first.op() + "-" + first.dtype() + ".png", title, chart);
     }
@@ -141,13 +152,18 @@ public final class ReportCharts {
      * Error bars of {@code rs}: {@code lo}-{@code hi} thin, {@code q1}-{@code q3} thick (where the
      * quartiles are known), each a two-point series left out of the legend.
      */
-    private static void bars(XYChart chart, Color colour, List<CaseResult> rs, ToDoubleFunction<CaseResult> lo,
+    /** A factor on x for series {@code i} of {@code n}: on the log axis the series stand a little apart, their bars too. */
+    private static double shift(int i, int n) {
+        return Math.pow(SHIFT, i - (n - 1) / 2.0);
+    }
+
+    private static void bars(XYChart chart, Color colour, List<CaseResult> rs, double shift, ToDoubleFunction<CaseResult> lo,
                              ToDoubleFunction<CaseResult> hi, ToDoubleFunction<CaseResult> q1,
                              ToDoubleFunction<CaseResult> q3) {
         for (CaseResult r : rs) {
-            bar(chart, colour, r.cols(), lo.applyAsDouble(r), hi.applyAsDouble(r), 1f);
+            bar(chart, colour, r.cols() * shift, lo.applyAsDouble(r), hi.applyAsDouble(r), 1f);
             if (r.timing().hasPercentiles()) {
-                bar(chart, colour, r.cols(), q1.applyAsDouble(r), q3.applyAsDouble(r), 4f);
+                bar(chart, colour, r.cols() * shift, q1.applyAsDouble(r), q3.applyAsDouble(r), 4f);
             }
         }
     }
@@ -162,17 +178,23 @@ public final class ReportCharts {
         CaseResult first = group.getFirst();
         String title = first.op() + " " + first.dtype() + ": time per call, " + first.rows()
                 + (first.rows() == 1 ? " row" : " rows");
-        XYChart chart = chart(title, "microseconds per call (median; bars min-max, IQR), log scale");
-        bySeries(group).forEach((label, rs) -> {
-            line(chart, label, colours.get(label), rs, r -> r.timing().medianMs() * 1e3);
-            bars(chart, colours.get(label), rs, r -> r.timing().minMs() * 1e3, r -> r.timing().maxMs() * 1e3,
+        Map<String, List<CaseResult>> series = bySeries(group);
+        XYChart chart = chart(title, "microseconds per call (median; bars min-max, IQR), log scale", series.size());
+        int i = 0;
+        for (Map.Entry<String, List<CaseResult>> e : series.entrySet()) {
+            double shift = shift(i++, series.size());
+            Color colour = colours.get(e.getKey());
+            line(chart, e.getKey(), colour, e.getValue(), shift, r -> r.timing().medianMs() * 1e3);
+            bars(chart, colour, e.getValue(), shift, r -> r.timing().minMs() * 1e3, r -> r.timing().maxMs() * 1e3,
                     r -> r.timing().p25Ms() * 1e3, r -> r.timing().p75Ms() * 1e3);
-        });
+        }
         return encode("latency-" + first.op() + "-" + first.dtype() + ".png", title, chart);
     }
 
-    private static XYChart chart(String title, String yTitle) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+    /** A chart tall enough for its plot and a legend of {@code legendEntries} lines below it. */
+    private static XYChart chart(String title, String yTitle, int legendEntries) {
+        int height = HEIGHT + LEGEND_LINE * Math.max(0, legendEntries - LEGEND_FREE);
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(height).title(title)
                 .xAxisTitle("columns (length of the softmax axis), log scale").yAxisTitle(yTitle).build();
         XYStyler s = chart.getStyler();
         // Log on both axes: rows span 2^5..2^20 and speeds span 100x between scalar and SIMD.
@@ -195,12 +217,13 @@ public final class ReportCharts {
         return series;
     }
 
-    private static void line(XYChart chart, String label, Color colour, List<CaseResult> rs,
+    private static void line(XYChart chart, String label, Color colour, List<CaseResult> rs, double shift,
                              ToDoubleFunction<CaseResult> y) {
-        double[] xs = rs.stream().mapToDouble(CaseResult::cols).toArray();
+        double[] xs = rs.stream().mapToDouble(r -> r.cols() * shift).toArray();
         double[] ys = rs.stream().mapToDouble(y).toArray();
         XYSeries series = chart.addSeries(label, xs, ys);
         series.setMarker(SeriesMarkers.CIRCLE);
+        series.setLineStyle(SeriesLines.SOLID);
         series.setLineColor(colour);
         series.setMarkerColor(colour);
     }
