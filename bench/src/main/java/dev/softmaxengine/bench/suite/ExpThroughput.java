@@ -3,6 +3,7 @@ package dev.softmaxengine.bench.suite;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.simd.VectorExp;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -28,11 +29,18 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class ExpThroughput implements AutoCloseable {
     /**
-     * Vector iterations per chain per call: about 0.1 ms of one AVX-512 core once compiled. Short, so
-     * that the interpreted and C1 calls before C2 has compiled the loop (the Vector API is only
-     * intrinsified by C2, and 100x slower before) pass quickly in the warm-up.
+     * Vector iterations per chain per loop: about 16 us of one AVX-512 core once compiled. Short, so
+     * that the interpreted and C1 loops before C2 has compiled it (the Vector API is only
+     * intrinsified by C2, and 100x slower before) pass quickly.
      */
     static final int ITERATIONS = 1 << 12;
+    /**
+     * Loops per thread per timed call: about 1 ms compiled, so that handing the work to the other
+     * threads and waiting for them (tens of microseconds on a VM) is not what a call measures.
+     */
+    static final int REPEATS = 64;
+    /** Single-threaded untimed calls before the timing starts: long enough for C2 to compile the loop. */
+    static final Duration COMPILE = Duration.ofSeconds(1);
     static final int CHAINS = 2;
 
     private final DType dtype;
@@ -61,11 +69,19 @@ final class ExpThroughput implements AutoCloseable {
 
     /** Exps per call, all threads together. */
     long elementsPerCall() {
-        return (long) ITERATIONS * CHAINS * lanes(dtype) * threads;
+        return (long) ITERATIONS * CHAINS * lanes(dtype) * threads * REPEATS;
     }
 
     static ComputeRoof measure(DType dtype, int threads, Timing timing) {
         try (ExpThroughput probe = new ExpThroughput(dtype, threads)) {
+            // Short calls on this thread until C2 has compiled the loop: a long call of the interpreted
+            // loop (100x slower) would take seconds, and worker threads run whatever is compiled.
+            long start = System.nanoTime();
+            double sum = 0;
+            while (System.nanoTime() - start < COMPILE.toNanos()) {
+                sum += probe.chains();
+            }
+            probe.sink = sum;
             Samples samples = TimingLoop.measure(probe::callOnce, timing);
             return ComputeRoof.of(SweepPlan.dtypeName(dtype), threads, lanes(dtype), probe.elementsPerCall(), samples);
         }
@@ -74,9 +90,9 @@ final class ExpThroughput implements AutoCloseable {
     private OptionalDouble callOnce() {
         List<Future<Double>> pending = new ArrayList<>(threads - 1);
         for (int t = 1; t < threads; t++) {
-            pending.add(workers.submit(this::chains));
+            pending.add(workers.submit(this::repeated));
         }
-        double sum = chains();
+        double sum = repeated();
         try {
             for (Future<Double> f : pending) {
                 sum += f.get();
@@ -93,6 +109,14 @@ final class ExpThroughput implements AutoCloseable {
 
     private double chains() {
         return dtype == DType.FLOAT32 ? floatChains() : doubleChains();
+    }
+
+    private double repeated() {
+        double sum = 0;
+        for (int r = 0; r < REPEATS; r++) {
+            sum += chains();
+        }
+        return sum;
     }
 
     private static double floatChains() {
