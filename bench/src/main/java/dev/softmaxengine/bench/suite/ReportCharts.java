@@ -81,7 +81,7 @@ public final class ReportCharts {
                         : "batches of " + report.plan().batchBytes() / SweepPlan.MIB + " MiB");
         Map<String, List<CaseResult>> series = bySeries(group);
         long ceilings = group.stream().map(CaseResult::ceiling).filter(id -> id != null).distinct().count();
-        XYChart chart = chart(title, "GB/s (bytes read + written, median; bars min-max, IQR), log scale",
+        XYChart chart = chart(title, "effective GB/s, median (bars: min-max, IQR), log",
                 series.size() + 3 * (int) ceilings);
         int i = 0;
         for (Map.Entry<String, List<CaseResult>> e : series.entrySet()) {
@@ -179,7 +179,7 @@ public final class ReportCharts {
         String title = first.op() + " " + first.dtype() + ": time per call, " + first.rows()
                 + (first.rows() == 1 ? " row" : " rows");
         Map<String, List<CaseResult>> series = bySeries(group);
-        XYChart chart = chart(title, "microseconds per call (median; bars min-max, IQR), log scale", series.size());
+        XYChart chart = chart(title, "us per call, median (bars: min-max, IQR), log", series.size());
         int i = 0;
         for (Map.Entry<String, List<CaseResult>> e : series.entrySet()) {
             double shift = shift(i++, series.size());
