@@ -82,7 +82,7 @@ public final class BenchCli implements Callable<Integer> {
     List<String> shapes = new ArrayList<>();
 
     @Option(names = "--repeat-until", paramLabel = "PCT",
-            description = "Sample each case until the median's 95% bootstrap interval is within +-PCT of it (e.g. 2%),"
+            description = "Sample each case until the median's 95%% bootstrap interval is within +-PCT of it (e.g. 2%%),"
                     + " still bounded by the plan's sample and time limits.")
     String repeatUntil;
 
