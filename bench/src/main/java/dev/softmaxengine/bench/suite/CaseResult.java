@@ -55,12 +55,6 @@ public record CaseResult(String source, String label, String backend, String dev
                 wall(bound, computeRoofGbps));
     }
 
-    /** This result under another label (a run's name prefixed, in a comparison). */
-    public CaseResult relabelled(String newLabel) {
-        return new CaseResult(source, newLabel, backend, device, threads, memory, batch, rows, cols, op, dtype, timing,
-                bytes, gbps, bestGbps, ceiling, fractionOfCeiling, computeRoof, computeRoofGbps, wall);
-    }
-
     /** This result as run {@code run} of a comparison: label and roof ids prefixed with it. */
     public CaseResult forRun(String run) {
         return new CaseResult(source, run + ": " + label, backend, device, threads, memory, batch, rows, cols, op, dtype,
