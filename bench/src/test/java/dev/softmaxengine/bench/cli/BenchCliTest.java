@@ -24,6 +24,7 @@ import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The bench launcher's options, redraw, merge, CSV and compare; the measuring itself is tested in the suite package. */
 class BenchCliTest {
@@ -128,6 +129,27 @@ class BenchCliTest {
         assertTrue(html.contains("vector species"), html);
         assertTrue(Files.size(out.resolve("compare-gbps-softmax-float32.png")) > 0);
         assertEquals(1 + 2 * measured.results().size(), Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    @Test
+    void benchOnnxScoresAnImportedModelAgainstOnnxRuntime(@TempDir Path dir) throws IOException {
+        Path model = Path.of("../models/src/test/resources/onnx/digits_logreg.onnx");
+        assumeTrue(Files.isRegularFile(model), "no " + model + " from here");
+        // Twenty rows of digits' shape (64 features, labels 0-9), as a headerless CSV.
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            for (int j = 0; j < 64; j++) {
+                csv.append((i * 7 + j * 3) % 17).append(',');
+            }
+            csv.append(i % 10).append('\n');
+        }
+        Path data = dir.resolve("rows.csv");
+        Files.writeString(data, csv);
+        Run r = Run.of("bench-onnx", "--model", model.toString(), "--data", data.toString(), "--rows", "200",
+                "--batch", "50", "--reps", "1", "--seconds", "0.05");
+        assertEquals(0, r.exit(), r.err());
+        // One row per thread count: ratio, probability difference and label mismatches (none: the same model).
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("| 1 |") && l.endsWith("| 0 |")), r.out());
     }
 
     @Test
