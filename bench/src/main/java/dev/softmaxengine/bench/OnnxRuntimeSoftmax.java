@@ -7,18 +7,20 @@ import ai.onnxruntime.OrtSession;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
- * An ONNX Runtime session of {@link OnnxSoftmaxModel} bound to fixed input and output buffers, so
+ * An ONNX Runtime session of {@link OnnxSoftmaxModel} (Softmax by default; any of its
+ * {@link OnnxSoftmaxModel#OP_TYPES}, float or double) bound to fixed input and output buffers, so
  * that {@link #run()} is the operator alone: no tensor is created or copied per call. The input
  * tensor wraps a direct buffer (ORT reads it in place) and the output is pinned into another, as
  * the engine's kernels write into a caller's buffer.
  */
 public final class OnnxRuntimeSoftmax implements AutoCloseable {
-    private final FloatBuffer input;
-    private final FloatBuffer output;
+    private final ByteBuffer input;
+    private final ByteBuffer output;
     private final OrtSession session;
     private final OnnxTensor inputTensor;
     private final OnnxTensor outputTensor;
@@ -30,29 +32,33 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
      *     parallelism is 1, there being one node
      */
     public OnnxRuntimeSoftmax(BenchShape shape, int threads) throws OrtException {
-        this(shape, threads, false, true);
+        this(shape, threads, "Softmax", false, true);
     }
 
     /**
-     * A Softmax session, or a LogSoftmax one when {@code log}; {@code spinning} false turns off the
-     * intra-op pool's spinning between calls (its workers then block at once), for runs where other
-     * contenders take turns on the same cores.
+     * A session of {@code opType} in float, or double when {@code doubles}; {@code spinning} false
+     * turns off the intra-op pool's spinning between calls (its workers then block at once), for
+     * runs where other contenders take turns on the same cores.
      */
-    public OnnxRuntimeSoftmax(BenchShape shape, int threads, boolean log, boolean spinning) throws OrtException {
+    public OnnxRuntimeSoftmax(BenchShape shape, int threads, String opType, boolean doubles, boolean spinning)
+            throws OrtException {
         if (shape == null) {
             throw new IllegalArgumentException("shape must not be null");
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
-        if (shape.elements() > Integer.MAX_VALUE / Float.BYTES) {
+        int width = doubles ? Double.BYTES : Float.BYTES;
+        if (shape.elements() > Integer.MAX_VALUE / width) {
             throw new IllegalArgumentException("shape " + shape + " has " + shape.elements()
-                    + " elements; a direct buffer holds at most " + Integer.MAX_VALUE / Float.BYTES + " floats");
+                    + " elements; a direct buffer holds at most " + Integer.MAX_VALUE / width + " of them");
         }
+        boolean reduce = opType.equals("ReduceLogSumExp");
         int n = (int) shape.elements();
+        int m = reduce ? (int) shape.rows() : n;
         long[] dims = {shape.rows(), shape.cols()};
-        this.input = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        this.output = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        this.input = ByteBuffer.allocateDirect(n * width).order(ByteOrder.nativeOrder());
+        this.output = ByteBuffer.allocateDirect(m * width).order(ByteOrder.nativeOrder());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession s = null;
         OnnxTensor in = null;
@@ -62,10 +68,12 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
             if (!spinning) {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
-            s = env.createSession(OnnxSoftmaxModel.encode(log ? "LogSoftmax" : "Softmax", shape.rows(), shape.cols()),
-                    options);
-            in = OnnxTensor.createTensor(env, input, dims);
-            this.outputTensor = OnnxTensor.createTensor(env, output, dims);
+            s = env.createSession(OnnxSoftmaxModel.encode(opType, shape.rows(), shape.cols(), doubles), options);
+            long[] outDims = reduce ? new long[] {shape.rows()} : dims;
+            in = doubles ? OnnxTensor.createTensor(env, input.asDoubleBuffer(), dims)
+                    : OnnxTensor.createTensor(env, input.asFloatBuffer(), dims);
+            this.outputTensor = doubles ? OnnxTensor.createTensor(env, output.asDoubleBuffer(), outDims)
+                    : OnnxTensor.createTensor(env, output.asFloatBuffer(), outDims);
         } catch (OrtException | RuntimeException e) {
             if (in != null) {
                 in.close();
@@ -81,17 +89,27 @@ public final class OnnxRuntimeSoftmax implements AutoCloseable {
         this.outputs = Map.of(OnnxSoftmaxModel.OUTPUT, outputTensor);
     }
 
-    /** The input, row-major; writes are seen by the next {@link #run()}. */
+    /** The input of a float session, row-major; writes are seen by the next {@link #run()}. */
     public FloatBuffer input() {
+        return input.asFloatBuffer();
+    }
+
+    /** The output of a float session, row-major, filled by {@link #run()}. */
+    public FloatBuffer output() {
+        return output.asFloatBuffer();
+    }
+
+    /** The input's bytes (float or double, native order). */
+    public ByteBuffer inputBytes() {
         return input;
     }
 
-    /** The output, row-major, filled by {@link #run()}. */
-    public FloatBuffer output() {
-        return output;
+    /** The output of a double session. */
+    public DoubleBuffer outputDoubles() {
+        return output.asDoubleBuffer();
     }
 
-    /** One Softmax (or LogSoftmax) over the whole input into {@link #output()}. */
+    /** One op over the whole input into the output. */
     public void run() throws OrtException {
         // The result holds only the pinned output, which it does not own: closing it frees nothing of ours.
         session.run(inputs, outputs).close();

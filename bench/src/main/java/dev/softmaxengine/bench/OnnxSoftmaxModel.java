@@ -2,9 +2,13 @@ package dev.softmaxengine.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * The serialized ONNX model {@code Y = Softmax(X, axis = -1)} for a float tensor {@code [rows, cols]}.
+ * The serialized one-node ONNX model {@code Y = op(X)} along the last axis for a tensor
+ * {@code [rows, cols]} of float or double: Softmax, LogSoftmax, Hardmax (axis -1), ReduceLogSumExp
+ * (axes [-1], keepdims 0: {@code Y} is {@code [rows]}) or Sigmoid.
  *
  * <p>ONNX Runtime's Java API loads models but cannot build them, and pulling in protobuf and the
  * ONNX schema for one node is out of proportion, so this class writes the {@code ModelProto}
@@ -37,8 +41,10 @@ public final class OnnxSoftmaxModel {
     // AttributeProto
     private static final int ATTRIBUTE_NAME = 1;
     private static final int ATTRIBUTE_I = 3;
+    private static final int ATTRIBUTE_INTS = 8;
     private static final int ATTRIBUTE_TYPE = 20;
     private static final int ATTRIBUTE_TYPE_INT = 2;
+    private static final int ATTRIBUTE_TYPE_INTS = 7;
     // ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto, TensorShapeProto.Dimension
     private static final int VALUE_INFO_NAME = 1;
     private static final int VALUE_INFO_TYPE = 2;
@@ -46,6 +52,10 @@ public final class OnnxSoftmaxModel {
     private static final int TENSOR_ELEM_TYPE = 1;
     private static final int TENSOR_SHAPE = 2;
     private static final int TENSOR_ELEM_TYPE_FLOAT = 1;
+    private static final int TENSOR_ELEM_TYPE_DOUBLE = 11;
+    /** The op types {@link #encode(String, long, long, boolean)} writes. */
+    public static final List<String> OP_TYPES = List.of("Softmax", "LogSoftmax", "Hardmax",
+            "ReduceLogSumExp", "Sigmoid");
     private static final int SHAPE_DIM = 1;
     private static final int DIM_VALUE = 1;
 
@@ -60,13 +70,19 @@ public final class OnnxSoftmaxModel {
         return encode("Softmax", rows, cols);
     }
 
-    /**
-     * The bytes of the model {@code Y = opType(X, axis = -1)}: {@code Softmax} or {@code LogSoftmax}
-     * (both take the opset-13 axis attribute).
-     */
+    /** The float model {@code Y = opType(X)} ({@link #encode(String, long, long, boolean)}). */
     public static byte[] encode(String opType, long rows, long cols) {
-        if (!opType.equals("Softmax") && !opType.equals("LogSoftmax")) {
-            throw new IllegalArgumentException("opType must be Softmax or LogSoftmax, was " + opType);
+        return encode(opType, rows, cols, false);
+    }
+
+    /**
+     * The bytes of the model {@code Y = opType(X)} along the last axis, float or ({@code doubles})
+     * double: one of {@link #OP_TYPES} (opset 13: Softmax, LogSoftmax and Hardmax take an axis
+     * attribute, ReduceLogSumExp an axes attribute).
+     */
+    public static byte[] encode(String opType, long rows, long cols, boolean doubles) {
+        if (!OP_TYPES.contains(opType)) {
+            throw new IllegalArgumentException("opType must be one of " + OP_TYPES + ", was " + opType);
         }
         if (rows <= 0) {
             throw new IllegalArgumentException("rows must be > 0, was " + rows);
@@ -74,23 +90,36 @@ public final class OnnxSoftmaxModel {
         if (cols <= 0) {
             throw new IllegalArgumentException("cols must be > 0, was " + cols);
         }
-        byte[] axis = new Proto()
-                .string(ATTRIBUTE_NAME, "axis")
-                .varint(ATTRIBUTE_I, -1)
-                .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)
-                .bytes();
-        byte[] node = new Proto()
+        boolean reduce = opType.equals("ReduceLogSumExp");
+        Proto node = new Proto()
                 .string(NODE_INPUT, INPUT)
                 .string(NODE_OUTPUT, OUTPUT)
-                .string(NODE_NAME, opType.toLowerCase(java.util.Locale.ROOT))
-                .string(NODE_OP_TYPE, opType)
-                .message(NODE_ATTRIBUTE, axis)
-                .bytes();
+                .string(NODE_NAME, opType.toLowerCase(Locale.ROOT))
+                .string(NODE_OP_TYPE, opType);
+        if (reduce) {
+            node.message(NODE_ATTRIBUTE, new Proto()
+                    .string(ATTRIBUTE_NAME, "axes")
+                    .varint(ATTRIBUTE_INTS, -1)
+                    .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INTS)
+                    .bytes());
+            node.message(NODE_ATTRIBUTE, new Proto()
+                    .string(ATTRIBUTE_NAME, "keepdims")
+                    .varint(ATTRIBUTE_I, 0)
+                    .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)
+                    .bytes());
+        } else if (!opType.equals("Sigmoid")) {
+            node.message(NODE_ATTRIBUTE, new Proto()
+                    .string(ATTRIBUTE_NAME, "axis")
+                    .varint(ATTRIBUTE_I, -1)
+                    .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)
+                    .bytes());
+        }
+        int elem = doubles ? TENSOR_ELEM_TYPE_DOUBLE : TENSOR_ELEM_TYPE_FLOAT;
         byte[] graph = new Proto()
-                .message(GRAPH_NODE, node)
-                .string(GRAPH_NAME, opType.toLowerCase(java.util.Locale.ROOT) + "_" + rows + "x" + cols)
-                .message(GRAPH_INPUT, floatMatrix(INPUT, rows, cols))
-                .message(GRAPH_OUTPUT, floatMatrix(OUTPUT, rows, cols))
+                .message(GRAPH_NODE, node.bytes())
+                .string(GRAPH_NAME, opType.toLowerCase(Locale.ROOT) + "_" + rows + "x" + cols)
+                .message(GRAPH_INPUT, tensor(INPUT, elem, rows, cols))
+                .message(GRAPH_OUTPUT, reduce ? tensor(OUTPUT, elem, rows) : tensor(OUTPUT, elem, rows, cols))
                 .bytes();
         // The default domain "" is written explicitly: an absent string and "" decode alike, and
         // spelling it out keeps the bytes readable against the spec.
@@ -106,14 +135,14 @@ public final class OnnxSoftmaxModel {
                 .bytes();
     }
 
-    private static byte[] floatMatrix(String name, long rows, long cols) {
-        byte[] shape = new Proto()
-                .message(SHAPE_DIM, new Proto().varint(DIM_VALUE, rows).bytes())
-                .message(SHAPE_DIM, new Proto().varint(DIM_VALUE, cols).bytes())
-                .bytes();
+    private static byte[] tensor(String name, int elemType, long... dims) {
+        Proto shape = new Proto();
+        for (long d : dims) {
+            shape.message(SHAPE_DIM, new Proto().varint(DIM_VALUE, d).bytes());
+        }
         byte[] tensor = new Proto()
-                .varint(TENSOR_ELEM_TYPE, TENSOR_ELEM_TYPE_FLOAT)
-                .message(TENSOR_SHAPE, shape)
+                .varint(TENSOR_ELEM_TYPE, elemType)
+                .message(TENSOR_SHAPE, shape.bytes())
                 .bytes();
         byte[] type = new Proto().message(TYPE_TENSOR_TYPE, tensor).bytes();
         return new Proto()

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         versionProvider = SoftmaxEngineCli.Version.class,
         description = "The softmax family (softmax, log-softmax, logsumexp, sigmoid, log-sigmoid, hardmax, argmax)"
                 + " on CPU SIMD, OpenCL and CUDA behind one contract.",
-        subcommands = {ApplyCommand.class, InfoCommand.class, DemoCommand.class, ModelsCommand.class, HmmPosCommand.class, CrfChunkCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ApplyCommand.class, InfoCommand.class, DemoCommand.class, ModelsCommand.class, HmmPosCommand.class, CrfChunkCommand.class, CommandLine.HelpCommand.class})
 public final class SoftmaxEngineCli implements Runnable {
     /** Exit status for bad input, unusable backends and device failures (picocli uses it for usage errors too). */
     static final int EXIT_ERROR = 2;
@@ -56,7 +56,12 @@ public final class SoftmaxEngineCli implements Runnable {
 
     /** The command with its error handling, as {@link #main} runs it (tests call {@code execute} on it). */
     public static CommandLine commandLine() {
-        return withErrorHandling(new CommandLine(new SoftmaxEngineCli()));
+        CommandLine cmd = new CommandLine(new SoftmaxEngineCli());
+        // The benchmarks moved to bin/softmax-engine-bench (bin/softmax-engine hands these on to it).
+        cmd.addSubcommand("bench", new MovedToBench("bench", "bin/softmax-engine-bench"));
+        cmd.getSubcommands().get("models").addSubcommand("bench-onnx",
+                new MovedToBench("models bench-onnx", "bin/softmax-engine-bench bench-onnx"));
+        return withErrorHandling(cmd);
     }
 
     /** {@code cmd} with the error handling {@link #commandLine()} has (tests give it commands that fail on purpose). */

@@ -29,17 +29,18 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
 
     public static List<ComparisonTable> of(SuiteReport report) {
         List<ComparisonTable> tables = new ArrayList<>();
-        for (String batch : List.of(SweepPlan.LARGE, SweepPlan.SMALL)) {
+        for (String batch : List.of(SweepPlan.LARGE, SweepPlan.CUSTOM, SweepPlan.SMALL)) {
             List<CaseResult> rs = report.results().stream().filter(r -> batch.equals(r.batch())).toList();
             if (!rs.isEmpty()) {
-                tables.add(table(batch, rs, report.plan().ops()));
+                tables.add(table(report, batch, rs, report.plan().ops()));
             }
         }
         return tables;
     }
 
-    private static ComparisonTable table(String batch, List<CaseResult> results, List<String> opOrder) {
-        boolean large = batch.equals(SweepPlan.LARGE);
+    private static ComparisonTable table(SuiteReport report, String batch, List<CaseResult> results,
+                                         List<String> opOrder) {
+        boolean large = !batch.equals(SweepPlan.SMALL);
         Set<String> labels = new LinkedHashSet<>();
         Set<String> deviceLabels = new LinkedHashSet<>();
         for (CaseResult r : results) {
@@ -68,7 +69,7 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
             List<String> cells = new ArrayList<>(List.of(any.op(), any.dtype(), any.shape()));
             for (String l : labels) {
                 CaseResult r = row.get(l);
-                cells.add(r == null ? "-" : large ? gbps(r) : micros(r));
+                cells.add(r == null ? "-" : large ? gbps(report, r) : micros(r));
             }
             for (Ratio q : ratios) {
                 CaseResult n = row.get(q.numerator());
@@ -79,9 +80,11 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
             rows.add(cells);
         }
         String title = large
-                ? "Large batches: effective GB/s at the median time (fraction of the copy ceiling);"
+                ? (batch.equals(SweepPlan.CUSTOM) ? "Shapes of --shapes" : "Large batches")
+                        + ": effective GB/s at the median time (fraction of the lower roof, M memory or C compute);"
                         + " ratios at the median time (at the best)"
-                : "Small batches: median microseconds per call; ratios at the median time (at the best)";
+                : "Small batches: microseconds per call, p50 / p90 / p99 of single calls (median alone for"
+                        + " older files); ratios at the median time (at the best)";
         return new ComparisonTable(title, head, rows);
     }
 
@@ -109,14 +112,21 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
         return i < 0 ? order.size() : i;
     }
 
-    private static String gbps(CaseResult r) {
-        return r.fractionOfCeiling() == null
-                ? String.format(Locale.ROOT, "%.2f", r.gbps())
-                : String.format(Locale.ROOT, "%.2f (%.2f)", r.gbps(), r.fractionOfCeiling());
+    private static String gbps(SuiteReport report, CaseResult r) {
+        double roof = r.roofGbps(report);
+        if (Double.isNaN(roof)) {
+            return String.format(Locale.ROOT, "%.2f", r.gbps());
+        }
+        String wall = CaseResult.COMPUTE_WALL.equals(r.wall()) ? " C" : r.ceiling() != null ? " M" : " C";
+        return String.format(Locale.ROOT, "%.2f (%.2f%s)", r.gbps(), r.gbps() / roof, wall);
     }
 
     private static String micros(CaseResult r) {
-        return String.format(Locale.ROOT, "%.3g", r.timing().medianMs() * 1e3);
+        Samples t = r.timing();
+        if (!t.hasPercentiles()) {
+            return String.format(Locale.ROOT, "%.3g", t.medianMs() * 1e3);
+        }
+        return String.format(Locale.ROOT, "%.3g / %.3g / %.3g", t.medianMs() * 1e3, t.p90Ms() * 1e3, t.p99Ms() * 1e3);
     }
 
     /** The tables as aligned plain text. */

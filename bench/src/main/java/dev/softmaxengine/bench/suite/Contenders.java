@@ -45,6 +45,11 @@ final class Contenders {
      * @throws IllegalStateException for a named backend that cannot run here
      */
     static Found discover(List<String> wanted) {
+        return discover(wanted, SweepPlan.defaultThreads());
+    }
+
+    /** As {@link #discover(List)}, the CPU backends that take a thread count at each of {@code threadCounts}. */
+    static Found discover(List<String> wanted, List<Integer> threadCounts) {
         Set<String> known = new LinkedHashSet<>(names());
         Set<String> asked = new LinkedHashSet<>();
         for (String w : wanted) {
@@ -55,8 +60,6 @@ final class Contenders {
             }
             asked.add(n);
         }
-        int all = Runtime.getRuntime().availableProcessors();
-        List<Integer> threadCounts = all > 1 ? List.of(1, all) : List.of(1);
         List<Contender> found = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try {

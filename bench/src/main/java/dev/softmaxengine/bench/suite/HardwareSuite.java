@@ -31,16 +31,25 @@ public final class HardwareSuite {
     static final long SEED = 0x5EED_50F7L;
     /** Inputs in [-RANGE, RANGE), as the JMH benchmarks use. */
     static final double RANGE = 8;
+    /** A result this far above its compute roof says the roof, not the kernel, is off. */
+    static final double ABOVE_ROOF = 1.05;
 
     private final SweepPlan plan;
     private final Progress progress;
+    private final String commandLine;
 
     public HardwareSuite(SweepPlan plan, Progress progress) {
-        if (plan == null || progress == null) {
-            throw new IllegalArgumentException("plan and progress must not be null");
+        this(plan, progress, "");
+    }
+
+    /** @param commandLine the arguments the run was started with, for the report's {@link RunInfo} */
+    public HardwareSuite(SweepPlan plan, Progress progress, String commandLine) {
+        if (plan == null || progress == null || commandLine == null) {
+            throw new IllegalArgumentException("plan, progress and commandLine must not be null");
         }
         this.plan = plan;
         this.progress = progress;
+        this.commandLine = commandLine;
     }
 
     /**
@@ -50,7 +59,7 @@ public final class HardwareSuite {
      * @throws IllegalStateException for a named backend that cannot run here
      */
     public SuiteReport run(List<String> backends) {
-        Contenders.Found found = Contenders.discover(backends);
+        Contenders.Found found = Contenders.discover(backends, plan.threads());
         try {
             return run(found.contenders(), found.notes());
         } finally {
@@ -72,11 +81,11 @@ public final class HardwareSuite {
         private final List<Contender> contenders;
         private final List<String> notes;
         private final List<Ceiling> ceilings = new ArrayList<>();
+        private final List<ComputeRoof> roofs = new ArrayList<>();
         private final List<CaseResult> results = new ArrayList<>();
         private final List<TransferResult> transfers = new ArrayList<>();
         private final List<String> failures = new ArrayList<>();
-        private final Set<Integer> hostThreads = new LinkedHashSet<>(
-                List.of(1, Runtime.getRuntime().availableProcessors()));
+        private final Set<Integer> hostThreads;
         private final int total;
         private int done;
 
@@ -84,7 +93,8 @@ public final class HardwareSuite {
             this.p = fitted;
             this.contenders = contenders;
             this.notes = new ArrayList<>(notes);
-            this.total = hostThreads.size() + countCases(fitted, contenders);
+            this.hostThreads = new LinkedHashSet<>(fitted.threads());
+            this.total = hostThreads.size() * (1 + fitted.dtypes().size()) + countCases(fitted, contenders);
             if (fitted != plan) {
                 this.notes.add(String.format(Locale.ROOT, "batches shrunk to %d MiB and copy arrays to %d MiB to fit"
                         + " free memory", fitted.batchBytes() / SweepPlan.MIB, fitted.copyBytes() / SweepPlan.MIB));
@@ -96,6 +106,7 @@ public final class HardwareSuite {
                 progress.update(done++, total, "ceiling: CPU copy, " + t + (t == 1 ? " thread" : " threads"));
                 ceilings.add(CpuCopy.measure(p.copyBytes(), t, Timing.CEILING));
             }
+            measureRoofs();
             for (Contender c : contenders) {
                 if (!c.onHost()) {
                     notes.add(c.label() + ": no device-to-device copy ceiling: the SoftmaxKernel / DeviceBuffer"
@@ -121,8 +132,34 @@ public final class HardwareSuite {
                         + " that they reached the %.1f s per case limit (see each result's timing.count)", cut,
                         p.timing().minSamples(), p.timing().maxCase().toNanos() / 1e9));
             }
+            long above = results.stream().filter(r -> r.computeRoofGbps() != null
+                    && r.gbps() > ABOVE_ROOF * r.computeRoofGbps()).count();
+            if (above > 0) {
+                notes.add(String.format(Locale.ROOT, "%d results ran faster than their compute roof: there the probe"
+                        + " ran the exp slower than the kernel's own loop does (seen in float64, where C2 may leave the"
+                        + " degree-13 exp out of line in the probe: 'callee is too large'); read those roofs as lower"
+                        + " bounds", above));
+            }
+            List<Machine.Gpu> gpus = contenders.stream().filter(c -> !c.onHost())
+                    .map(c -> Machine.Gpu.of(c.backend(), c.device())).distinct().toList();
             return new SuiteReport(SuiteReport.SCHEMA, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    Machine.detect(), SuiteReport.Plan.of(p), ceilings, results, transfers, notes, failures);
+                    Machine.detect().withGpus(gpus), RunInfo.detect(commandLine), SuiteReport.Plan.of(p), ceilings,
+                    roofs, results, transfers, notes, failures);
+        }
+
+        /** The compute roofs: the kernels' exp in registers, per dtype and host thread count. */
+        private void measureRoofs() {
+            for (int t : hostThreads) {
+                for (DType dtype : p.dtypes()) {
+                    progress.update(done++, total, "roof: exp " + SweepPlan.dtypeName(dtype) + ", " + t
+                            + (t == 1 ? " thread" : " threads"));
+                    try {
+                        roofs.add(ExpThroughput.measure(dtype, t, Timing.ROOF));
+                    } catch (RuntimeException | LinkageError e) {
+                        notes.add("no compute roof for " + SweepPlan.dtypeName(dtype) + " at " + t + " threads: " + e);
+                    }
+                }
+            }
         }
 
         /**
@@ -175,7 +212,8 @@ public final class HardwareSuite {
                     }
                     if (!calls.isEmpty()) {
                         try {
-                            List<Samples> samples = TimingLoop.measureInterleaved(calls, p.timing());
+                            Timing timing = k.batch().equals(SweepPlan.SMALL) ? p.timing().forLatency() : p.timing();
+                            List<Samples> samples = TimingLoop.measureInterleaved(calls, timing);
                             for (int i = 0; i < running.size(); i++) {
                                 Contender c = running.get(i);
                                 record(c, dtype, k, op, samples.get(i), prepared.get(c));
@@ -201,10 +239,13 @@ public final class HardwareSuite {
                 failures.add(c.label() + " " + op.cliName() + " " + d + " " + shape + ": " + e);
                 return;
             }
-            Ceiling bound = c.onHost() && c.threads() > 0 ? ceiling(Ceiling.cpuId(c.threads())) : null;
+            boolean host = c.onHost() && c.threads() > 0;
+            Ceiling bound = host ? ceiling(Ceiling.cpuId(c.threads())) : null;
+            ComputeRoof roof = host ? roofs.stream().filter(r -> r.id().equals(ComputeRoof.id(d, c.threads())))
+                    .findFirst().orElse(null) : null;
             results.add(CaseResult.of("suite", c.label(), c.backend(), c.device(), c.threads(),
                     c.onHost() ? CaseResult.HOST : CaseResult.DEVICE, k.batch(), shape.rows(), shape.cols(),
-                    op.cliName(), d, samples, Traffic.bytes(op, dtype, shape), bound));
+                    op.cliName(), d, samples, Traffic.bytes(op, dtype, shape), bound, roof));
         }
 
         private Ceiling ceiling(String id) {

@@ -9,7 +9,7 @@ import java.util.Locale;
  * offline: the machine, the ceilings, the comparison tables, the charts, transfers and notes.
  */
 public final class HtmlReport {
-    private static final String CSS = """
+    static final String CSS = """
             body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
             h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
             table { border-collapse: collapse; margin: 0.5em 0 1em; }
@@ -32,16 +32,11 @@ public final class HtmlReport {
                 .append(". Effective GB/s counts the bytes an op must move: every input element read once and every"
                         + " output element written once (softmax reads and writes n elements, logsumexp reads n and"
                         + " writes one per row), as STREAM counts its copy. A fraction is a result's GB/s over the copy"
-                        + " ceiling of the same thread count (best copy sample). Times are wall-clock on whatever else"
+                        + " ceiling of the same thread count (best copy sample). The compute roof is the machine's rate of the SIMD kernels' own exp, held in registers, in the op's effective GB/s (one exp per element; the rest of the op's arithmetic comes on top, so it is a bound); a point's wall is the lower of the two roofs. Error bars: min-max of the samples (thin), interquartile (thick). Times are wall-clock on whatever else"
                         + " the machine was doing: on a shared machine they are noisy.</p>\n");
 
-        Machine m = report.machine();
-        b.append("<h2>Machine</h2>\n<table>\n");
-        row(b, "CPU", m.cpuModel());
-        row(b, "cores (available to the JVM)", Integer.toString(m.cores()));
-        row(b, "memory", String.format(Locale.ROOT, "%.1f GiB", m.memoryBytes() / (double) (1L << 30)));
-        row(b, "OS", m.os());
-        row(b, "JVM", m.jvm());
+        b.append("<h2>Machine and run</h2>\n<table>\n");
+        MachineRows.of(report).forEach((name, value) -> row(b, name, value));
         b.append("</table>\n");
 
         b.append("<h2>Ceilings</h2>\n<table>\n<tr><th>ceiling</th><th>device</th><th>bytes per copy (read + written)</th>"
@@ -55,6 +50,7 @@ public final class HtmlReport {
             b.append("</tr>\n");
         }
         b.append("</table>\n");
+        roofs(b, report.roofs());
 
         if (!report.notes().isEmpty() || !report.failures().isEmpty()) {
             b.append("<h2>Notes</h2>\n<ul>\n");
@@ -64,25 +60,12 @@ public final class HtmlReport {
         }
 
         for (ComparisonTable t : ComparisonTable.of(report)) {
-            b.append("<h2>").append(esc(t.title())).append("</h2>\n<table>\n<tr>");
-            t.head().forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
-            b.append("</tr>\n");
-            for (List<String> r : t.rows()) {
-                b.append("<tr>");
-                for (int i = 0; i < r.size(); i++) {
-                    b.append(i < 3 ? "<td>" : "<td class=\"n\">").append(esc(r.get(i))).append("</td>");
-                }
-                b.append("</tr>\n");
-            }
-            b.append("</table>\n");
+            table(b, t);
         }
 
         if (!charts.isEmpty()) {
             b.append("<h2>Charts</h2>\n");
-            for (ReportCharts.Chart c : charts) {
-                b.append("<img alt=\"").append(esc(c.title())).append("\" src=\"data:image/png;base64,")
-                        .append(Base64.getEncoder().encodeToString(c.png())).append("\">\n");
-            }
+            images(b, charts);
         }
 
         if (!report.transfers().isEmpty()) {
@@ -107,11 +90,55 @@ public final class HtmlReport {
         return b.toString();
     }
 
-    private static void row(StringBuilder b, String name, String value) {
+    /** The compute roofs: exps per second of the kernels' exp in registers. */
+    static void roofs(StringBuilder b, List<ComputeRoof> roofs) {
+        if (roofs.isEmpty()) {
+            return;
+        }
+        b.append("<h2>Compute roofs (the SIMD kernels' exp in registers, no memory traffic)</h2>\n<table>\n"
+                + "<tr><th>roof</th><th>lanes</th><th>best G exp/s</th><th>median G exp/s</th><th>samples</th>"
+                + "<th>softmax GB/s at this rate</th></tr>\n");
+        for (ComputeRoof r : roofs) {
+            int width = r.dtype().equals("float64") ? Double.BYTES : Float.BYTES;
+            b.append("<tr><td>").append(esc(r.label())).append("</td>");
+            num(b, Integer.toString(r.lanes()));
+            num(b, String.format(Locale.ROOT, "%.2f", r.elementsPerSecond() / 1e9));
+            num(b, String.format(Locale.ROOT, "%.2f", r.elementsPerCall() / (r.samples().medianMs() * 1e-3) / 1e9));
+            num(b, Integer.toString(r.samples().count()));
+            num(b, String.format(Locale.ROOT, "%.1f", r.elementsPerSecond() * 2 * width / 1e9));
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n");
+    }
+
+    /** A comparison table under its title: names left, figures right-aligned. */
+    static void table(StringBuilder b, ComparisonTable t) {
+        b.append("<h2>").append(esc(t.title())).append("</h2>\n<table>\n<tr>");
+        t.head().forEach(h -> b.append("<th>").append(esc(h)).append("</th>"));
+        b.append("</tr>\n");
+        for (List<String> r : t.rows()) {
+            b.append("<tr>");
+            for (int i = 0; i < r.size(); i++) {
+                b.append(i < 3 ? "<td>" : "<td class=\"n\">").append(esc(r.get(i))).append("</td>");
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n");
+    }
+
+    /** The charts, embedded as base64 data URIs. */
+    static void images(StringBuilder b, List<ReportCharts.Chart> charts) {
+        for (ReportCharts.Chart c : charts) {
+            b.append("<img alt=\"").append(esc(c.title())).append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(c.png())).append("\">\n");
+        }
+    }
+
+    static void row(StringBuilder b, String name, String value) {
         b.append("<tr><th>").append(esc(name)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
     }
 
-    private static void num(StringBuilder b, String value) {
+    static void num(StringBuilder b, String value) {
         b.append("<td class=\"n\">").append(esc(value)).append("</td>");
     }
 

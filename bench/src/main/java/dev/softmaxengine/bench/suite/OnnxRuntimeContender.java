@@ -9,15 +9,18 @@ import dev.softmaxengine.bench.BenchShape;
 import dev.softmaxengine.bench.OnnxRuntimeSoftmax;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * ONNX Runtime's CPU Softmax and LogSoftmax (the bench module's {@link OnnxRuntimeSoftmax},
- * float32, last axis), the outside anchor for the CPU backends. One session per shape and op,
- * bound to fixed buffers.
+ * ONNX Runtime's CPU operators for every op it has (Softmax, LogSoftmax, ReduceLogSumExp, Sigmoid,
+ * Hardmax, through the bench module's {@link OnnxRuntimeSoftmax}, last axis), in float32 and, except
+ * Hardmax (ORT's CPU provider registers it for float only), float64: the outside anchor for the CPU
+ * backends. One session per shape and op, bound to fixed buffers. Log-sigmoid has no ONNX operator.
  */
 final class OnnxRuntimeContender implements Contender {
     public static final String NAME = "onnxruntime";
@@ -62,32 +65,45 @@ final class OnnxRuntimeContender implements Contender {
         return true;
     }
 
+    /** The ONNX operator of {@code op}, or null where ONNX has none. */
+    static String opType(Op op) {
+        return switch (op) {
+            case SOFTMAX -> "Softmax";
+            case LOG_SOFTMAX -> "LogSoftmax";
+            case LOGSUMEXP -> "ReduceLogSumExp";
+            case SIGMOID -> "Sigmoid";
+            case HARDMAX -> "Hardmax";
+            case LOG_SIGMOID, ARGMAX -> null;
+        };
+    }
+
     @Override
     public boolean supports(Op op, DType dtype) {
-        return (op == Op.SOFTMAX || op == Op.LOG_SOFTMAX) && dtype == DType.FLOAT32;
+        return opType(op) != null && (dtype == DType.FLOAT32 || (dtype == DType.FLOAT64 && op != Op.HARDMAX));
     }
 
     @Override
     public Prepared prepare(BenchShape shape, DType dtype, MemorySegment input) {
-        if (dtype != DType.FLOAT32) {
-            throw new IllegalArgumentException("dtype must be float32 for " + NAME + ", was " + dtype);
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+            throw new IllegalArgumentException("dtype must be float32 or float64 for " + NAME + ", was " + dtype);
         }
-        // One session per op, made on first use: Softmax and LogSoftmax are separate graphs.
+        boolean doubles = dtype == DType.FLOAT64;
+        // One session per op, made on first use: each op is a graph of its own.
         Map<Op, OnnxRuntimeSoftmax> sessions = new EnumMap<>(Op.class);
         return new Prepared() {
             private OnnxRuntimeSoftmax session(Op op) {
                 if (!supports(op, dtype)) {
-                    throw new IllegalArgumentException("op must be softmax or log-softmax for " + NAME + ", was "
-                            + op.cliName());
+                    throw new IllegalArgumentException(NAME + " has no " + op.cliName() + " in "
+                            + SweepPlan.dtypeName(dtype));
                 }
                 return sessions.computeIfAbsent(op, o -> {
                     try {
                         // Not spinning: the suite samples contenders in turn, and ONNX Runtime's pool
                         // spins long enough after a call to take the cores of the next contender
                         // (measured: the others' times doubled). Its 2-thread batches still scale 1.9x.
-                        OnnxRuntimeSoftmax ort = new OnnxRuntimeSoftmax(shape, threads, o == Op.LOG_SOFTMAX, false);
-                        MemorySegment.copy(input, 0, MemorySegment.ofBuffer(ort.input()), 0,
-                                shape.elements() * Float.BYTES);
+                        OnnxRuntimeSoftmax ort = new OnnxRuntimeSoftmax(shape, threads, opType(o), doubles, false);
+                        MemorySegment.copy(input, 0, MemorySegment.ofBuffer(ort.inputBytes()), 0,
+                                shape.elements() * dtype.byteSize());
                         return ort;
                     } catch (OrtException e) {
                         throw new IllegalStateException(NAME + ": cannot create a " + o.cliName() + " session for "
@@ -111,7 +127,13 @@ final class OnnxRuntimeContender implements Contender {
             @Override
             public void check(Op op) {
                 OnnxRuntimeSoftmax ort = session(op);
-                RowCheck.check(label(), op, dtype, shape.cols(), input, i -> ort.output().get((int) i), SANITY);
+                if (doubles) {
+                    DoubleBuffer out = ort.outputDoubles();
+                    RowCheck.check(label(), op, dtype, shape.cols(), input, i -> out.get((int) i), SANITY);
+                } else {
+                    FloatBuffer out = ort.output();
+                    RowCheck.check(label(), op, dtype, shape.cols(), input, i -> out.get((int) i), SANITY);
+                }
             }
 
             @Override

@@ -5,6 +5,7 @@ import dev.softmaxengine.api.Op;
 import dev.softmaxengine.bench.BenchShape;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -17,11 +18,18 @@ import java.util.Locale;
  *
  * @param copyBytes size of each of the two arrays of the copy ceiling (STREAM asks for 4x the
  *     last-level cache)
+ * @param threads the host thread counts: of the copy ceilings, the exp roofs and every CPU backend
+ *     that takes a thread count (default 1 and all)
+ * @param shapes {@code --shapes}: when not empty, these shapes ({@link #CUSTOM}, or {@link #SMALL}
+ *     for one row) instead of the two sweeps
  */
 public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, List<Long> smallCols, long smallRows,
-                        long batchBytes, long copyBytes, Timing timing, boolean quick) {
+                        long batchBytes, long copyBytes, Timing timing, boolean quick, List<Integer> threads,
+                        List<BenchShape> shapes) {
     public static final String LARGE = "large";
     public static final String SMALL = "small";
+    /** A shape given by {@code --shapes}: as many rows as it says, cached or not. */
+    public static final String CUSTOM = "custom";
     /** The ops the command measures unless told otherwise. */
     public static final List<Op> DEFAULT_OPS = List.of(Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SIGMOID);
     public static final long MIB = 1L << 20;
@@ -53,6 +61,24 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         if (timing == null) {
             throw new IllegalArgumentException("timing must not be null");
         }
+        threads = List.copyOf(threads == null || threads.isEmpty() ? defaultThreads() : threads);
+        for (int t : threads) {
+            requirePositive("threads", t);
+        }
+        threads = List.copyOf(new LinkedHashSet<>(threads));
+        shapes = List.copyOf(shapes == null ? List.of() : shapes);
+    }
+
+    /** At 1 and at all threads, the sweep's default. */
+    public SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, List<Long> smallCols, long smallRows,
+                     long batchBytes, long copyBytes, Timing timing, boolean quick) {
+        this(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick, null, null);
+    }
+
+    /** 1 and the processors available to the JVM (one entry on one processor). */
+    public static List<Integer> defaultThreads() {
+        int all = Runtime.getRuntime().availableProcessors();
+        return all > 1 ? List.of(1, all) : List.of(1);
     }
 
     /** The default sweep: rows of 32 to 1,048,576 elements (every power of 4, and 2^20), 64 MiB batches. */
@@ -73,11 +99,28 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
     }
 
     public SweepPlan withOps(List<Op> newOps) {
-        return new SweepPlan(newOps, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick);
+        return new SweepPlan(newOps, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
+                threads, shapes);
     }
 
     public SweepPlan withDtypes(List<DType> newDtypes) {
-        return new SweepPlan(ops, newDtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick);
+        return new SweepPlan(ops, newDtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
+                threads, shapes);
+    }
+
+    public SweepPlan withThreads(List<Integer> newThreads) {
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
+                newThreads, shapes);
+    }
+
+    public SweepPlan withShapes(List<BenchShape> newShapes) {
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
+                threads, newShapes);
+    }
+
+    public SweepPlan withTiming(Timing newTiming) {
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, newTiming, quick,
+                threads, shapes);
     }
 
     /** {@link #fitTo(long, int)} for one contender. */
@@ -102,12 +145,21 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         if (batch < MIB || copy < MIB) {
             throw new IllegalArgumentException("availableBytes must leave room for 1 MiB batches, was " + availableBytes);
         }
-        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batch, copy, timing, quick);
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batch, copy, timing, quick, threads, shapes);
     }
 
-    /** The shapes of {@code dtype}, large batches first, each series by increasing row length. */
+    /**
+     * The shapes of {@code dtype}: those of {@code --shapes} as given, else large batches first, each
+     * series by increasing row length.
+     */
     public List<Case> cases(DType dtype) {
         List<Case> cases = new ArrayList<>();
+        if (!shapes.isEmpty()) {
+            for (BenchShape s : shapes) {
+                cases.add(new Case(s.rows() == 1 ? SMALL : CUSTOM, s));
+            }
+            return cases;
+        }
         for (long cols : largeCols) {
             long rowBytes = Math.multiplyExact(cols, (long) dtype.byteSize());
             cases.add(new Case(LARGE, new BenchShape(Math.ceilDiv(batchBytes, rowBytes), cols)));

@@ -18,6 +18,8 @@ public final class TimingLoop {
     /** Bounds a host-clock group so that a clock that barely ticks cannot make it run for ever. */
     static final int MAX_CALLS_PER_SAMPLE = 1 << 20;
     static final double MIN_DEVICE_MS = 1e-4;
+    /** Rounds between two checks of the target interval. */
+    static final int CHECK_EVERY = 5;
     /** One call of the operation under test. */
     @FunctionalInterface
     public interface Call {
@@ -39,7 +41,8 @@ public final class TimingLoop {
         long measureStart = System.nanoTime();
         while (n < timing.maxSamples()) {
             long now = System.nanoTime();
-            boolean enough = n >= timing.minSamples() && now - measureStart >= timing.minMeasure().toNanos();
+            boolean enough = n >= timing.minSamples() && now - measureStart >= timing.minMeasure().toNanos()
+                    && precise(timing, n, ms);
             boolean overdue = n >= 1 && now - start >= timing.maxCase().toNanos();
             if (enough || overdue) {
                 break;
@@ -80,7 +83,8 @@ public final class TimingLoop {
         long maxNanos = timing.maxCase().toNanos() * c;
         while (n < timing.maxSamples()) {
             long now = System.nanoTime();
-            boolean enough = n >= timing.minSamples() && now - measureStart >= timing.minMeasure().toNanos() * c;
+            boolean enough = n >= timing.minSamples() && now - measureStart >= timing.minMeasure().toNanos() * c
+                    && precise(timing, n, ms);
             boolean overdue = n >= 1 && now - measureStart >= maxNanos;
             if (enough || overdue) {
                 break;
@@ -100,6 +104,28 @@ public final class TimingLoop {
             out.add(Samples.of(device[k] ? Samples.DEVICE_EVENTS : Samples.HOST_CLOCK, group[k], Arrays.copyOf(ms[k], n)));
         }
         return out;
+    }
+
+    /**
+     * Whether the first {@code n} samples of every row of {@code ms} have their median's bootstrap
+     * interval within {@code ±targetInterval}; always true without a target. Checked every
+     * {@value #CHECK_EVERY} rounds, each check costing {@link Bootstrap#RESAMPLES} medians.
+     */
+    static boolean precise(Timing timing, int n, double[]... ms) {
+        if (timing.targetInterval() == 0) {
+            return true;
+        }
+        if (n % CHECK_EVERY != 0) {
+            return false;
+        }
+        for (double[] row : ms) {
+            double[] s = Arrays.copyOf(row, n);
+            double median = Bootstrap.median(s.clone());
+            if (Bootstrap.medianInterval(s).relativeHalfWidth(median) > timing.targetInterval()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How a warmed-up call is sampled: calls per host-clock sample, or by its device time. */

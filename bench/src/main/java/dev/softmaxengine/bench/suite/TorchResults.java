@@ -82,7 +82,7 @@ public final class TorchResults {
             Samples samples = new Samples(Samples.DEVICE_EVENTS, c.count(), 1, c.minMs(), c.medianMs(), c.maxMs());
             merged.add(CaseResult.of(LABEL, LABEL, LABEL, device, 0, CaseResult.DEVICE, c.batch(), c.rows(), c.cols(),
                     op.cliName(), SweepPlan.dtypeName(SweepPlan.parseDtype(c.dtype())), samples,
-                    Traffic.bytes(op, SweepPlan.parseDtype(c.dtype()), shape), ceiling));
+                    Traffic.bytes(op, SweepPlan.parseDtype(c.dtype()), shape), ceiling, null));
         }
         notes.add("merged " + merged.size() + " torch results from " + torchJson.getFileName());
         return report.withResults(results).plus(ceiling == null ? List.of() : List.of(ceiling), merged, notes);

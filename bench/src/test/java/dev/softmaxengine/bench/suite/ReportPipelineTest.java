@@ -63,8 +63,8 @@ class ReportPipelineTest {
     @Test
     void everyCaseIsMeasuredAndNoneFailed() {
         assertEquals(List.of(), report.failures());
-        // 2 dtypes x 3 shapes x (2 ops x 3 kernels) + ONNX Runtime's float32 softmax on 3 shapes.
-        assertEquals(2 * 3 * 2 * 3 + 3, report.results().size());
+        // 2 dtypes x 3 shapes x 2 ops x 4 contenders: ONNX Runtime has Softmax and ReduceLogSumExp in both dtypes.
+        assertEquals(2 * 3 * 2 * 4, report.results().size());
         // The off-host kernel's input and output copies, both ways, per dtype and shape.
         assertEquals(2 * 3 * 2, report.transfers().size());
         assertTrue(report.notes().contains("a note from discovery"));
@@ -151,6 +151,42 @@ class ReportPipelineTest {
         assertTrue(html.contains("<style>") && !html.contains("<link"), "inline CSS, nothing fetched");
         assertEquals(pngs.size(), html.split("src=\"data:image/png;base64,", -1).length - 1);
         assertTrue(html.contains("<th>simd x1 / scalar</th>") && html.contains("<th>simd x1 / onnxruntime x1</th>"));
+    }
+
+    @Test
+    void theMachineRoofsAndPercentilesAreRecorded() {
+        // The off-host test kernel stands in for a GPU: the machine lists what its device() said.
+        assertEquals(1, report.machine().gpus().size(), report.machine().gpus().toString());
+        Machine.Gpu gpu = report.machine().gpus().getFirst();
+        assertEquals(OffHostKernel.NAME, gpu.backend());
+        assertEquals(new OffHostKernel().device(), gpu.description());
+        assertFalse(report.machine().vectorSpecies().isBlank());
+        assertEquals(SweepPlan.defaultThreads(), report.plan().threads());
+
+        Set<String> roofIds = new HashSet<>();
+        report.roofs().forEach(r -> roofIds.add(r.id()));
+        for (int t : SweepPlan.defaultThreads()) {
+            assertTrue(roofIds.contains(ComputeRoof.id("float32", t)) && roofIds.contains(ComputeRoof.id("float64", t)),
+                    roofIds.toString());
+        }
+        for (CaseResult r : report.results()) {
+            Samples t = r.timing();
+            assertTrue(t.hasPercentiles(), r.toString());
+            assertTrue(t.minMs() <= t.p25Ms() && t.p25Ms() <= t.medianMs() && t.medianMs() <= t.p75Ms()
+                    && t.p75Ms() <= t.p90Ms() && t.p90Ms() <= t.p99Ms() && t.p99Ms() <= t.maxMs(), t.toString());
+            assertTrue(t.medianLowMs() <= t.medianMs() && t.medianMs() <= t.medianHighMs(), t.toString());
+            if (r.batch().equals(SweepPlan.SMALL)) {
+                assertEquals(1, t.callsPerSample(), "one-row latency is timed call by call: " + r);
+            }
+            if (r.memory().equals(CaseResult.HOST)) {
+                assertEquals(ComputeRoof.id(r.dtype(), r.threads()), r.computeRoof(), r.toString());
+                assertTrue(r.computeRoofGbps() > 0, r.toString());
+                assertEquals(r.computeRoofGbps() < report.ceiling(r.ceiling()).gbps() ? CaseResult.COMPUTE_WALL
+                        : CaseResult.MEMORY_WALL, r.wall());
+            } else {
+                assertEquals(null, r.computeRoof(), r.toString());
+            }
+        }
     }
 
     @Test

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Merging the torch script's JSON: its results, its device ceiling, and the ratio column. */
 class TorchResultsTest {
-    private static final Machine MACHINE = new Machine("test CPU", 2, 1L << 30, "os", "jvm");
+    private static final Machine MACHINE = new Machine("test CPU", null, List.of(), null, List.of(), null, null,
+            null, 2, 1L << 30, null, "os", null, "jvm", List.of());
 
     private static SuiteReport report() {
         Samples t = new Samples(Samples.DEVICE_EVENTS, 5, 1, 1.0, 2.0, 3.0);
@@ -24,11 +25,11 @@ class TorchResultsTest {
         long bytes = 2L * 1024 * 1024 * 4;
         List<CaseResult> results = List.of(
                 CaseResult.of("suite", "cuda", "cuda", "GPU", 0, CaseResult.DEVICE, SweepPlan.LARGE, 1024, 1024,
-                        "softmax", "float32", t, bytes, null),
+                        "softmax", "float32", t, bytes, null, null),
                 CaseResult.of("suite", "simd x1", "simd", "CPU", 1, CaseResult.HOST, SweepPlan.LARGE, 1024, 1024,
-                        "softmax", "float32", h, bytes, cpu));
-        return new SuiteReport(SuiteReport.SCHEMA, "now", MACHINE, SuiteReport.Plan.of(SweepPlan.quickSweep()),
-                List.of(cpu), results, List.of(), List.of(), List.of());
+                        "softmax", "float32", h, bytes, cpu, null));
+        return new SuiteReport(SuiteReport.SCHEMA, "now", MACHINE, null, SuiteReport.Plan.of(SweepPlan.quickSweep()),
+                List.of(cpu), List.of(), results, List.of(), List.of(), List.of());
     }
 
     @Test

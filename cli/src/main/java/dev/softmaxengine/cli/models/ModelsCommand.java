@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "models",
         mixinStandardHelpOptions = true,
-        subcommands = {TrainCommand.class, ScoreCommand.class, EvalCommand.class, ImportCommand.class, OnnxBenchCommand.class},
+        subcommands = {TrainCommand.class, ScoreCommand.class, EvalCommand.class, ImportCommand.class},
         description = {"Gibbs-distribution classifiers on the engine's kernels.",
                 "Without a subcommand: trains softmax regression and multinomial, Bernoulli and Gaussian naive Bayes on"
                         + " --data (every 5th row held out) and prints test accuracy, training time and scoring rows/s."})

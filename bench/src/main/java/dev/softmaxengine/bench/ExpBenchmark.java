@@ -1,10 +1,13 @@
-package dev.softmaxengine.simd;
+package dev.softmaxengine.bench;
+
+import dev.softmaxengine.simd.VectorExp;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The SIMD backend's exp against the Vector API's own {@code lanewise(EXP)} (an SVML call under
  * C2) and scalar {@code Math.exp}, in ns per element over an L1-resident array of softmax-range
- * arguments. It lives in the simd package to reach the package-private {@link VectorMath}.
+ * arguments. It reaches the kernel's exp
+ * through the public {@link VectorExp}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,6 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ExpBenchmark {
     private static final int N = 4096;
+    private static final VectorSpecies<Float> S = VectorExp.floatSpecies();
     private final float[] x = new float[N];
     private final float[] y = new float[N];
 
@@ -44,8 +49,8 @@ public class ExpBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public float[] polynomial() {
-        for (int i = 0; i < N; i += FloatRows.L) {
-            VectorMath.expNonPositive(FloatVector.fromArray(FloatRows.S, x, i)).intoArray(y, i);
+        for (int i = 0; i < N; i += S.length()) {
+            VectorExp.expNonPositive(FloatVector.fromArray(S, x, i)).intoArray(y, i);
         }
         return y;
     }
@@ -53,8 +58,8 @@ public class ExpBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public float[] lanewiseExp() {
-        for (int i = 0; i < N; i += FloatRows.L) {
-            FloatVector.fromArray(FloatRows.S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i);
+        for (int i = 0; i < N; i += S.length()) {
+            FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i);
         }
         return y;
     }

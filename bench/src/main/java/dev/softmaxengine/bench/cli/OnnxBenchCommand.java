@@ -1,10 +1,13 @@
-package dev.softmaxengine.cli.models;
+package dev.softmaxengine.bench.cli;
 
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.bench.models.OnnxScoringComparison;
 import dev.softmaxengine.models.data.Dataset;
+import dev.softmaxengine.models.data.FashionMnist;
+import dev.softmaxengine.models.data.TabularCsv;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code models bench-onnx}: rows/s of an imported .onnx model against an ONNX Runtime session of the same file. */
+/**
+ * {@code bench-onnx} (was {@code models bench-onnx}): rows/s of an imported .onnx model against an ONNX
+ * Runtime session of the same file.
+ */
 @Command(name = "bench-onnx",
         mixinStandardHelpOptions = true,
         description = {"Scores the same rows with an .onnx linear classifier imported here (simd backend) and with an ONNX"
@@ -27,8 +33,12 @@ final class OnnxBenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The .onnx model.")
     Path model;
 
-    @Option(names = "--data", defaultValue = DataSpec.DEFAULT_DIGITS,
-            description = {DataSpec.HELP, "Default: ${DEFAULT-VALUE}."})
+    static final String DEFAULT_DIGITS = "../shared/data/tabular/digits.csv.gz";
+    static final String FASHION = "fashion-mnist:";
+
+    @Option(names = "--data", defaultValue = DEFAULT_DIGITS,
+            description = {"A table (.csv, .tsv, optionally .gz; see models' TabularCsv) or fashion-mnist:train |"
+                    + " fashion-mnist:t10k[:DIR].", "Default: ${DEFAULT-VALUE}."})
     String data;
 
     @Option(names = "--rows", defaultValue = "100000", description = "Rows per pass: --data tiled (default: ${DEFAULT-VALUE}).")
@@ -56,7 +66,7 @@ final class OnnxBenchCommand implements Callable<Integer> {
         if (rows < 1 || batch < 1 || reps < 1 || !(seconds > 0)) {
             throw new IllegalArgumentException("--rows, --batch, --reps and --seconds must be positive");
         }
-        Dataset d = DataSpec.parse(data).read();
+        Dataset d = read(data);
         float[] x = new float[Math.multiplyExact(rows, d.features())];
         for (int i = 0; i < rows; i++) {
             System.arraycopy(d.x(), (i % d.rows()) * d.features(), x, i * d.features(), d.features());
@@ -77,5 +87,23 @@ final class OnnxBenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The rows {@code --data} names: a Fashion-MNIST split, or a table. */
+    static Dataset read(String data) throws IOException {
+        if (data.startsWith(FASHION)) {
+            String rest = data.substring(FASHION.length());
+            int colon = rest.indexOf(':');
+            String split = colon < 0 ? rest : rest.substring(0, colon);
+            if (!split.equals("train") && !split.equals("t10k")) {
+                throw new IllegalArgumentException("--data " + data + ": the Fashion-MNIST split must be train or t10k,"
+                        + " was '" + split + "'");
+            }
+            Path dir = colon < 0 ? FashionMnist.DEFAULT_DIR : Path.of(rest.substring(colon + 1));
+            try (var rows = FashionMnist.open(dir, split)) {
+                return rows.readAll();
+            }
+        }
+        return TabularCsv.read(Path.of(data));
     }
 }
