@@ -1,6 +1,5 @@
 package dev.softmaxengine.cli;
 
-import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.spi.KernelBackend;
 import dev.softmaxengine.api.spi.OpRequest;
@@ -21,6 +20,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
@@ -46,10 +46,8 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--temperature", description = "softmax and log-softmax of x / T (default: 1).")
     Double temperature;
 
-    @Option(names = "--backend", defaultValue = Backends.AUTO,
-            description = "auto, scalar, simd, opencl or cuda (default: ${DEFAULT-VALUE}, which honours"
-                    + " -Dsoftmax.backend and SOFTMAX_BACKEND).")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Option(names = "--in", required = true, description = "Input .npy file.")
     Path in;
@@ -66,7 +64,7 @@ final class ApplyCommand implements Callable<Integer> {
         int a = axis == null ? -1 : axis;
         double t = temperature == null ? 1.0 : temperature;
         // The input first: a bad file is then the only line on stderr, without auto's pass-over log lines.
-        try (NpyArray input = NpyArray.open(in); SoftmaxKernel kernel = kernel(backend)) {
+        try (NpyArray input = NpyArray.open(in); SoftmaxKernel kernel = backend.create()) {
             Tensor x = input.tensor();
             long start = System.nanoTime();
             if (op == Op.ARGMAX) {
@@ -97,11 +95,6 @@ final class ApplyCommand implements Callable<Integer> {
         if (axis != null && op.isElementwise()) {
             throw new IllegalArgumentException("--axis does not apply to " + op.cliName() + ", which is elementwise");
         }
-    }
-
-    /** {@code auto} honours {@code -Dsoftmax.backend} and {@code SOFTMAX_BACKEND}; any other name is forced. */
-    static SoftmaxKernel kernel(String backend) {
-        return backend.trim().equalsIgnoreCase(Backends.AUTO) ? Backends.create() : Backends.create(backend);
     }
 
     private void argmax(SoftmaxKernel kernel, Tensor x, int a) throws java.io.IOException {

@@ -1,5 +1,7 @@
 package dev.softmaxengine.bench.cli;
 
+import dev.softmaxengine.models.io.Terminal;
+
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.bench.BenchShape;
@@ -140,7 +142,8 @@ public final class BenchCli implements Callable<Integer> {
             }
             report = ResultsJson.read(from);
         } else {
-            Progress progress = new ProgressLine(stderr);
+            // Only on a terminal: a redirected log gets no \r frames.
+            Progress progress = Terminal.stderr() ? new ProgressLine(stderr) : Progress.NONE;
             try {
                 report = new HardwareSuite(plan(), progress, commandLine).run(backends);
             } finally {

@@ -1,5 +1,6 @@
 package dev.softmaxengine.cli.models;
 
+import dev.softmaxengine.cli.BackendOption;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.Classifiers;

@@ -1,6 +1,7 @@
 package dev.softmaxengine.cli.models;
 
 import dev.softmaxengine.models.BatchScorer;
+import dev.softmaxengine.models.io.Terminal;
 
 import java.io.PrintWriter;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.softmaxengine.cli.models;
 
+import dev.softmaxengine.cli.BackendOption;
 import de.siegmar.fastcsv.writer.CsvWriter;
 import de.siegmar.fastcsv.writer.LineDelimiter;
 import dev.softmaxengine.api.SoftmaxKernel;

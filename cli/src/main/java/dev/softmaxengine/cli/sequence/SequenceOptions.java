@@ -1,6 +1,7 @@
 package dev.softmaxengine.cli.sequence;
 
-import dev.softmaxengine.api.Backends;
+import dev.softmaxengine.cli.BackendOption;
+
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.models.sequence.ChainInference;
 import dev.softmaxengine.models.sequence.Conll2000;
@@ -11,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the sequence commands: data, backend, threads and batch size. */
@@ -22,10 +24,8 @@ final class SequenceOptions {
     @Option(names = "--train-sentences", description = "Train on the first N training sentences only (default: all).")
     Integer trainSentences;
 
-    @Option(names = "--backend", defaultValue = Backends.AUTO,
-            description = "Kernel backend: auto, scalar, simd, opencl, cuda (default: ${DEFAULT-VALUE}; auto honours"
-                    + " -Dsoftmax.backend and SOFTMAX_BACKEND).")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Option(names = "--threads", description = "Threads over sequences (default: the available processors).")
     Integer threads;
@@ -35,7 +35,7 @@ final class SequenceOptions {
     int batch;
 
     SoftmaxKernel kernel() {
-        return backend.trim().equalsIgnoreCase(Backends.AUTO) ? Backends.create() : Backends.create(backend);
+        return backend.create();
     }
 
     ChainInference inference(SoftmaxKernel kernel) {

@@ -1,4 +1,4 @@
-package dev.softmaxengine.cli.models;
+package dev.softmaxengine.models.io;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,13 +7,19 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * Whether stderr is a terminal: libc's {@code isatty(2)} through the FFM API. The JDK can only tell
- * for stdin and stdout together ({@code System.console()}), and progress goes to stderr.
+ * for stdin and stdout together ({@code System.console()}), and progress goes to stderr. The CLI's
+ * and the bench's progress bars draw only then, so redirected logs get no {@code \r} frames.
  */
-final class Terminal {
+public final class Terminal {
     private Terminal() {
     }
 
-    static boolean stderr() {
+    /**
+     * Whether file descriptor 2 is a terminal.
+     *
+     * @return true for a terminal; false for a file or pipe, or when libc or native access is missing
+     */
+    public static boolean stderr() {
         try {
             Linker linker = Linker.nativeLinker();
             MethodHandle isatty = linker.downcallHandle(linker.defaultLookup().find("isatty").orElseThrow(),
