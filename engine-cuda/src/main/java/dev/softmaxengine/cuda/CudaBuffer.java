@@ -1,7 +1,7 @@
 package dev.softmaxengine.cuda;
 
 import dev.softmaxengine.api.DType;
-import dev.softmaxengine.api.DeviceBuffer;
+import dev.softmaxengine.api.spi.AbstractBuffer;
 import dev.softmaxengine.api.Tensor;
 
 import jcuda.driver.CUdeviceptr;
@@ -11,16 +11,13 @@ import jcuda.driver.CUdeviceptr;
  * {@link dev.softmaxengine.api.DeviceTensor} views that only that kernel computes on. Copies go through the
  * kernel's pinned staging on its stream. Closed by its owner, or with the kernel.
  */
-final class CudaBuffer implements DeviceBuffer {
+final class CudaBuffer extends AbstractBuffer {
     private final CudaSoftmaxKernel kernel;
-    private final DType dtype;
-    private final long elements;
     private CUdeviceptr pointer;
 
     CudaBuffer(CudaSoftmaxKernel kernel, DType dtype, long elements, CUdeviceptr pointer) {
+        super(CudaSoftmaxKernel.NAME, dtype, elements);
         this.kernel = kernel;
-        this.dtype = dtype;
-        this.elements = elements;
         this.pointer = pointer;
     }
 
@@ -48,54 +45,22 @@ final class CudaBuffer implements DeviceBuffer {
     }
 
     @Override
-    public String backend() {
-        return CudaSoftmaxKernel.NAME;
+    protected boolean isOpen() {
+        return !isClosed();
     }
 
     @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public long elements() {
-        return elements;
-    }
-
-    @Override
-    public void write(Tensor src) {
-        checkCopy("src", src);
+    protected void copyFrom(Tensor src) {
         kernel.upload(this, src);
     }
 
     @Override
-    public void read(Tensor dst) {
-        checkCopy("dst", dst);
+    protected void copyInto(Tensor dst) {
         kernel.download(this, dst);
-    }
-
-    private void checkCopy(String name, Tensor t) {
-        if (t == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (!t.isHost()) {
-            throw new IllegalArgumentException(name + " must be host memory, was " + t);
-        }
-        if (t.dtype() != dtype) {
-            throw new IllegalArgumentException(name + " has dtype " + t.dtype() + ", buffer holds " + dtype);
-        }
-        if (t.size() > elements) {
-            throw new IllegalArgumentException(name + " has " + t.size() + " elements, buffer holds " + elements);
-        }
     }
 
     @Override
     public void close() {
         kernel.free(this);
-    }
-
-    @Override
-    public String toString() {
-        return "CudaBuffer[" + dtype + " x " + elements + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -6,6 +6,7 @@ import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BY
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceTensor;
+import dev.softmaxengine.api.spi.AbstractBuffer;
 import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.spi.OpRequest;
@@ -167,18 +168,7 @@ public final class CudaSoftmaxKernel implements KernelBackend {
 
     @Override
     public DeviceBuffer allocate(DType dtype, long elements) {
-        if (dtype == null) {
-            throw new IllegalArgumentException("dtype must not be null");
-        }
-        if (elements < 0) {
-            throw new IllegalArgumentException("elements must be >= 0, was " + elements);
-        }
-        long bytes;
-        try {
-            bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("elements " + elements + " of " + dtype + " overflows a byte count");
-        }
+        long bytes = AbstractBuffer.byteSize(dtype, elements);
         lock.lock();
         try {
             ensureOpen();

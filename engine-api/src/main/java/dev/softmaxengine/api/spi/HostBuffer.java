@@ -1,7 +1,6 @@
 package dev.softmaxengine.api.spi;
 
 import dev.softmaxengine.api.DType;
-import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Tensor;
 
 import java.lang.foreign.Arena;
@@ -9,13 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /**
- * The CPU backends' {@link DeviceBuffer}: off-heap memory in a shared arena, 64-byte aligned so
+ * The CPU backends' {@link dev.softmaxengine.api.DeviceBuffer}: off-heap memory in a shared arena, 64-byte aligned so
  * vector loads never split a cache line. Its tensors are plain host segments.
  */
-public final class HostBuffer implements DeviceBuffer {
-    private final String backend;
-    private final DType dtype;
-    private final long elements;
+public final class HostBuffer extends AbstractBuffer {
     private final Arena arena;
     private final MemorySegment segment;
 
@@ -29,21 +25,8 @@ public final class HostBuffer implements DeviceBuffer {
      *     process can get
      */
     public HostBuffer(String backend, DType dtype, long elements) {
-        if (dtype == null) {
-            throw new IllegalArgumentException("dtype must not be null");
-        }
-        if (elements < 0) {
-            throw new IllegalArgumentException("elements must be >= 0, was " + elements);
-        }
-        long bytes;
-        try {
-            bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("elements " + elements + " of " + dtype + " overflows a byte count");
-        }
-        this.backend = backend;
-        this.dtype = dtype;
-        this.elements = elements;
+        super(backend, dtype, elements);
+        long bytes = byteSize(dtype, elements);
         this.arena = Arena.ofShared();
         try {
             this.segment = arena.allocate(bytes, 64);
@@ -73,52 +56,18 @@ public final class HostBuffer implements DeviceBuffer {
     }
 
     @Override
-    public String backend() {
-        return backend;
+    protected boolean isOpen() {
+        return arena.scope().isAlive();
     }
 
     @Override
-    public DType dtype() {
-        return dtype;
+    protected void copyFrom(Tensor src) {
+        MemorySegment.copy(src.asHostSegment(), 0, segment, 0, src.size() * dtype().byteSize());
     }
 
     @Override
-    public long elements() {
-        return elements;
-    }
-
-    @Override
-    public void write(Tensor src) {
-        checkCopy("src", src);
-        copy(src, Tensor.of(this, src.shape().dims()));
-    }
-
-    @Override
-    public void read(Tensor dst) {
-        checkCopy("dst", dst);
-        copy(Tensor.of(this, dst.shape().dims()), dst);
-    }
-
-    private void checkCopy(String name, Tensor t) {
-        if (t == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (!arena.scope().isAlive()) {
-            throw new IllegalStateException("buffer is closed");
-        }
-        if (!t.isHost()) {
-            throw new IllegalArgumentException(name + " must be host memory, was " + t);
-        }
-        if (t.dtype() != dtype) {
-            throw new IllegalArgumentException(name + " has dtype " + t.dtype() + ", buffer holds " + dtype);
-        }
-        if (t.size() > elements) {
-            throw new IllegalArgumentException(name + " has " + t.size() + " elements, buffer holds " + elements);
-        }
-    }
-
-    private static void copy(Tensor from, Tensor to) {
-        MemorySegment.copy(from.asHostSegment(), 0, to.asHostSegment(), 0, from.size() * from.dtype().byteSize());
+    protected void copyInto(Tensor dst) {
+        MemorySegment.copy(segment, 0, dst.asHostSegment(), 0, dst.size() * dtype().byteSize());
     }
 
     @Override
@@ -126,10 +75,5 @@ public final class HostBuffer implements DeviceBuffer {
         if (arena.scope().isAlive()) {
             arena.close();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "HostBuffer[" + backend + " " + dtype + " x " + elements + "]";
     }
 }
