@@ -1,32 +1,25 @@
 package dev.softmaxengine.cuda;
 
-import dev.softmaxengine.api.spi.KernelBackend;
 import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
 import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES;
 
 import dev.softmaxengine.api.DType;
-import dev.softmaxengine.api.DeviceTensor;
-import dev.softmaxengine.api.spi.AbstractBuffer;
-import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.spi.OpRequest;
+import dev.softmaxengine.api.spi.StagedKernel;
 import dev.softmaxengine.api.SoftmaxEngineException;
-import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.Tolerance;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -51,7 +44,8 @@ import jcuda.driver.JCudaDriver;
  * return once queued, and reading a buffer waits for the work before it. Calls from several threads
  * are safe and serialize on the kernel's lock and stream.
  */
-public final class CudaSoftmaxKernel implements KernelBackend {
+public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
+    /** The backend name, {@code cuda}. */
     public static final String NAME = "cuda";
     private static final String PTX_RESOURCES = "dev/softmaxengine/kernels/cuda/";
 
@@ -76,7 +70,6 @@ public final class CudaSoftmaxKernel implements KernelBackend {
 
     private static final CUdeviceptr NULL = new CUdeviceptr();
 
-    private final ReentrantLock lock = new ReentrantLock();
     private final CudaDriver.Device device;
     private final CUdevice handle;
     private final CUcontext context;
@@ -84,13 +77,10 @@ public final class CudaSoftmaxKernel implements KernelBackend {
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Set<String> optedIn = new HashSet<>();
-    private final Set<CudaBuffer> buffers = new LinkedHashSet<>();
     private final PinnedStaging staging;
     private final DeviceScratch inScratch;
     private final DeviceScratch outScratch;
-    private final DeviceScratch indexScratch;
     private final DeviceScratch workspace;
-    private boolean closed;
 
     /** A kernel on the first GPU of compute capability >= 7.5. */
     public CudaSoftmaxKernel() {
@@ -123,7 +113,6 @@ public final class CudaSoftmaxKernel implements KernelBackend {
         this.staging = new PinnedStaging(s);
         this.inScratch = new DeviceScratch("staged input", s);
         this.outScratch = new DeviceScratch("staged output", s);
-        this.indexScratch = new DeviceScratch("argmax indices", s);
         this.workspace = new DeviceScratch("split workspace", s);
     }
 
@@ -167,70 +156,60 @@ public final class CudaSoftmaxKernel implements KernelBackend {
     }
 
     @Override
-    public DeviceBuffer allocate(DType dtype, long elements) {
-        long bytes = AbstractBuffer.byteSize(dtype, elements);
-        lock.lock();
-        try {
-            ensureOpen();
-            makeCurrent();
-            CUdeviceptr p = new CUdeviceptr();
-            long size = Math.max(bytes, 1);
-            CudaDriver.check("cuMemAlloc(" + size + " bytes)", () -> JCudaDriver.cuMemAlloc(p, size));
-            CudaBuffer b = new CudaBuffer(this, dtype, elements, p);
-            buffers.add(b);
-            return b;
-        } finally {
-            lock.unlock();
+    protected CUdeviceptr allocateDevice(long bytes) {
+        makeCurrent();
+        CUdeviceptr p = new CUdeviceptr();
+        CudaDriver.check("cuMemAlloc(" + bytes + " bytes)", () -> JCudaDriver.cuMemAlloc(p, bytes));
+        return p;
+    }
+
+    @Override
+    protected void freeDevice(CUdeviceptr p) {
+        makeCurrent();
+        // Kernels queued on the stream may still use the memory.
+        CudaDriver.check("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream));
+        CudaDriver.check("cuMemFree", () -> JCudaDriver.cuMemFree(p));
+    }
+
+    @Override
+    protected void copy(CUdeviceptr p, Tensor host, boolean toDevice) {
+        makeCurrent();
+        if (toDevice) {
+            staging.upload(host.asHostSegment(), p);
+        } else {
+            staging.download(p, host.asHostSegment());
         }
     }
 
     @Override
-    public void execute(OpRequest r) {
-        if (r == null) {
-            throw new IllegalArgumentException("request must not be null");
-        }
-        // Before the lock: a segment of a closed arena must never reach the driver's copies.
-        r.requireAccessible();
-        lock.lock();
-        try {
-            ensureOpen();
-            // Every check before the first copy, so that a rejected call leaves out untouched.
-            CudaBuffer inBuffer = ownBuffer("in", r.in());
-            CudaBuffer outBuffer = ownBuffer("out", r.out());
-            Op op = r.op();
-            long outElements = r.out().size();
-            if (outElements == 0) {
-                return;
-            }
-            LaunchPlan plan = LaunchPlan.of(op, r.dtype(), r.outer(), r.n(), r.inner(), device.limits());
-            makeCurrent();
-            int bytes = r.dtype().byteSize();
-            CUdeviceptr in;
-            if (inBuffer != null) {
-                in = inBuffer.pointer();
-            } else {
-                in = inScratch.ensure(r.in().size() * bytes);
-                staging.upload(r.in().asHostSegment(), in);
-            }
-            CUdeviceptr out = NULL;
-            CUdeviceptr indices = NULL;
-            if (op == Op.ARGMAX) {
-                indices = outBuffer != null ? outBuffer.pointer() : indexScratch.ensure(outElements * Integer.BYTES);
-            } else if (r.inPlace()) {
-                out = in;
-            } else {
-                out = outBuffer != null ? outBuffer.pointer() : outScratch.ensure(outElements * bytes);
-            }
-            CUdeviceptr ws = plan.workspaceBytes() > 0 ? workspace.ensure(plan.workspaceBytes()) : NULL;
+    protected CUdeviceptr scratch(boolean input, long bytes) {
+        return (input ? inScratch : outScratch).ensure(bytes);
+    }
+
+    @Override
+    protected OptionalDouble launch(OpRequest r, CUdeviceptr in, CUdeviceptr out, boolean timed) {
+        LaunchPlan plan = LaunchPlan.of(r.op(), r.dtype(), r.outer(), r.n(), r.inner(), device.limits());
+        makeCurrent();
+        // Argmax writes its indices through the kernels' index parameter, the others through out.
+        CUdeviceptr values = r.op() == Op.ARGMAX ? NULL : out;
+        CUdeviceptr indices = r.op() == Op.ARGMAX ? out : NULL;
+        CUdeviceptr ws = plan.workspaceBytes() > 0 ? workspace.ensure(plan.workspaceBytes()) : NULL;
+        Runnable launches = () -> {
             for (LaunchPlan.Launch launch : plan.launches()) {
-                launch(plan.strategy(), launch, parameters(plan, launch, r, in, out, indices, ws));
+                launch(plan.strategy(), launch, parameters(plan, launch, r, in, values, indices, ws));
             }
-            if (outBuffer == null) {
-                staging.download(op == Op.ARGMAX ? indices : out, r.out().asHostSegment());
-            }
-        } finally {
-            lock.unlock();
+        };
+        if (!timed) {
+            launches.run();
+            return OptionalDouble.empty();
         }
+        return OptionalDouble.of(streamMillis(launches));
+    }
+
+    @Override
+    protected void finish() {
+        makeCurrent();
+        CudaDriver.check("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream));
     }
 
     /** One kernel parameter: its PTX type ({@code .u32}, {@code .u64}, {@code .f32}, {@code .f64}) and value. */
@@ -346,71 +325,8 @@ public final class CudaSoftmaxKernel implements KernelBackend {
         }
     }
 
-    void upload(CudaBuffer b, Tensor src) {
-        lock.lock();
-        try {
-            ensureOpen();
-            CUdeviceptr p = b.pointer();
-            makeCurrent();
-            staging.upload(src.asHostSegment(), p);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void download(CudaBuffer b, Tensor dst) {
-        lock.lock();
-        try {
-            ensureOpen();
-            CUdeviceptr p = b.pointer();
-            makeCurrent();
-            staging.download(p, dst.asHostSegment());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void free(CudaBuffer b) {
-        lock.lock();
-        try {
-            if (closed || b.isClosed()) {
-                return;
-            }
-            makeCurrent();
-            // Kernels queued on the stream may still use the memory.
-            CudaDriver.check("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream));
-            CUdeviceptr p = b.release();
-            buffers.remove(b);
-            CudaDriver.check("cuMemFree", () -> JCudaDriver.cuMemFree(p));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The operand's buffer when it is device memory of this kernel, null for host memory. */
-    private CudaBuffer ownBuffer(String name, Tensor t) {
-        if (!(t instanceof DeviceTensor d)) {
-            return null;
-        }
-        if (!(d.buffer() instanceof CudaBuffer b) || b.kernel() != this) {
-            throw new IllegalArgumentException(name + " is device memory of " + (d.buffer() instanceof CudaBuffer
-                    ? "another cuda kernel" : "backend " + d.buffer().backend())
-                    + "; this kernel computes on host memory or on buffers from its own allocate()");
-        }
-        if (b.isClosed()) {
-            throw new IllegalStateException(name + " is a closed buffer");
-        }
-        return b;
-    }
-
     private void makeCurrent() {
         CudaDriver.check("cuCtxSetCurrent", () -> JCudaDriver.cuCtxSetCurrent(context));
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("cuda kernel is closed");
-        }
     }
 
     /**
@@ -420,7 +336,7 @@ public final class CudaSoftmaxKernel implements KernelBackend {
     float streamMillis(Runnable calls) {
         lock.lock();
         try {
-            ensureOpen();
+            requireOpen();
             makeCurrent();
             CUevent start = new CUevent();
             CUevent end = new CUevent();
@@ -450,7 +366,7 @@ public final class CudaSoftmaxKernel implements KernelBackend {
     long deviceFreeBytes() {
         lock.lock();
         try {
-            ensureOpen();
+            requireOpen();
             makeCurrent();
             long[] free = new long[1];
             long[] total = new long[1];
@@ -465,51 +381,29 @@ public final class CudaSoftmaxKernel implements KernelBackend {
     long scratchBytes() {
         lock.lock();
         try {
-            return inScratch.capacity() + outScratch.capacity() + indexScratch.capacity() + workspace.capacity();
+            return inScratch.capacity() + outScratch.capacity() + workspace.capacity();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Releases every buffer, scratch, staging, module, the stream and the context; the first failure is rethrown after. */
+    /** Scratch, staging, modules, the stream and the context; the buffers went before. */
     @Override
-    public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            List<RuntimeException> failures = new ArrayList<>();
-            attempt(failures, this::makeCurrent);
-            attempt(failures, () -> CudaDriver.check("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream)));
-            for (CudaBuffer b : buffers) {
-                CUdeviceptr p = b.release();
-                attempt(failures, () -> CudaDriver.check("cuMemFree", () -> JCudaDriver.cuMemFree(p)));
-            }
-            buffers.clear();
-            attempt(failures, inScratch::close);
-            attempt(failures, outScratch::close);
-            attempt(failures, indexScratch::close);
-            attempt(failures, workspace::close);
-            attempt(failures, staging::close);
-            for (Map.Entry<String, CUmodule> m : modules.entrySet()) {
-                attempt(failures, () -> CudaDriver.check("cuModuleUnload(" + m.getKey() + ")",
-                        () -> JCudaDriver.cuModuleUnload(m.getValue())));
-            }
-            modules.clear();
-            functions.clear();
-            attempt(failures, () -> CudaDriver.check("cuStreamDestroy", () -> JCudaDriver.cuStreamDestroy(stream)));
-            attempt(failures, () -> CudaDriver.check("cuDevicePrimaryCtxRelease",
-                    () -> JCudaDriver.cuDevicePrimaryCtxRelease(handle)));
-            if (!failures.isEmpty()) {
-                RuntimeException first = failures.getFirst();
-                failures.subList(1, failures.size()).forEach(first::addSuppressed);
-                throw first;
-            }
-        } finally {
-            lock.unlock();
+    protected void releaseDevice(List<RuntimeException> failures) {
+        attempt(failures, this::makeCurrent);
+        attempt(failures, inScratch::close);
+        attempt(failures, outScratch::close);
+        attempt(failures, workspace::close);
+        attempt(failures, staging::close);
+        for (Map.Entry<String, CUmodule> m : modules.entrySet()) {
+            attempt(failures, () -> CudaDriver.check("cuModuleUnload(" + m.getKey() + ")",
+                    () -> JCudaDriver.cuModuleUnload(m.getValue())));
         }
+        modules.clear();
+        functions.clear();
+        attempt(failures, () -> CudaDriver.check("cuStreamDestroy", () -> JCudaDriver.cuStreamDestroy(stream)));
+        attempt(failures, () -> CudaDriver.check("cuDevicePrimaryCtxRelease",
+                () -> JCudaDriver.cuDevicePrimaryCtxRelease(handle)));
     }
 
     private static void attempt(List<RuntimeException> failures, Runnable step) {
@@ -522,6 +416,6 @@ public final class CudaSoftmaxKernel implements KernelBackend {
 
     @Override
     public String toString() {
-        return "CudaSoftmaxKernel[" + device.describe() + (closed ? ", closed" : "") + "]";
+        return "CudaSoftmaxKernel[" + device.describe() + (isClosed() ? ", closed" : "") + "]";
     }
 }
