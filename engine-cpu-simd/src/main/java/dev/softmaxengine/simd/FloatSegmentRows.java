@@ -309,7 +309,7 @@ final class FloatSegmentRows implements RowKernels {
                 }
                 s = s.add(e);
             }
-            total += s.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(s);
         }
         if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
@@ -317,7 +317,7 @@ final class FloatSegmentRows implements RowKernels {
             if (store) {
                 st(e, out, base + i, k);
             }
-            total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(e.blend(0, k.not()));
         }
         return total;
     }
@@ -400,7 +400,7 @@ final class FloatSegmentRows implements RowKernels {
             st(e, out, base + full, k);
             sum = sum.add(e.blend(0, k.not()));
         }
-        FloatVector f = FloatVector.broadcast(S, (float) (1.0 / sum.reduceLanes(VectorOperators.ADD)));
+        FloatVector f = FloatVector.broadcast(S, (float) (1.0 / VectorMath.sum(sum)));
         for (int i = 0; i < full; i += L) {
             st(ld(out, base + i).mul(f), out, base + i);
         }
@@ -424,7 +424,7 @@ final class FloatSegmentRows implements RowKernels {
             VectorMask<Float> k = S.indexInRange(full, n);
             sum = sum.add(VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled)).blend(0, k.not()));
         }
-        float logSum = (float) Math.log(sum.reduceLanes(VectorOperators.ADD));
+        float logSum = (float) Math.log(VectorMath.sum(sum));
         for (int i = 0; i < full; i += L) {
             st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
         }

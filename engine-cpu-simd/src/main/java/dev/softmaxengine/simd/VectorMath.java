@@ -3,6 +3,7 @@ package dev.softmaxengine.simd;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Vectorized exp for the arguments softmax and sigmoid produce: {@code x <= 0} or NaN.
@@ -96,6 +97,29 @@ final class VectorMath {
                 .lanewise(VectorOperators.LSHL, 52)
                 .reinterpretAsDoubles();
         return p.mul(scale).blend(0.0, x.compare(VectorOperators.LT, D_MIN_ARG));
+    }
+
+    /**
+     * The sum of v's lanes in one fixed order, a halving tree (lane i + lane i + L/2, then ...),
+     * the same in every JIT tier. Not {@code reduceLanes(ADD)}: its order is unspecified, and it
+     * differs between tiers: the Java fallback that runs in the interpreter and C1 adds the lanes
+     * in sequence, C2 in its own tree. So the first calls of a JVM, and a frame deoptimized while
+     * it runs (closing a shared arena deoptimizes frames inside a memory access on every thread),
+     * gave results 1-2 ulp off the steady state's, and results were not bit-reproducible.
+     */
+    static float sum(FloatVector v) {
+        for (int h = v.length() / 2; h > 0; h /= 2) {
+            v = v.add(v.rearrange(VectorShuffle.iota(v.species(), h, 1, true)));
+        }
+        return v.lane(0);
+    }
+
+    /** The sum of v's lanes in one fixed order; see {@link #sum(FloatVector)}. */
+    static double sum(DoubleVector v) {
+        for (int h = v.length() / 2; h > 0; h /= 2) {
+            v = v.add(v.rearrange(VectorShuffle.iota(v.species(), h, 1, true)));
+        }
+        return v.lane(0);
     }
 
     /** {@code hi * r + lo}: the odd coefficient times r plus the even one below it. */
