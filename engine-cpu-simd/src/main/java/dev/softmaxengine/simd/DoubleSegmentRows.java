@@ -308,7 +308,7 @@ final class DoubleSegmentRows implements RowKernels {
                 }
                 s = s.add(e);
             }
-            total += s.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(s);
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
@@ -316,7 +316,7 @@ final class DoubleSegmentRows implements RowKernels {
             if (store) {
                 st(e, out, base + i, k);
             }
-            total += e.blend(0, k.not()).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(e.blend(0, k.not()));
         }
         return total;
     }
@@ -399,7 +399,7 @@ final class DoubleSegmentRows implements RowKernels {
             st(e, out, base + full, k);
             sum = sum.add(e.blend(0, k.not()));
         }
-        DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / sum.reduceLanes(VectorOperators.ADD)));
+        DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / VectorMath.sum(sum)));
         for (int i = 0; i < full; i += L) {
             st(ld(out, base + i).mul(f), out, base + i);
         }
@@ -423,7 +423,7 @@ final class DoubleSegmentRows implements RowKernels {
             VectorMask<Double> k = S.indexInRange(full, n);
             sum = sum.add(VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled)).blend(0, k.not()));
         }
-        double logSum = (double) Math.log(sum.reduceLanes(VectorOperators.ADD));
+        double logSum = (double) Math.log(VectorMath.sum(sum));
         for (int i = 0; i < full; i += L) {
             st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
         }
@@ -536,7 +536,7 @@ final class DoubleSegmentRows implements RowKernels {
         DoubleVector e = VectorMath.expNonPositive(x.abs().neg());
         if (log) {
             // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
-            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(e.lanewise(VectorOperators.LOG1P));
+            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(VectorMath.log1p(e));
         }
         // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
         return e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1));

@@ -3,6 +3,7 @@ package dev.softmaxengine.simd;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Vectorized exp for the arguments softmax and sigmoid produce: {@code x <= 0} or NaN.
@@ -87,6 +88,52 @@ final class VectorMath {
                 .lanewise(VectorOperators.LSHL, 52)
                 .reinterpretAsDoubles();
         return p.mul(scale).blend(0.0, x.compare(VectorOperators.LT, D_MIN_ARG));
+    }
+
+    /**
+     * The sum of v's lanes in one fixed order, a halving tree (lane i + lane i + L/2, then ...),
+     * the same in every JIT tier. Not {@code reduceLanes(ADD)}: its order is unspecified, and it
+     * differs between tiers: the Java fallback that runs in the interpreter and C1 adds the lanes
+     * in sequence, C2 in its own tree. So the first calls of a JVM, and a frame deoptimized while
+     * it runs (closing a shared arena deoptimizes frames inside a memory access on every thread),
+     * gave results 1-2 ulp off the steady state's, and results were not bit-reproducible.
+     */
+    static float sum(FloatVector v) {
+        for (int h = v.length() / 2; h > 0; h /= 2) {
+            v = v.add(v.rearrange(VectorShuffle.iota(v.species(), h, 1, true)));
+        }
+        return v.lane(0);
+    }
+
+    /** The sum of v's lanes in one fixed order; see {@link #sum(FloatVector)}. */
+    static double sum(DoubleVector v) {
+        for (int h = v.length() / 2; h > 0; h /= 2) {
+            v = v.add(v.rearrange(VectorShuffle.iota(v.species(), h, 1, true)));
+        }
+        return v.lane(0);
+    }
+
+    /**
+     * log1p of each lane, by {@link StrictMath#log1p}. Not {@code lanewise(LOG1P)}: that is an SVML
+     * call under C2 and StrictMath in the Java fallback, and the two differ in the last bit, so
+     * log-sigmoid changed with the JIT tier. Lane by lane costs log-sigmoid speed, which no other op
+     * pays.
+     */
+    static FloatVector log1p(FloatVector v) {
+        float[] a = v.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) StrictMath.log1p(a[i]);
+        }
+        return FloatVector.fromArray(v.species(), a, 0);
+    }
+
+    /** log1p of each lane, by {@link StrictMath#log1p}; see {@link #log1p(FloatVector)}. */
+    static DoubleVector log1p(DoubleVector v) {
+        double[] a = v.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = StrictMath.log1p(a[i]);
+        }
+        return DoubleVector.fromArray(v.species(), a, 0);
     }
 
     /** {@code hi * r + lo}: the odd coefficient times r plus the even one below it. */

@@ -20,7 +20,10 @@ import dev.softmaxengine.api.spi.OpRequest;
  * above {@link #PARALLEL_THRESHOLD} elements. The row kernels ({@link RowKernels}, generated
  * from one template for float32 / float64 over arrays / native segments) are picked once per
  * request. Last-axis slices vectorize along the row; other axes vectorize across the inner
- * dimension. Thread-safe; {@link #close()} stops the worker threads.
+ * dimension. Thread-safe, and results are bit-identical whichever threads, batch split or JIT
+ * tier computed them. {@link #close()} waits for a call's parallel part in progress and stops the
+ * worker threads; calls already past the open check complete (on their own thread), later ones
+ * are an {@link IllegalStateException}.
  */
 public final class VectorSoftmaxKernel implements KernelBackend {
     /** The backend name, {@code simd}. */
@@ -182,10 +185,12 @@ public final class VectorSoftmaxKernel implements KernelBackend {
 
     /**
      * Softmax or log-softmax of fewer rows than threads, each row cut into one part per thread, in
-     * one job: each thread takes parts, computes their max and sum of exps, waits until every
-     * part is done, merges the parts of its rows (the online normalizer's S = sum of
-     * s_p * e^((m_p - M) / T)) and scales its own parts, whose exps are still in its cache. A part
-     * no worker took in time is the caller's, so a late worker costs no wait.
+     * one job of one unit per thread, unit p being part p of every row: each thread takes a unit,
+     * computes its parts' max and sum of exps, waits until every unit is done, merges each row's
+     * parts (the online normalizer's S = sum of s_p * e^((m_p - M) / T)) and scales its own parts,
+     * whose exps are still in its cache. A thread holds one unit while it waits, so the units must
+     * be no more than the threads that take them (units of (row, part), chunks of one, left two of
+     * three rows' units untaken while three threads waited for them: a hang).
      */
     private void splitRows(RowKernels k, OpRequest r, boolean log) {
         int parts = threads;
@@ -195,13 +200,18 @@ public final class VectorSoftmaxKernel implements KernelBackend {
         double[] sum = new double[units];
         AtomicInteger measured = new AtomicInteger();
         double invT = 1.0 / r.temperature();
-        workers.run(units, (a, b) -> {
+        workers.run(parts, (a, b) -> {
             try {
-                k.splitMaxSum(r, a, b, parts, max, sum, !log);
+                for (long p = a; p < b; p++) {
+                    for (int o = 0; o < rows; o++) {
+                        long u = (long) o * parts + p;
+                        k.splitMaxSum(r, u, u + 1, parts, max, sum, !log);
+                    }
+                }
             } finally {
                 measured.addAndGet((int) (b - a));
             }
-            for (int spins = 0; measured.get() < units; spins++) {
+            for (int spins = 0; measured.get() < parts; spins++) {
                 if (spins < 1 << 16) {
                     Thread.onSpinWait();
                 } else {
@@ -211,8 +221,7 @@ public final class VectorSoftmaxKernel implements KernelBackend {
             double[] factor = new double[units];
             double[] rowMax = new double[rows];
             double[] logSum = new double[rows];
-            for (long u = a; u < b; u++) {
-                int o = (int) (u / parts);
+            for (int o = 0; o < rows; o++) {
                 double m = Double.NEGATIVE_INFINITY;
                 for (int p = 0; p < parts; p++) {
                     m = Math.max(m, max[o * parts + p]);
@@ -221,11 +230,19 @@ public final class VectorSoftmaxKernel implements KernelBackend {
                 for (int p = 0; p < parts; p++) {
                     s += sum[o * parts + p] * Math.exp((max[o * parts + p] - m) * invT);
                 }
-                factor[(int) u] = Math.exp((max[(int) u] - m) * invT) / s;
+                for (long p = a; p < b; p++) {
+                    int u = (int) (o * parts + p);
+                    factor[u] = Math.exp((max[u] - m) * invT) / s;
+                }
                 rowMax[o] = m;
                 logSum[o] = Math.log(s);
             }
-            k.splitFinish(r, a, b, parts, factor, rowMax, logSum, log);
+            for (long p = a; p < b; p++) {
+                for (int o = 0; o < rows; o++) {
+                    long u = (long) o * parts + p;
+                    k.splitFinish(r, u, u + 1, parts, factor, rowMax, logSum, log);
+                }
+            }
         });
     }
 

@@ -108,6 +108,12 @@ final class WorkerPool implements AutoCloseable {
             task.run(0, units);
             return;
         }
+        if (closed) {
+            // close() took and released the lock after the check above: the workers are gone.
+            inUse.unlock();
+            task.run(0, units);
+            return;
+        }
         Job j = new Job(++seq, task, units, parts);
         try {
             job = j;
@@ -177,11 +183,35 @@ final class WorkerPool implements AutoCloseable {
         PARKED.setVolatile(parked, part - 1, value);
     }
 
+    /**
+     * Stops the workers and waits until they have exited. A job in progress finishes first (under
+     * the lock): a worker must not leave a posted job, since a split-row job's parts wait for
+     * each other and the caller alone would wait forever. Calls after this run on their caller's
+     * thread.
+     */
     @Override
     public void close() {
-        closed = true;
+        inUse.lock();
+        try {
+            closed = true;
+        } finally {
+            inUse.unlock();
+        }
         for (Thread t : workers) {
             LockSupport.unpark(t);
+        }
+        boolean interrupted = false;
+        for (Thread t : workers) {
+            while (t.isAlive() && t != Thread.currentThread()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

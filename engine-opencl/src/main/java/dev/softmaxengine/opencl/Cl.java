@@ -23,8 +23,29 @@ final class Cl {
         CL.setExceptionsEnabled(true);
     }
 
+    /**
+     * A fault to raise before a CL call, for tests of device failures (a failed build, an
+     * allocation the device refuses, a device lost after a launch); null outside tests.
+     */
+    @FunctionalInterface
+    interface Fault {
+        /** Throws a {@link CLException} to fail the call named {@code call}, or returns to let it run. */
+        void before(String call);
+    }
+
+    static volatile Fault fault;
+
+    /** Raises the injected fault, if any, for {@code call}. */
+    static void inject(String call) {
+        Fault f = fault;
+        if (f != null) {
+            f.before(call);
+        }
+    }
+
     static <T> T call(String name, Supplier<T> call) {
         try {
+            inject(name);
             return call.get();
         } catch (CLException e) {
             throw failure(name, e);
@@ -33,6 +54,7 @@ final class Cl {
 
     static void run(String name, Runnable call) {
         try {
+            inject(name);
             call.run();
         } catch (CLException e) {
             throw failure(name, e);

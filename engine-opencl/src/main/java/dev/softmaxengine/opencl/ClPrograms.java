@@ -87,6 +87,7 @@ final class ClPrograms implements AutoCloseable {
         cl_program program = Cl.call("clCreateProgramWithSource " + label,
                 () -> CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, null));
         try {
+            Cl.inject("clBuildProgram");
             CL.clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
             return program;
         } catch (CLException e) {
