@@ -1,26 +1,21 @@
 package dev.softmaxengine.opencl;
 
-import dev.softmaxengine.api.spi.KernelBackend;
+import dev.softmaxengine.api.spi.StagedKernel;
 import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceTensor;
 import dev.softmaxengine.api.SegmentTensor;
-import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.SoftmaxEngineException;
-import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.Tolerance;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
-import java.util.Set;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -38,12 +33,13 @@ import org.jocl.cl_mem;
  * {@code .cl} files, one per {@link Strategy}, chosen by shape.
  *
  * <p>It owns one context and one in-order queue, the programs built in that context (once each,
- * on first use), three staging buffers that host operands are copied through once per call (grown
- * when a call needs more, never allocated per call), and every {@link OpenClBuffer} it allocated;
- * {@link #close()} releases all of them. Calls are serialized on one lock: a kernel object's
- * arguments and the staging buffers are shared state.
+ * on first use), two staging buffers that host operands are copied through once per call (grown
+ * when a call needs more, never allocated per call), and every buffer it allocated;
+ * {@link #close()} releases all of them. {@link StagedKernel} runs each call; calls are serialized
+ * on its lock: a kernel object's arguments and the staging buffers are shared state.
  */
-public final class OpenClSoftmaxKernel implements KernelBackend {
+public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
+    /** The backend name, {@code opencl}. */
     public static final String NAME = "opencl";
 
     /**
@@ -81,16 +77,13 @@ public final class OpenClSoftmaxKernel implements KernelBackend {
     private static final Tolerance SIGMOID_F64 = new Tolerance(8 * U64, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
 
-    private final Object lock = new Object();
     private final OpenClDevice device;
     private final cl_context context;
     private final cl_command_queue queue;
     private final ClPrograms programs;
-    private final Set<OpenClBuffer> buffers = new LinkedHashSet<>();
     private final Staging stageIn = new Staging();
     private final Staging stageOut = new Staging();
     private int liveMemObjects;
-    private boolean closed;
 
     /** A kernel on the best usable device (a GPU first), as {@code auto} would pick. */
     public OpenClSoftmaxKernel() {
@@ -164,35 +157,43 @@ public final class OpenClSoftmaxKernel implements KernelBackend {
     }
 
     @Override
-    public DeviceBuffer allocate(DType dtype, long elements) {
-        if (dtype == null) {
-            throw new IllegalArgumentException("dtype must not be null");
-        }
-        if (elements < 0) {
-            throw new IllegalArgumentException("elements must be >= 0, was " + elements);
-        }
-        requireDtype("dtype", dtype);
-        long bytes = deviceBytes("elements", elements, dtype);
-        synchronized (lock) {
-            requireOpen();
-            // OpenCL has no empty buffers; an empty one still takes one element.
-            OpenClBuffer b = new OpenClBuffer(this, dtype, elements, createMem(Math.max(bytes, dtype.byteSize())));
-            buffers.add(b);
-            return b;
+    protected cl_mem allocateDevice(long bytes) {
+        return createMem(bytes);
+    }
+
+    @Override
+    protected void freeDevice(cl_mem m) {
+        // The queue is in order and every call finishes before it returns: nothing still uses m.
+        releaseMem(m);
+    }
+
+    @Override
+    protected void copy(cl_mem mem, Tensor host, boolean toDevice) {
+        long bytes = host.size() * host.dtype().byteSize();
+        switch (host) {
+            case ArrayTensor a -> transfer(toDevice, mem, 0, bytes, pointer(a));
+            case SegmentTensor s -> segment(toDevice, mem, s.segment());
+            case DeviceTensor d -> throw new IllegalStateException("not host memory: " + host);
         }
     }
 
     @Override
-    public void execute(OpRequest r) {
-        run(r, null);
+    protected cl_mem scratch(boolean input, long bytes) {
+        return (input ? stageIn : stageOut).ensure(bytes);
     }
 
     /** The kernel's own time from its profiling event: host staging is not counted. */
     @Override
-    public OptionalDouble executeTimed(OpRequest r) {
+    protected OptionalDouble launch(OpRequest r, cl_mem in, cl_mem out, boolean timed) {
+        if (!timed) {
+            launch(r, in, out, (cl_event) null);
+            return OptionalDouble.empty();
+        }
         cl_event event = new cl_event();
         try {
-            return run(r, event) ? OptionalDouble.of(kernelMillis(event)) : OptionalDouble.of(0);
+            launch(r, in, out, event);
+            Cl.run("clWaitForEvents", () -> CL.clWaitForEvents(1, new cl_event[] {event}));
+            return OptionalDouble.of(kernelMillis(event));
         } finally {
             if (event.getNativePointer() != 0) {
                 CL.clReleaseEvent(event);
@@ -200,47 +201,9 @@ public final class OpenClSoftmaxKernel implements KernelBackend {
         }
     }
 
-    /** Runs {@code r}, recording its kernel in {@code event} when given; false when there was nothing to compute. */
-    private boolean run(OpRequest r, cl_event event) {
-        if (r == null) {
-            throw new IllegalArgumentException("request must not be null");
-        }
-        r.requireAccessible();
-        Tensor in = r.in();
-        Tensor out = r.out();
-        DType dtype = r.dtype();
-        requireDtype("in", dtype);
-        synchronized (lock) {
-            requireOpen();
-            OpenClBuffer inBuffer = ownBuffer("in", in);
-            OpenClBuffer outBuffer = ownBuffer("out", out);
-            if (inBuffer == null) {
-                deviceBytes("in", in.size(), dtype);
-            }
-            long outSize = out.size();
-            if (outSize == 0) {
-                return false;
-            }
-            // A logsumexp over an empty axis reads nothing, but its kernel still needs a buffer argument.
-            cl_mem inMem = inBuffer != null ? inBuffer.mem()
-                    : upload(in, stageIn.ensure(Math.max(in.size(), 1) * dtype.byteSize()));
-            cl_mem outMem;
-            if (outBuffer != null) {
-                outMem = outBuffer.mem();
-            } else if (r.inPlace()) {
-                // Both host operands are the same memory: compute in place on its staged copy.
-                outMem = inMem;
-            } else {
-                outMem = stageOut.ensure(outSize * out.dtype().byteSize());
-            }
-            launch(r, inMem, outMem, event);
-            if (outBuffer == null) {
-                download(outMem, out);
-            } else {
-                Cl.run("clFinish", () -> CL.clFinish(queue));
-            }
-            return true;
-        }
+    @Override
+    protected void finish() {
+        Cl.run("clFinish", () -> CL.clFinish(queue));
     }
 
     private static double kernelMillis(cl_event event) {
@@ -358,66 +321,6 @@ public final class OpenClSoftmaxKernel implements KernelBackend {
 
     // ---- host transfers -------------------------------------------------------------------------
 
-    void write(OpenClBuffer b, Tensor src) {
-        checkTransfer(b, "src", src);
-        OpRequest.requireAccessible("src", src);
-        synchronized (lock) {
-            upload(src, liveMem(b));
-        }
-    }
-
-    void read(OpenClBuffer b, Tensor dst) {
-        checkTransfer(b, "dst", dst);
-        if (dst instanceof SegmentTensor s && s.segment().isReadOnly()) {
-            throw new IllegalArgumentException("dst is a read-only segment");
-        }
-        OpRequest.requireAccessible("dst", dst);
-        synchronized (lock) {
-            download(liveMem(b), dst);
-        }
-    }
-
-    private static void checkTransfer(OpenClBuffer b, String name, Tensor t) {
-        if (t == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (!t.isHost()) {
-            throw new IllegalArgumentException(name + " must be host memory, was " + t);
-        }
-        if (t.dtype() != b.dtype()) {
-            throw new IllegalArgumentException(name + " has dtype " + t.dtype() + ", buffer holds " + b.dtype());
-        }
-        if (t.size() > b.elements()) {
-            throw new IllegalArgumentException(name + " has " + t.size() + " elements, buffer holds " + b.elements());
-        }
-    }
-
-    private cl_mem liveMem(OpenClBuffer b) {
-        requireOpen();
-        return b.mem();
-    }
-
-    /** Copies a host tensor into the start of {@code dst} (blocking); returns {@code dst}. */
-    private cl_mem upload(Tensor src, cl_mem dst) {
-        long bytes = src.size() * src.dtype().byteSize();
-        switch (src) {
-            case ArrayTensor a -> transfer(true, dst, 0, bytes, pointer(a));
-            case SegmentTensor s -> segment(true, dst, s.segment());
-            case DeviceTensor d -> throw new IllegalStateException("not host memory: " + src);
-        }
-        return dst;
-    }
-
-    /** Copies the start of {@code src} into a host tensor (blocking, so it also waits for the kernel). */
-    private void download(cl_mem src, Tensor dst) {
-        long bytes = dst.size() * dst.dtype().byteSize();
-        switch (dst) {
-            case ArrayTensor a -> transfer(false, src, 0, bytes, pointer(a));
-            case SegmentTensor s -> segment(false, src, s.segment());
-            case DeviceTensor d -> throw new IllegalStateException("not host memory: " + dst);
-        }
-    }
-
     private static Pointer pointer(ArrayTensor a) {
         return switch (a.dtype()) {
             case FLOAT32 -> Pointer.to(a.floats());
@@ -529,32 +432,28 @@ public final class OpenClSoftmaxKernel implements KernelBackend {
         Cl.run("clReleaseMemObject", () -> CL.clReleaseMemObject(m));
     }
 
-    void release(OpenClBuffer b) {
-        synchronized (lock) {
-            cl_mem m = b.detach();
-            if (m != null) {
-                buffers.remove(b);
-                releaseMem(m);
-            }
-        }
-    }
-
-    /** cl_mem objects this kernel holds now: staging plus open {@link OpenClBuffer}s. */
+    /**
+     * The cl_mem objects this kernel holds now, for leak tests.
+     *
+     * @return staging plus open buffers
+     */
     public int liveMemObjects() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return liveMemObjects;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Programs built in this kernel's context so far. */
     int programCount() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return programs.programCount();
+        } finally {
+            lock.unlock();
         }
-    }
-
-    Object lock() {
-        return lock;
     }
 
     OpenClDevice openClDevice() {
@@ -567,86 +466,56 @@ public final class OpenClSoftmaxKernel implements KernelBackend {
 
     // ---- checks ---------------------------------------------------------------------------------
 
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("opencl kernel is closed");
-        }
-    }
-
-    private void requireDtype(String name, DType dtype) {
+    @Override
+    protected void requireDtype(String name, DType dtype) {
         if (dtype == DType.FLOAT64 && !device.fp64()) {
             throw new IllegalArgumentException(name + " is FLOAT64, but device '" + device.name()
                     + "' lacks cl_khr_fp64; use FLOAT32");
         }
     }
 
-    /** Bytes of {@code elements}, checked against the device's largest allocation. */
-    private long deviceBytes(String name, long elements, DType dtype) {
-        long bytes;
-        try {
-            bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(name + " = " + elements + " elements of " + dtype
-                    + " overflow a byte count");
-        }
+    /** A host operand is staged in one allocation: it must fit the device's largest. */
+    @Override
+    protected void checkStageable(String name, Tensor t) {
+        checkFits(name, t.size(), t.dtype(), t.size() * t.dtype().byteSize());
+    }
+
+    @Override
+    protected void checkAllocatable(DType dtype, long elements, long bytes) {
+        checkFits("elements", elements, dtype, bytes);
+    }
+
+    private void checkFits(String name, long elements, DType dtype, long bytes) {
         if (bytes > device.maxAllocBytes()) {
             throw new IllegalArgumentException(name + " = " + elements + " elements of " + dtype + " take " + bytes
                     + " bytes, more than the " + device.maxAllocBytes() + " one allocation may have on '"
                     + device.name() + "'");
         }
-        return bytes;
-    }
-
-    /** The operand's buffer when it is device memory, checked to belong to this kernel and be open; null for host memory. */
-    private OpenClBuffer ownBuffer(String name, Tensor t) {
-        if (!(t instanceof DeviceTensor d)) {
-            return null;
-        }
-        if (!(d.buffer() instanceof OpenClBuffer b) || b.owner() != this) {
-            throw new IllegalArgumentException(name + " is device memory of " + d.buffer().backend()
-                    + " in another context; this opencl kernel computes on its own buffers and host memory");
-        }
-        if (!b.isOpen()) {
-            throw new IllegalArgumentException(name + " is a closed buffer");
-        }
-        return b;
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------
 
-    /** Releases buffers, staging, kernels, programs, the queue and the context; throws the first failure after trying all. */
+    /** Staging, kernels, programs, the queue and the context; the buffers went before. */
     @Override
-    public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            SoftmaxEngineException first = null;
-            for (OpenClBuffer b : new ArrayList<>(buffers)) {
-                cl_mem m = b.detach();
-                first = ClPrograms.release(first, "clReleaseMemObject", () -> releaseMem(m));
-            }
-            buffers.clear();
-            for (Staging s : List.of(stageIn, stageOut)) {
-                first = ClPrograms.release(first, "clReleaseMemObject", s::release);
-            }
+    protected void releaseDevice(List<RuntimeException> failures) {
+        for (Staging st : List.of(stageIn, stageOut)) {
             try {
-                programs.close();
-            } catch (SoftmaxEngineException e) {
-                first = first == null ? e : addSuppressed(first, e);
-            }
-            first = ClPrograms.release(first, "clReleaseCommandQueue", () -> CL.clReleaseCommandQueue(queue));
-            first = ClPrograms.release(first, "clReleaseContext", () -> CL.clReleaseContext(context));
-            if (first != null) {
-                throw first;
+                st.release();
+            } catch (RuntimeException e) {
+                failures.add(e);
             }
         }
-    }
-
-    private static SoftmaxEngineException addSuppressed(SoftmaxEngineException first, SoftmaxEngineException e) {
-        first.addSuppressed(e);
-        return first;
+        SoftmaxEngineException first = null;
+        try {
+            programs.close();
+        } catch (SoftmaxEngineException e) {
+            first = e;
+        }
+        first = ClPrograms.release(first, "clReleaseCommandQueue", () -> CL.clReleaseCommandQueue(queue));
+        first = ClPrograms.release(first, "clReleaseContext", () -> CL.clReleaseContext(context));
+        if (first != null) {
+            failures.add(first);
+        }
     }
 
     @Override

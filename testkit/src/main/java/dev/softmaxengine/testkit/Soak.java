@@ -1,6 +1,5 @@
 package dev.softmaxengine.testkit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -85,7 +84,9 @@ public final class Soak {
             assertTrue(r.rssBytesPerIteration() < maxBytesPerIteration, label + ": RSS grows "
                     + r.rssBytesPerIteration() + " bytes per iteration");
         }
-        assertEquals(threadsBefore, r.threadsAfter(), label + ": live threads before and after");
+        // Fewer is fine (a pool of another test may retire its threads meanwhile); more is a leak.
+        assertTrue(r.threadsAfter() <= threadsBefore, label + ": live threads " + threadsBefore + " before, "
+                + r.threadsAfter() + " after");
         return r;
     }
 

@@ -120,6 +120,18 @@ public abstract class StagedKernel<M> implements KernelBackend {
     }
 
     /**
+     * Rejects a buffer the device cannot allocate in one piece (larger than its largest allocation);
+     * a no-op by default. Called by {@link #allocate} before the device is asked.
+     *
+     * @param dtype the element type
+     * @param elements the element count, {@code >= 0}
+     * @param bytes their bytes
+     * @throws IllegalArgumentException naming {@code elements}
+     */
+    protected void checkAllocatable(DType dtype, long elements, long bytes) {
+    }
+
+    /**
      * Device memory of at least {@code bytes} bytes (never 0), under the lock.
      *
      * @param bytes the size, {@code >= 1}
@@ -258,6 +270,7 @@ public abstract class StagedKernel<M> implements KernelBackend {
     public final DeviceBuffer allocate(DType dtype, long elements) {
         long bytes = AbstractBuffer.byteSize(dtype, elements);
         requireDtype("dtype", dtype);
+        checkAllocatable(dtype, elements, bytes);
         lock.lock();
         try {
             requireOpen();
