@@ -1,5 +1,7 @@
 package dev.softmaxengine.cuda;
 
+import dev.softmaxengine.api.spi.RowDispatch;
+
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
 
@@ -116,41 +118,44 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
             int grid = cappedGrid(ceilDiv(n, (long) ELEMENTWISE_BLOCK * vec), limits);
             return single(Strategy.ELEMENTWISE, vec, n, new Launch(elementwiseFunction(dt, vec), grid, 1, ELEMENTWISE_BLOCK, 1, 0));
         }
-        if (inner > 1) {
-            int x = (int) Math.min(pow2Ceil(inner), 32);
-            int y = (int) Math.max(1, Math.min(pow2Ceil(n), STRIDED_BLOCK / x));
-            int grid = cappedGrid(Math.multiplyExact(outer, ceilDiv(inner, x)), limits);
-            return single(Strategy.STRIDED, 1, n, new Launch(stridedFunction(dt), grid, 1, x, y, 0));
-        }
-        long rows = outer;
         // A row starts 16-byte aligned exactly when n * byteSize is a multiple of 16.
-        int vec = n > 0 && n % wide == 0 ? wide : 1;
+        int vec = inner == 1 && n > 0 && n % wide == 0 ? wide : 1;
         long packs = n / vec;
-        if (n <= WARP_MAX_COLS) {
-            int width;
-            int packsPerLane;
-            if (packs <= 32) {
-                width = (int) Math.max(1, pow2Ceil(packs));
-                packsPerLane = 1;
-            } else {
-                width = 32;
-                packsPerLane = (int) pow2Ceil(ceilDiv(packs, 32));
-            }
-            int grid = cappedGrid(ceilDiv(rows, WARP_BLOCK / width), limits);
-            return single(Strategy.WARP_PER_ROW, vec, n,
-                    new Launch(warpFunction(dt, vec, packsPerLane, width), grid, 1, WARP_BLOCK, 1, 0));
-        }
-        long rowBytes = n * dtype.byteSize();
-        if ((op == Op.SOFTMAX || op == Op.LOG_SOFTMAX)
-                && rowBytes <= limits.sharedPerBlockOptIn() - STATIC_SHARED_RESERVE) {
-            int threads = blockFor(packs, SMEM_PACKS_PER_THREAD);
-            return single(Strategy.BLOCK_SMEM, vec, n,
-                    new Launch(blockSmemFunction(dt, vec), cappedGrid(rows, limits), 1, threads, 1, (int) rowBytes));
-        }
+        long rows = outer;
         long wantedBlocks = (long) SPLIT_BLOCKS_PER_SM * limits.multiprocessors();
-        if (rows < wantedBlocks) {
-            long splits = Math.min(Math.min(ceilDiv(wantedBlocks, rows), packs / SPLIT_MIN_PACKS), MAX_SPLITS);
-            if (splits >= 2) {
+        RowDispatch.Limits dispatch = new RowDispatch.Limits(WARP_MAX_COLS,
+                Math.max(0, limits.sharedPerBlockOptIn() - STATIC_SHARED_RESERVE) / dtype.byteSize(),
+                wantedBlocks, 2L * SPLIT_MIN_PACKS * vec);
+        switch (RowDispatch.choose(op, outer, n, inner, dispatch)) {
+            case ELEMENTWISE -> throw new AssertionError("elementwise ops are planned above");
+            case STRIDED -> {
+                int x = (int) Math.min(pow2Ceil(inner), 32);
+                int y = (int) Math.max(1, Math.min(pow2Ceil(n), STRIDED_BLOCK / x));
+                int grid = cappedGrid(Math.multiplyExact(outer, ceilDiv(inner, x)), limits);
+                return single(Strategy.STRIDED, 1, n, new Launch(stridedFunction(dt), grid, 1, x, y, 0));
+            }
+            case LANES_PER_ROW -> {
+                int width;
+                int packsPerLane;
+                if (packs <= 32) {
+                    width = (int) Math.max(1, pow2Ceil(packs));
+                    packsPerLane = 1;
+                } else {
+                    width = 32;
+                    packsPerLane = (int) pow2Ceil(ceilDiv(packs, 32));
+                }
+                int grid = cappedGrid(ceilDiv(rows, WARP_BLOCK / width), limits);
+                return single(Strategy.WARP_PER_ROW, vec, n,
+                        new Launch(warpFunction(dt, vec, packsPerLane, width), grid, 1, WARP_BLOCK, 1, 0));
+            }
+            case CACHED_ROW -> {
+                int threads = blockFor(packs, SMEM_PACKS_PER_THREAD);
+                int rowBytes = (int) (n * dtype.byteSize());
+                return single(Strategy.BLOCK_SMEM, vec, n,
+                        new Launch(blockSmemFunction(dt, vec), cappedGrid(rows, limits), 1, threads, 1, rowBytes));
+            }
+            case ONLINE_SPLIT -> {
+                long splits = Math.min(Math.min(ceilDiv(wantedBlocks, rows), packs / SPLIT_MIN_PACKS), MAX_SPLITS);
                 long chunk = ceilDiv(ceilDiv(n, splits), vec) * vec;
                 int s = (int) ceilDiv(n, chunk);
                 int r = (int) rows;
@@ -160,10 +165,13 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
                 launches.add(new Launch(splitFinishFunction(dt, vec), finishX, r, MAX_BLOCK, 1, 0));
                 return new LaunchPlan(Strategy.ONLINE_SPLIT, vec, s, chunk, 2L * Double.BYTES * s * rows, launches);
             }
+            case ONLINE -> {
+                int threads = blockFor(packs, ONLINE_PACKS_PER_THREAD);
+                return single(Strategy.ONLINE_BLOCK, vec, n,
+                        new Launch(onlineFunction(dt, vec), cappedGrid(rows, limits), 1, threads, 1, 0));
+            }
         }
-        int threads = blockFor(packs, ONLINE_PACKS_PER_THREAD);
-        return single(Strategy.ONLINE_BLOCK, vec, n,
-                new Launch(onlineFunction(dt, vec), cappedGrid(rows, limits), 1, threads, 1, 0));
+        throw new AssertionError("unreachable");
     }
 
     private static LaunchPlan single(Strategy s, int vec, long n, Launch launch) {

@@ -1,5 +1,7 @@
 package dev.softmaxengine.opencl;
 
+import dev.softmaxengine.api.spi.RowDispatch;
+
 import dev.softmaxengine.api.Op;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,21 +59,15 @@ enum Strategy {
      * a row of at most {@code localRowElements} fits local memory.
      */
     static Strategy choose(Op op, long n, long inner, long localRowElements) {
-        if (op.isElementwise()) {
-            return ELEMENTWISE;
-        }
-        // A non-last axis: threads across the inner dimension read coalesced without a transpose.
-        if (inner > 1) {
-            return STRIDED;
-        }
-        if (n <= LANES_MAX_COLS) {
-            return LANES_PER_ROW;
-        }
-        // Only softmax and log-softmax read a row twice; logsumexp, argmax and hardmax stream it once.
-        if ((op == Op.SOFTMAX || op == Op.LOG_SOFTMAX) && n <= localRowElements) {
-            return GROUP_LOCAL;
-        }
-        return ONLINE_TWO_PASS;
+        // OpenCL kernels split no row across groups.
+        RowDispatch.Limits limits = new RowDispatch.Limits(LANES_MAX_COLS, Math.max(0, localRowElements), 0, 0);
+        return switch (RowDispatch.choose(op, 1, n, inner, limits)) {
+            case ELEMENTWISE -> ELEMENTWISE;
+            case STRIDED -> STRIDED;
+            case LANES_PER_ROW -> LANES_PER_ROW;
+            case CACHED_ROW -> GROUP_LOCAL;
+            case ONLINE, ONLINE_SPLIT -> ONLINE_TWO_PASS;
+        };
     }
 
     /** OneFlow's thread-group width: the smallest power of two covering the row, at most {@link #MAX_LANES}. */
