@@ -11,6 +11,15 @@ import java.util.Map;
  * {@code List<Object>}, string = {@code String}, number = {@code Long} when written without a
  * fraction or exponent and it fits, else {@code Double}, {@code true}/{@code false} = {@code Boolean},
  * {@code null} = {@code null}. Non-finite doubles cannot be written (JSON has no NaN).
+ *
+ * <p>Why not a library (Gson is a bench dependency, jackson-jr is small): this is the only JSON the
+ * scoring path reads, from files users hand us, and what it must do is narrow and hostile-input
+ * specific: a nesting limit with our own error, every rejection as an {@link
+ * IllegalArgumentException} with the offset (the CLI's one-line errors), integers kept exact as
+ * {@code Long} beside {@code Double}, and nothing beyond RFC 8259 accepted (Gson is lenient by
+ * default, and jackson-jr maps numbers its own way). Writing those around a library would take as
+ * much code as the parser (about 300 lines, fuzzed by {@code ReadersFuzzTest}), and every adopter
+ * of the models artifact would carry the dependency.
  */
 public final class Json {
     private final String s;
