@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vectorized exp for the arguments softmax and sigmoid produce: {@code x <= 0} or NaN.
@@ -99,19 +100,49 @@ final class VectorMath {
      * gave results 1-2 ulp off the steady state's, and results were not bit-reproducible.
      */
     static float sum(FloatVector v) {
-        for (int h = v.length() / 2; h > 0; h /= 2) {
-            v = v.add(v.rearrange(VectorShuffle.iota(v.species(), h, 1, true)));
+        // Constant shuffles, one step per halving, so C2 emits a permute and an add each (a shuffle
+        // made per call is a Java object, which made rows of 32 five times slower).
+        if (FL >= 16) {
+            v = v.add(v.rearrange(F_HALF8));
+        }
+        if (FL >= 8) {
+            v = v.add(v.rearrange(F_HALF4));
+        }
+        if (FL >= 4) {
+            v = v.add(v.rearrange(F_HALF2));
+        }
+        if (FL >= 2) {
+            v = v.add(v.rearrange(F_HALF1));
         }
         return v.lane(0);
     }
 
     /** The sum of v's lanes in one fixed order; see {@link #sum(FloatVector)}. */
     static double sum(DoubleVector v) {
-        for (int h = v.length() / 2; h > 0; h /= 2) {
-            v = v.add(v.rearrange(VectorShuffle.iota(v.species(), h, 1, true)));
+        if (DL >= 8) {
+            v = v.add(v.rearrange(D_HALF4));
+        }
+        if (DL >= 4) {
+            v = v.add(v.rearrange(D_HALF2));
+        }
+        if (DL >= 2) {
+            v = v.add(v.rearrange(D_HALF1));
         }
         return v.lane(0);
     }
+
+    // The kernels' species (FloatRows.S, DoubleRows.S) and the rotations by L/2, L/4, ... of the sums above.
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final int FL = FS.length();
+    private static final int DL = DS.length();
+    private static final VectorShuffle<Float> F_HALF8 = VectorShuffle.iota(FS, 8 % FL, 1, true);
+    private static final VectorShuffle<Float> F_HALF4 = VectorShuffle.iota(FS, 4 % FL, 1, true);
+    private static final VectorShuffle<Float> F_HALF2 = VectorShuffle.iota(FS, 2 % FL, 1, true);
+    private static final VectorShuffle<Float> F_HALF1 = VectorShuffle.iota(FS, 1 % FL, 1, true);
+    private static final VectorShuffle<Double> D_HALF4 = VectorShuffle.iota(DS, 4 % DL, 1, true);
+    private static final VectorShuffle<Double> D_HALF2 = VectorShuffle.iota(DS, 2 % DL, 1, true);
+    private static final VectorShuffle<Double> D_HALF1 = VectorShuffle.iota(DS, 1 % DL, 1, true);
 
     /**
      * log1p(e) for {@code e} in [0, 1] (log-sigmoid's e = exp(-|x|)); NaN stays NaN. As 2 atanh(s)
