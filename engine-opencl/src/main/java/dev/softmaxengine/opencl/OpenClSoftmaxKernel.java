@@ -226,7 +226,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
         ClPrograms.ClKernel k = programs.kernel(strategy, dtype, op);
         int wg = k.workGroupSize();
         Args a = new Args(k.kernel(), dtype).mem(in).mem(out);
-        double invT2 = 2.0 / r.temperature();
+        double twoOverT = 2.0 / r.temperature();
         boolean softmaxFamily = op == Op.SOFTMAX || op == Op.LOG_SOFTMAX || op == Op.LOGSUMEXP;
         int mode = switch (op) {
             case LOG_SOFTMAX -> Strategy.MODE_LOG_SOFTMAX;
@@ -242,7 +242,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
             case STRIDED -> {
                 a.i64(outer).i64(n).i64(inner);
                 if (softmaxFamily) {
-                    a.real(invT2).i32(mode);
+                    a.real(twoOverT).i32(mode);
                 }
                 yield roundUp(outer * inner, wg);
             }
@@ -250,20 +250,20 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
                 int lanes = Strategy.lanesFor(n);
                 a.i64(outer).i32((int) n).i32(lanes);
                 if (softmaxFamily) {
-                    a.real(invT2).i32(mode).local(wg * elem);
+                    a.real(twoOverT).i32(mode).local(wg * elem);
                 } else {
                     a.local(wg * elem).local(wg * (long) Integer.BYTES);
                 }
                 yield roundUp(outer * lanes, wg);
             }
             case GROUP_LOCAL -> {
-                a.i32((int) n).real(invT2).i32(mode).local(n * elem).local(wg * elem);
+                a.i32((int) n).real(twoOverT).i32(mode).local(n * elem).local(wg * elem);
                 yield outer * wg;
             }
             case ONLINE_TWO_PASS -> {
                 a.i64(n);
                 if (softmaxFamily) {
-                    a.real(invT2).i32(mode).local(wg * elem);
+                    a.real(twoOverT).i32(mode).local(wg * elem);
                 } else {
                     a.local(wg * elem).local(wg * (long) Integer.BYTES);
                 }

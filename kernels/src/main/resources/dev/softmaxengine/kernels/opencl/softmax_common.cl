@@ -14,9 +14,9 @@
 
 // (x - m) / T as (x/2 - m/2) * (2/T): halving is exact, so this rounds exactly like (x - m) * (1/T)
 // but cannot overflow when x and m are huge and of opposite sign (-3e38 - 3e38) while T > 1 brings
-// the quotient back into range. invT2 is 2/T.
-inline REAL scaled_diff(REAL x, REAL m, REAL invT2) {
-    return (x * (REAL) 0.5 - m * (REAL) 0.5) * invT2;
+// the quotient back into range (twoOverT = 2 / T).
+inline REAL scaled_diff(REAL x, REAL m, REAL twoOverT) {
+    return (x * (REAL) 0.5 - m * (REAL) 0.5) * twoOverT;
 }
 
 // Maximum that propagates NaN, so one value carries "the row has a NaN" through a reduction.
@@ -42,16 +42,16 @@ inline void kahan_add(REAL *s, REAL *c, REAL v) {
 // them up. The terms' exponents stay <= RESCALE_AT, so their own rounding stays small too.
 #define RESCALE_AT 2
 
-inline void online_add(REAL *m, REAL *r, REAL *s, REAL *c, REAL x, REAL invT2) {
+inline void online_add(REAL *m, REAL *r, REAL *s, REAL *c, REAL x, REAL twoOverT) {
     *m = max_nan(*m, x);
     // -inf adds nothing; a NaN is carried by *m alone.
     if (!(x > -INFINITY)) {
         return;
     }
-    REAL z = scaled_diff(x, *r, invT2);
+    REAL z = scaled_diff(x, *r, twoOverT);
     // Also taken by the first finite value (*r = -inf makes z +inf) and by +inf.
     if (z > RESCALE_AT) {
-        REAL f = exp(scaled_diff(*r, x, invT2));
+        REAL f = exp(scaled_diff(*r, x, twoOverT));
         *s *= f;
         *c *= f;
         *r = x;
@@ -61,8 +61,8 @@ inline void online_add(REAL *m, REAL *r, REAL *s, REAL *c, REAL x, REAL invT2) {
 }
 
 // A work-item's online sum moved onto the row max mx (>= its reference r; 0 if it saw no finite value).
-inline REAL online_rebase(REAL r, REAL s, REAL c, REAL mx, REAL invT2) {
-    return (s - c) * exp(scaled_diff(r, mx, invT2));
+inline REAL online_rebase(REAL r, REAL s, REAL c, REAL mx, REAL twoOverT) {
+    return (s - c) * exp(scaled_diff(r, mx, twoOverT));
 }
 
 // Logsumexp from a reduced max and sum: NaN for a NaN row, +-inf for an infinite max (an empty or

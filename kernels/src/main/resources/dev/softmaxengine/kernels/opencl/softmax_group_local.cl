@@ -4,7 +4,7 @@
 // share (at most budget / work-group size terms, 32 for fp32 at 256 work-items), then a tree
 // combines the partial sums.
 
-__kernel void softmax_group_local(__global const REAL *in, __global REAL *out, int n, REAL invT2, int mode,
+__kernel void softmax_group_local(__global const REAL *in, __global REAL *out, int n, REAL twoOverT, int mode,
                                   __local REAL *row, __local REAL *buf) {
     int lid = get_local_id(0);
     int wg = get_local_size(0);
@@ -29,7 +29,7 @@ __kernel void softmax_group_local(__global const REAL *in, __global REAL *out, i
     }
     REAL s = 0;
     for (int k = lid; k < n; k += wg) {
-        REAL z = scaled_diff(row[k], m, invT2);
+        REAL z = scaled_diff(row[k], m, twoOverT);
         REAL e = exp(z);
         s += e;
         row[k] = mode == MODE_SOFTMAX ? e : z;

@@ -11,7 +11,7 @@
 #define MAX_COLS_PER_LANE 32
 
 __kernel void softmax_lanes(__global const REAL *in, __global REAL *out, long rows, int n, int lanes,
-                            REAL invT2, int mode, __local REAL *buf) {
+                            REAL twoOverT, int mode, __local REAL *buf) {
     int lane = get_local_id(0) & (lanes - 1);
     long row = get_group_id(0) * (long) (get_local_size(0) / lanes) + get_local_id(0) / lanes;
     bool active = row < rows;
@@ -34,7 +34,7 @@ __kernel void softmax_lanes(__global const REAL *in, __global REAL *out, long ro
 #pragma unroll
         for (int j = 0; j < MAX_COLS_PER_LANE; j++) {
             if (lane + j * lanes < n) {
-                REAL z = scaled_diff(v[j], m, invT2);
+                REAL z = scaled_diff(v[j], m, twoOverT);
                 REAL e = exp(z);
                 s += e;
                 v[j] = mode == MODE_SOFTMAX ? e : z;

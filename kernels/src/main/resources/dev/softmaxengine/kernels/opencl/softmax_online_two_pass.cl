@@ -4,7 +4,7 @@
 // read. Pass two reads again and writes. Logsumexp needs only pass one: any row longer than a
 // lane group's takes it here, reading every element exactly once.
 
-__kernel void softmax_online(__global const REAL *in, __global REAL *out, long n, REAL invT2, int mode,
+__kernel void softmax_online(__global const REAL *in, __global REAL *out, long n, REAL twoOverT, int mode,
                              __local REAL *buf) {
     int lid = get_local_id(0);
     int wg = get_local_size(0);
@@ -16,13 +16,13 @@ __kernel void softmax_online(__global const REAL *in, __global REAL *out, long n
     REAL s = 0;
     REAL c = 0;
     for (long k = lid; k < n; k += wg) {
-        online_add(&m, &ref, &s, &c, x[k], invT2);
+        online_add(&m, &ref, &s, &c, x[k], twoOverT);
     }
     // The exact row max first, then every work-item moves its sum onto it: one exp each, rather
     // than one per level of a tree of online merges.
     m = segment_max(buf, m, wg);
     bool special = isnan(m) || isinf(m);
-    s = segment_sum(buf, special ? 0 : online_rebase(ref, s, c, m, invT2), wg);
+    s = segment_sum(buf, special ? 0 : online_rebase(ref, s, c, m, twoOverT), wg);
 
     if (mode == MODE_LOGSUMEXP) {
         if (lid == 0) {
@@ -39,7 +39,7 @@ __kernel void softmax_online(__global const REAL *in, __global REAL *out, long n
     }
     REAL logS = log(s);
     for (long k = lid; k < n; k += wg) {
-        REAL z = scaled_diff(x[k], m, invT2);
+        REAL z = scaled_diff(x[k], m, twoOverT);
         y[k] = mode == MODE_SOFTMAX ? exp(z) / s : z - logS;
     }
 }

@@ -6,7 +6,7 @@
 // work-groups), so work-items past outer * inner return at once; there are no barriers here.
 
 __kernel void softmax_strided(__global const REAL *in, __global REAL *out, long outer, long n, long inner,
-                              REAL invT2, int mode) {
+                              REAL twoOverT, int mode) {
     long gid = get_global_id(0);
     if (gid >= outer * inner) {
         return;
@@ -20,10 +20,10 @@ __kernel void softmax_strided(__global const REAL *in, __global REAL *out, long 
     REAL s = 0;
     REAL c = 0;
     for (long k = 0; k < n; k++) {
-        online_add(&m, &ref, &s, &c, x[k * inner], invT2);
+        online_add(&m, &ref, &s, &c, x[k * inner], twoOverT);
     }
     bool special = isnan(m) || isinf(m);
-    s = special ? 0 : online_rebase(ref, s, c, m, invT2);
+    s = special ? 0 : online_rebase(ref, s, c, m, twoOverT);
     if (mode == MODE_LOGSUMEXP) {
         out[gid] = lse_of(m, s);
         return;
@@ -31,7 +31,7 @@ __kernel void softmax_strided(__global const REAL *in, __global REAL *out, long 
     __global REAL *y = out + o * n * inner + i;
     REAL logS = log(s);
     for (long k = 0; k < n; k++) {
-        REAL z = scaled_diff(x[k * inner], m, invT2);
+        REAL z = scaled_diff(x[k * inner], m, twoOverT);
         y[k * inner] = special ? NAN : (mode == MODE_SOFTMAX ? exp(z) / s : z - logS);
     }
 }
