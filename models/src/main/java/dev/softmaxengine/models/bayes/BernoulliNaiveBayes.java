@@ -1,7 +1,6 @@
 package dev.softmaxengine.models.bayes;
 
 import dev.softmaxengine.api.SoftmaxKernel;
-import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.data.Dataset;
 import dev.softmaxengine.models.io.ModelFile;
 import dev.softmaxengine.models.linalg.Gemm;
@@ -16,17 +15,13 @@ import java.util.List;
  * ({@code bias_k + b . (log p_k - log(1 - p_k))}), so scoring is one GEMM and the posterior the
  * kernel's softmax. {@code p_kj = (count_kj + alpha) / (n_k + 2 alpha)}.
  */
-public final class BernoulliNaiveBayes implements Classifier {
+public final class BernoulliNaiveBayes extends NaiveBayes {
     /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "bernoulli-naive-bayes";
 
-    private final SoftmaxKernel kernel;
-    private final double[] logPrior;
     private final double[] logP;
     private final double[] logNotP;
     private final double threshold;
-    private final int features;
-    private final List<String> classNames;
     // Derived: bias_k = log P(k) + sum_j log(1 - p_kj), slope_kj = log p_kj - log(1 - p_kj).
     private final double[] bias;
     private final double[] slope;
@@ -40,14 +35,11 @@ public final class BernoulliNaiveBayes implements Classifier {
         if (!Double.isFinite(threshold)) {
             throw new IllegalArgumentException("threshold must be finite, was " + threshold);
         }
-        this.kernel = kernel;
-        this.logPrior = logPrior;
+        super(kernel, logPrior, logP.length / logPrior.length, classNames);
         this.logP = logP;
         this.logNotP = logNotP;
         this.threshold = threshold;
-        this.classNames = List.copyOf(classNames);
         int k = logPrior.length;
-        this.features = logP.length / k;
         this.bias = new double[k];
         this.slope = new double[logP.length];
         for (int c = 0; c < k; c++) {
@@ -134,21 +126,6 @@ public final class BernoulliNaiveBayes implements Classifier {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public int features() {
-        return features;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public SoftmaxKernel kernel() {
-        return kernel;
     }
 
     @Override

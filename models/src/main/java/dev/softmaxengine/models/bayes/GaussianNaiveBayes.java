@@ -1,7 +1,6 @@
 package dev.softmaxengine.models.bayes;
 
 import dev.softmaxengine.api.SoftmaxKernel;
-import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.data.Dataset;
 import dev.softmaxengine.models.io.ModelFile;
 
@@ -15,16 +14,12 @@ import java.util.List;
  * the kernel's softmax of it. Every variance gets {@code varSmoothing * (largest feature variance)}
  * added (scikit-learn's rule), so constant features do not divide by zero.
  */
-public final class GaussianNaiveBayes implements Classifier {
+public final class GaussianNaiveBayes extends NaiveBayes {
     /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "gaussian-naive-bayes";
 
-    private final SoftmaxKernel kernel;
-    private final double[] logPrior;
     private final double[] mean;
     private final double[] variance;
-    private final int features;
-    private final List<String> classNames;
     // Derived: log P(k) - 1/2 sum_j log(2 pi var_kj), and 1 / var.
     private final double[] constant;
     private final double[] precision;
@@ -40,13 +35,10 @@ public final class GaussianNaiveBayes implements Classifier {
                 throw new IllegalArgumentException("variance[" + i + "] must be finite and > 0, was " + variance[i]);
             }
         }
-        this.kernel = kernel;
-        this.logPrior = logPrior;
+        super(kernel, logPrior, mean.length / logPrior.length, classNames);
         this.mean = mean;
         this.variance = variance;
-        this.classNames = List.copyOf(classNames);
         int k = logPrior.length;
-        this.features = mean.length / k;
         this.constant = new double[k];
         this.precision = new double[variance.length];
         for (int c = 0; c < k; c++) {
@@ -141,21 +133,6 @@ public final class GaussianNaiveBayes implements Classifier {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public int features() {
-        return features;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public SoftmaxKernel kernel() {
-        return kernel;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.softmaxengine.models.bayes;
 
 import dev.softmaxengine.api.SoftmaxKernel;
-import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.data.Dataset;
 import dev.softmaxengine.models.io.ModelFile;
 import dev.softmaxengine.models.linalg.Gemm;
@@ -16,23 +15,16 @@ import java.util.List;
  * of it. {@code theta_kj = (N_kj + alpha) / (N_k + alpha d)}: Laplace smoothing at
  * {@code alpha = 1}, Lidstone below.
  */
-public final class MultinomialNaiveBayes implements Classifier {
+public final class MultinomialNaiveBayes extends NaiveBayes {
     /** The {@link ModelFile} kind of this model. */
     public static final String KIND = "multinomial-naive-bayes";
 
-    private final SoftmaxKernel kernel;
-    private final double[] logPrior;
     private final double[] logTheta;
-    private final int features;
-    private final List<String> classNames;
 
     private MultinomialNaiveBayes(SoftmaxKernel kernel, double[] logPrior, double[] logTheta, List<String> classNames) {
         NaiveBayes.checkParameters(kernel, logPrior, logTheta, classNames);
-        this.kernel = kernel;
-        this.logPrior = logPrior;
+        super(kernel, logPrior, logTheta.length / logPrior.length, classNames);
         this.logTheta = logTheta;
-        this.features = logTheta.length / logPrior.length;
-        this.classNames = List.copyOf(classNames);
     }
 
     /**
@@ -94,21 +86,6 @@ public final class MultinomialNaiveBayes implements Classifier {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public int features() {
-        return features;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public SoftmaxKernel kernel() {
-        return kernel;
     }
 
     @Override

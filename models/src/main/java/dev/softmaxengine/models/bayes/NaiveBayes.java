@@ -1,13 +1,42 @@
 package dev.softmaxengine.models.bayes;
 
 import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.data.Dataset;
 
 import java.util.List;
 
-/** Checks and class priors shared by the naive Bayes models. */
-final class NaiveBayes {
-    private NaiveBayes() {
+/**
+ * What the naive Bayes models share: the kernel, the log class priors, the input width and the
+ * class names with their getters, and the checks and priors of fitting.
+ */
+abstract class NaiveBayes implements Classifier {
+    final SoftmaxKernel kernel;
+    final double[] logPrior;
+    final int features;
+    final List<String> classNames;
+
+    /** Fields checked by the subclass first ({@link #checkParameters}). */
+    NaiveBayes(SoftmaxKernel kernel, double[] logPrior, int features, List<String> classNames) {
+        this.kernel = kernel;
+        this.logPrior = logPrior;
+        this.features = features;
+        this.classNames = List.copyOf(classNames);
+    }
+
+    @Override
+    public final int features() {
+        return features;
+    }
+
+    @Override
+    public final List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public final SoftmaxKernel kernel() {
+        return kernel;
     }
 
     static void checkFit(SoftmaxKernel kernel, Dataset data) {
