@@ -72,7 +72,7 @@ check() {
 
     compare=()
     if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
-        timeout 150 python3 engine-cuda/scripts/torch_softmax_bench.py --csv "$out/bench-torch.csv" >"$out/bench-torch.txt" 2>&1
+        timeout 150 python3 bench/scripts/torch_softmax_bench.py --csv "$out/bench-torch.csv" >"$out/bench-torch.txt" 2>&1
         note "torch bench: exit status $?"
         [ -s "$out/bench-torch.csv" ] && compare=(--compare "$out/bench-torch.csv")
     else

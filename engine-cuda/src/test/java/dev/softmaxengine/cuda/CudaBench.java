@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 
 /**
  * GPU benchmark of the CUDA backend on device-resident buffers, timed with CUDA events like
- * {@code engine-cuda/scripts/torch_softmax_bench.py}, whose CSV it reads with {@code --compare}
+ * {@code bench/scripts/torch_softmax_bench.py --csv}, whose CSV it reads with {@code --compare}
  * to print time ratios. Results: microseconds per call (median of the repetitions) and the
  * effective bandwidth, bytes read plus bytes written over time.
  *
