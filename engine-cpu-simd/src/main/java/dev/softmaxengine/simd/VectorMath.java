@@ -2,6 +2,7 @@ package dev.softmaxengine.simd;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -154,27 +155,65 @@ final class VectorMath {
     private static final VectorShuffle<Double> D_DOWN1 = VectorShuffle.iota(DOUBLES, 1, 1, true);
 
     /**
-     * log1p of each lane, by {@link StrictMath#log1p}. Not {@code lanewise(LOG1P)}: that is an SVML
-     * call under C2 and StrictMath in the Java fallback, and the two differ in the last bit, so
-     * log-sigmoid changed with the JIT tier. Lane by lane costs log-sigmoid speed, which no other op
-     * pays.
+     * log1p of each lane for the {@code e = e^-|x|} in [0, 1] (or NaN) that log-sigmoid takes. Not
+     * {@code lanewise(LOG1P)}: that is an SVML call under C2 and StrictMath in the Java fallback,
+     * which differ in the last bit, so log-sigmoid changed with the JIT tier. Goldberg's
+     * {@code log1p(e) = log(u) * e / (u - 1)} with {@code u = 1 + e} rounded (e itself when u is 1),
+     * and log(u) as fdlibm's {@code e_log.c}: u = 2^k m with m in [sqrt(1/2), sqrt(2)], f = m - 1
+     * (exact), s = f / (2 + f), log(m) = f - f^2/2 + s (f^2/2 + R(s^2)) with fdlibm's minimax R.
+     * About 2 ulp in all.
      */
-    static FloatVector log1p(FloatVector v) {
-        float[] a = v.toArray();
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) StrictMath.log1p(a[i]);
-        }
-        return FloatVector.fromArray(v.species(), a, 0);
+    static DoubleVector log1p(DoubleVector e) {
+        DoubleVector u = e.add(1.0);
+        VectorMask<Double> halve = u.compare(VectorOperators.GT, D_SQRT2);
+        DoubleVector m = u.blend(u.mul(0.5), halve);
+        DoubleVector k = e.broadcast(0).blend(1.0, halve);
+        DoubleVector f = m.sub(1.0);
+        DoubleVector s = f.div(f.add(2.0));
+        DoubleVector z = s.mul(s);
+        DoubleVector w = z.mul(z);
+        DoubleVector t1 = w.fma(w.fma(D_LG6, D_LG4), w.broadcast(D_LG2)).mul(w);
+        DoubleVector t2 = w.fma(w.fma(w.fma(D_LG7, D_LG5), w.broadcast(D_LG3)), w.broadcast(D_LG1)).mul(z);
+        DoubleVector hfsq = f.mul(f).mul(0.5);
+        DoubleVector logU = k.mul(D_LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(D_LN2_LO))).sub(f));
+        DoubleVector um1 = u.sub(1.0);
+        return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
 
-    /** log1p of each lane, by {@link StrictMath#log1p}; see {@link #log1p(FloatVector)}. */
-    static DoubleVector log1p(DoubleVector v) {
-        double[] a = v.toArray();
-        for (int i = 0; i < a.length; i++) {
-            a[i] = StrictMath.log1p(a[i]);
-        }
-        return DoubleVector.fromArray(v.species(), a, 0);
+    /** log1p of each lane in [0, 1] or NaN, as {@link #log1p(DoubleVector)} with fdlibm's {@code e_logf.c}. */
+    static FloatVector log1p(FloatVector e) {
+        FloatVector u = e.add(1f);
+        VectorMask<Float> halve = u.compare(VectorOperators.GT, F_SQRT2);
+        FloatVector m = u.blend(u.mul(0.5f), halve);
+        FloatVector k = e.broadcast(0).blend(1f, halve);
+        FloatVector f = m.sub(1f);
+        FloatVector s = f.div(f.add(2f));
+        FloatVector z = s.mul(s);
+        FloatVector w = z.mul(z);
+        FloatVector t1 = w.fma(F_LG4, F_LG2).mul(w);
+        FloatVector t2 = w.fma(F_LG3, F_LG1).mul(z);
+        FloatVector hfsq = f.mul(f).mul(0.5f);
+        FloatVector logU = k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
+        FloatVector um1 = u.sub(1f);
+        return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
+
+    // fdlibm e_log.c and e_logf.c.
+    private static final double D_SQRT2 = 1.4142135623730951;
+    private static final double D_LG1 = 6.666666666666735130e-01;
+    private static final double D_LG2 = 3.999999999940941908e-01;
+    private static final double D_LG3 = 2.857142874366239149e-01;
+    private static final double D_LG4 = 2.222219843214978396e-01;
+    private static final double D_LG5 = 1.818357216161805012e-01;
+    private static final double D_LG6 = 1.531383769920937332e-01;
+    private static final double D_LG7 = 1.479819860511658591e-01;
+    private static final float F_SQRT2 = 1.4142135f;
+    private static final float F_LG1 = 0xaaaaaa.0p-24f;
+    private static final float F_LG2 = 0xccce13.0p-25f;
+    private static final float F_LG3 = 0x91e9ee.0p-25f;
+    private static final float F_LG4 = 0xf89e26.0p-26f;
+    private static final float F_LN2_HI_LOG = 6.9313812256e-01f;
+    private static final float F_LN2_LO_LOG = 9.0580006145e-06f;
 
     /** {@code hi * r + lo}: the odd coefficient times r plus the even one below it. */
     private static DoubleVector pair(DoubleVector r, double hi, double lo) {
