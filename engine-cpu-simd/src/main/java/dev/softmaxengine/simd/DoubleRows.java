@@ -500,7 +500,7 @@ final class DoubleRows implements RowKernels {
         DoubleVector e = VectorMath.expNonPositive(x.abs().neg());
         if (log) {
             // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
-            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(VectorMath.log1pUnit(e));
+            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(VectorMath.log1p(e));
         }
         // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
         return e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1));

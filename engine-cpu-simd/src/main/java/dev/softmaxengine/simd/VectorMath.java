@@ -2,6 +2,7 @@ package dev.softmaxengine.simd;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * under C2, so its speed and last-bit results depend on the JIT tier. Alone in a loop the SVML call
  * is about 20% faster (bench ExpBenchmark), but inside the softmax passes it is not inlined and
  * costs the loop its registers: fp32 softmax 4096x1024 on one AVX-512 thread ran at 18.2 GB/s with
- * this polynomial and 14.5 GB/s with {@code lanewise(EXP)} in its place. Both exps here use Cody-Waite range
+ * this polynomial and 14.5 GB/s with {@code -Dsoftmax.simd.exp=svml}. Both exps here use Cody-Waite range
  * reduction {@code x = n ln2 + r, |r| <= ln2/2} with FMA, a polynomial for {@code e^r} and an
  * exponent-field scale by {@code 2^n}.
  *
@@ -38,7 +39,13 @@ final class VectorMath {
     /** ln(Float.MIN_NORMAL): below it the scale 2^n would leave the normal range. */
     private static final float F_MIN_ARG = -87.33654475f;
 
+    /** {@code -Dsoftmax.simd.exp=svml} swaps in {@code lanewise(EXP)}, for measuring the two. */
+    static final boolean SVML = "svml".equals(System.getProperty("softmax.simd.exp"));
+
     static FloatVector expNonPositive(FloatVector x) {
+        if (SVML) {
+            return x.lanewise(VectorOperators.EXP);
+        }
         FloatVector t = x.fma(F_LOG2E, F_ROUND);
         FloatVector n = t.sub(F_ROUND);
         FloatVector r = n.fma(n.broadcast(-F_LN2_HI), x);
@@ -70,6 +77,9 @@ final class VectorMath {
     private static final double D_MIN_ARG = -708.3964185322641;
 
     static DoubleVector expNonPositive(DoubleVector x) {
+        if (SVML) {
+            return x.lanewise(VectorOperators.EXP);
+        }
         DoubleVector t = x.fma(D_LOG2E, D_ROUND);
         DoubleVector n = t.sub(D_ROUND);
         DoubleVector r = n.fma(n.broadcast(-D_LN2_HI), x);
@@ -100,77 +110,110 @@ final class VectorMath {
      * gave results 1-2 ulp off the steady state's, and results were not bit-reproducible.
      */
     static float sum(FloatVector v) {
-        // Constant shuffles, one step per halving, so C2 emits a permute and an add each (a shuffle
-        // made per call is a Java object, which made rows of 32 five times slower).
-        if (FL >= 16) {
-            v = v.add(v.rearrange(F_HALF8));
+        // Constant shuffles, one per level: a shuffle built per call is not folded by C2 and made
+        // short rows 1.8x slower than reduceLanes. The conditions fold too (L is a constant).
+        int l = FLOATS.length();
+        if (l >= 16) {
+            v = v.add(v.rearrange(F_DOWN8));
         }
-        if (FL >= 8) {
-            v = v.add(v.rearrange(F_HALF4));
+        if (l >= 8) {
+            v = v.add(v.rearrange(F_DOWN4));
         }
-        if (FL >= 4) {
-            v = v.add(v.rearrange(F_HALF2));
+        if (l >= 4) {
+            v = v.add(v.rearrange(F_DOWN2));
         }
-        if (FL >= 2) {
-            v = v.add(v.rearrange(F_HALF1));
+        if (l >= 2) {
+            v = v.add(v.rearrange(F_DOWN1));
         }
         return v.lane(0);
     }
 
     /** The sum of v's lanes in one fixed order; see {@link #sum(FloatVector)}. */
     static double sum(DoubleVector v) {
-        if (DL >= 8) {
-            v = v.add(v.rearrange(D_HALF4));
+        int l = DOUBLES.length();
+        if (l >= 8) {
+            v = v.add(v.rearrange(D_DOWN4));
         }
-        if (DL >= 4) {
-            v = v.add(v.rearrange(D_HALF2));
+        if (l >= 4) {
+            v = v.add(v.rearrange(D_DOWN2));
         }
-        if (DL >= 2) {
-            v = v.add(v.rearrange(D_HALF1));
+        if (l >= 2) {
+            v = v.add(v.rearrange(D_DOWN1));
         }
         return v.lane(0);
     }
 
-    // The kernels' species (FloatRows.S, DoubleRows.S) and the rotations by L/2, L/4, ... of the sums above.
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    private static final int FL = FS.length();
-    private static final int DL = DS.length();
-    private static final VectorShuffle<Float> F_HALF8 = VectorShuffle.iota(FS, 8 % FL, 1, true);
-    private static final VectorShuffle<Float> F_HALF4 = VectorShuffle.iota(FS, 4 % FL, 1, true);
-    private static final VectorShuffle<Float> F_HALF2 = VectorShuffle.iota(FS, 2 % FL, 1, true);
-    private static final VectorShuffle<Float> F_HALF1 = VectorShuffle.iota(FS, 1 % FL, 1, true);
-    private static final VectorShuffle<Double> D_HALF4 = VectorShuffle.iota(DS, 4 % DL, 1, true);
-    private static final VectorShuffle<Double> D_HALF2 = VectorShuffle.iota(DS, 2 % DL, 1, true);
-    private static final VectorShuffle<Double> D_HALF1 = VectorShuffle.iota(DS, 1 % DL, 1, true);
+    // The kernels' species (preferred), and lane i <- lane i + h, wrapping, for each tree level h.
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorShuffle<Float> F_DOWN8 = VectorShuffle.iota(FLOATS, 8, 1, true);
+    private static final VectorShuffle<Float> F_DOWN4 = VectorShuffle.iota(FLOATS, 4, 1, true);
+    private static final VectorShuffle<Float> F_DOWN2 = VectorShuffle.iota(FLOATS, 2, 1, true);
+    private static final VectorShuffle<Float> F_DOWN1 = VectorShuffle.iota(FLOATS, 1, 1, true);
+    private static final VectorShuffle<Double> D_DOWN4 = VectorShuffle.iota(DOUBLES, 4, 1, true);
+    private static final VectorShuffle<Double> D_DOWN2 = VectorShuffle.iota(DOUBLES, 2, 1, true);
+    private static final VectorShuffle<Double> D_DOWN1 = VectorShuffle.iota(DOUBLES, 1, 1, true);
 
     /**
-     * log1p(e) for {@code e} in [0, 1] (log-sigmoid's e = exp(-|x|)); NaN stays NaN. As 2 atanh(s)
-     * with s = e / (2 + e) <= 1/3, a series in s^2 <= 1/9 truncated below 2^-25 (float: 8 terms) or
-     * 2^-54 (double: 17): about 1.5 ulp. Not {@code lanewise(LOG1P)}: that is an SVML call under C2
-     * and StrictMath in the Java fallback, which differ in the last bit, so results changed with the
-     * JIT tier; these are FMAs and one division, the same bits in every tier.
+     * log1p of each lane for the {@code e = e^-|x|} in [0, 1] (or NaN) that log-sigmoid takes. Not
+     * {@code lanewise(LOG1P)}: that is an SVML call under C2 and StrictMath in the Java fallback,
+     * which differ in the last bit, so log-sigmoid changed with the JIT tier. Goldberg's
+     * {@code log1p(e) = log(u) * e / (u - 1)} with {@code u = 1 + e} rounded (e itself when u is 1),
+     * and log(u) as fdlibm's {@code e_log.c}: u = 2^k m with m in [sqrt(1/2), sqrt(2)], f = m - 1
+     * (exact), s = f / (2 + f), log(m) = f - f^2/2 + s (f^2/2 + R(s^2)) with fdlibm's minimax R.
+     * About 2 ulp in all.
      */
-    static FloatVector log1pUnit(FloatVector e) {
-        FloatVector s = e.div(e.add(2f));
-        FloatVector s2 = s.mul(s);
-        FloatVector p = s2.broadcast(1f / 15);
-        for (int k = 13; k >= 1; k -= 2) {
-            p = p.fma(s2, s2.broadcast(1f / k));
-        }
-        return s.add(s).mul(p);
+    static DoubleVector log1p(DoubleVector e) {
+        DoubleVector u = e.add(1.0);
+        VectorMask<Double> halve = u.compare(VectorOperators.GT, D_SQRT2);
+        DoubleVector m = u.blend(u.mul(0.5), halve);
+        DoubleVector k = e.broadcast(0).blend(1.0, halve);
+        DoubleVector f = m.sub(1.0);
+        DoubleVector s = f.div(f.add(2.0));
+        DoubleVector z = s.mul(s);
+        DoubleVector w = z.mul(z);
+        DoubleVector t1 = w.fma(w.fma(D_LG6, D_LG4), w.broadcast(D_LG2)).mul(w);
+        DoubleVector t2 = w.fma(w.fma(w.fma(D_LG7, D_LG5), w.broadcast(D_LG3)), w.broadcast(D_LG1)).mul(z);
+        DoubleVector hfsq = f.mul(f).mul(0.5);
+        DoubleVector logU = k.mul(D_LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(D_LN2_LO))).sub(f));
+        DoubleVector um1 = u.sub(1.0);
+        return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
 
-    /** log1p(e) for {@code e} in [0, 1]; see {@link #log1pUnit(FloatVector)}. */
-    static DoubleVector log1pUnit(DoubleVector e) {
-        DoubleVector s = e.div(e.add(2.0));
-        DoubleVector s2 = s.mul(s);
-        DoubleVector p = s2.broadcast(1.0 / 33);
-        for (int k = 31; k >= 1; k -= 2) {
-            p = p.fma(s2, s2.broadcast(1.0 / k));
-        }
-        return s.add(s).mul(p);
+    /** log1p of each lane in [0, 1] or NaN, as {@link #log1p(DoubleVector)} with fdlibm's {@code e_logf.c}. */
+    static FloatVector log1p(FloatVector e) {
+        FloatVector u = e.add(1f);
+        VectorMask<Float> halve = u.compare(VectorOperators.GT, F_SQRT2);
+        FloatVector m = u.blend(u.mul(0.5f), halve);
+        FloatVector k = e.broadcast(0).blend(1f, halve);
+        FloatVector f = m.sub(1f);
+        FloatVector s = f.div(f.add(2f));
+        FloatVector z = s.mul(s);
+        FloatVector w = z.mul(z);
+        FloatVector t1 = w.fma(F_LG4, F_LG2).mul(w);
+        FloatVector t2 = w.fma(F_LG3, F_LG1).mul(z);
+        FloatVector hfsq = f.mul(f).mul(0.5f);
+        FloatVector logU = k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
+        FloatVector um1 = u.sub(1f);
+        return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
+
+    // fdlibm e_log.c and e_logf.c.
+    private static final double D_SQRT2 = 1.4142135623730951;
+    private static final double D_LG1 = 6.666666666666735130e-01;
+    private static final double D_LG2 = 3.999999999940941908e-01;
+    private static final double D_LG3 = 2.857142874366239149e-01;
+    private static final double D_LG4 = 2.222219843214978396e-01;
+    private static final double D_LG5 = 1.818357216161805012e-01;
+    private static final double D_LG6 = 1.531383769920937332e-01;
+    private static final double D_LG7 = 1.479819860511658591e-01;
+    private static final float F_SQRT2 = 1.4142135f;
+    private static final float F_LG1 = 0xaaaaaa.0p-24f;
+    private static final float F_LG2 = 0xccce13.0p-25f;
+    private static final float F_LG3 = 0x91e9ee.0p-25f;
+    private static final float F_LG4 = 0xf89e26.0p-26f;
+    private static final float F_LN2_HI_LOG = 6.9313812256e-01f;
+    private static final float F_LN2_LO_LOG = 9.0580006145e-06f;
 
     /** {@code hi * r + lo}: the odd coefficient times r plus the even one below it. */
     private static DoubleVector pair(DoubleVector r, double hi, double lo) {

@@ -81,6 +81,15 @@ class OpenClFaultTest {
         assertTrue(e.getMessage().contains(call) && e.getMessage().contains(error), e.getMessage());
     }
 
+    /** A softmax into an array fails with a SoftmaxEngineException naming call and error, and leaves out as it was. */
+    private static void assertFailsUntouched(OpenClSoftmaxKernel k, String call, String error) {
+        float[] y = untouched();
+        SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
+                () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(y, ROWS, COLS)));
+        assertNames(e, call, error);
+        assertUntouched(y);
+    }
+
     /** The next call on the same kernel works and gives the healthy kernel's result. */
     private static void assertUsable(OpenClSoftmaxKernel k) {
         float[] y = untouched();
@@ -92,11 +101,7 @@ class OpenClFaultTest {
     void programBuildFailureIsNamedAndTheNextCallBuildsIt() {
         try (OpenClSoftmaxKernel k = new OpenClSoftmaxKernel()) {
             failNth("clBuildProgram", 0, CL.CL_BUILD_PROGRAM_FAILURE);
-            float[] y = untouched();
-            SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
-                    () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(y, ROWS, COLS)));
-            assertNames(e, "clBuildProgram", "CL_BUILD_PROGRAM_FAILURE");
-            assertUntouched(y);
+            assertFailsUntouched(k, "clBuildProgram", "CL_BUILD_PROGRAM_FAILURE");
             assertEquals(0, k.programCount(), "a failed build is not cached");
             assertUsable(k);
             assertEquals(1, k.programCount());
@@ -109,11 +114,7 @@ class OpenClFaultTest {
         for (int nth = 0; nth < 2; nth++) {
             try (OpenClSoftmaxKernel k = new OpenClSoftmaxKernel()) {
                 failNth("clCreateBuffer", nth, CL.CL_MEM_OBJECT_ALLOCATION_FAILURE);
-                float[] y = untouched();
-                SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
-                        () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(y, ROWS, COLS)));
-                assertNames(e, "clCreateBuffer", "CL_MEM_OBJECT_ALLOCATION_FAILURE");
-                assertUntouched(y);
+                assertFailsUntouched(k, "clCreateBuffer", "CL_MEM_OBJECT_ALLOCATION_FAILURE");
                 assertEquals(nth, k.liveMemObjects(), "memory objects after refusal " + nth);
                 assertUsable(k);
                 assertEquals(2, k.liveMemObjects());
@@ -147,11 +148,7 @@ class OpenClFaultTest {
                     throw new CLException("injected", CL.CL_OUT_OF_RESOURCES);
                 }
             };
-            float[] y = untouched();
-            SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
-                    () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(y, ROWS, COLS)));
-            assertNames(e, "clEnqueueNDRangeKernel", "CL_OUT_OF_RESOURCES");
-            assertUntouched(y);
+            assertFailsUntouched(k, "clEnqueueNDRangeKernel", "CL_OUT_OF_RESOURCES");
             Cl.fault = null;
             assertUsable(k);
         }
@@ -162,11 +159,7 @@ class OpenClFaultTest {
         try (OpenClSoftmaxKernel k = new OpenClSoftmaxKernel()) {
             // An array out: the blocking read that waits for the kernel fails.
             failNth("clEnqueueReadBuffer", 0, CL.CL_DEVICE_NOT_AVAILABLE);
-            float[] y = untouched();
-            SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
-                    () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(y, ROWS, COLS)));
-            assertNames(e, "clEnqueueReadBuffer", "CL_DEVICE_NOT_AVAILABLE");
-            assertUntouched(y);
+            assertFailsUntouched(k, "clEnqueueReadBuffer", "CL_DEVICE_NOT_AVAILABLE");
             Cl.fault = null;
             assertUsable(k);
 
@@ -175,7 +168,7 @@ class OpenClFaultTest {
                 MemorySegment out = arena.allocate((long) x.length * Float.BYTES);
                 out.copyFrom(MemorySegment.ofArray(untouched()));
                 failNth("clEnqueueMapBuffer", 0, CL.CL_DEVICE_NOT_AVAILABLE);
-                e = assertThrows(SoftmaxEngineException.class,
+                SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
                         () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(out, DType.FLOAT32, ROWS, COLS)));
                 assertNames(e, "clEnqueueMapBuffer", "CL_DEVICE_NOT_AVAILABLE");
                 assertUntouched(out.toArray(ValueLayout.JAVA_FLOAT));
@@ -189,7 +182,7 @@ class OpenClFaultTest {
             try (DeviceBuffer b = k.allocate(DType.FLOAT32, x.length)) {
                 b.write(Tensor.of(x, ROWS, COLS));
                 failNth("clFinish", 0, CL.CL_DEVICE_NOT_AVAILABLE);
-                e = assertThrows(SoftmaxEngineException.class,
+                SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
                         () -> k.softmax(Tensor.of(b, ROWS, COLS), Tensor.of(b, ROWS, COLS)));
                 assertNames(e, "clFinish", "CL_DEVICE_NOT_AVAILABLE");
                 Cl.fault = null;
