@@ -2,7 +2,7 @@ package dev.softmaxengine.api;
 
 /**
  * Memory of a backend that is not host memory (as a GPU's would be), for tests that need a
- * {@link Tensor.Storage#DEVICE} tensor without a GPU. It keeps its elements in a Java array that
+ * {@link DeviceTensor} without a GPU. It keeps its elements in a Java array that
  * only {@link #write} and {@link #read} reach.
  */
 final class RemoteBuffer implements DeviceBuffer {

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * under C2, so its speed and last-bit results depend on the JIT tier. Alone in a loop the SVML call
  * is about 20% faster (bench ExpBenchmark), but inside the softmax passes it is not inlined and
  * costs the loop its registers: fp32 softmax 4096x1024 on one AVX-512 thread ran at 18.2 GB/s with
- * this polynomial and 14.5 GB/s with {@code -Dsoftmax.simd.exp=svml}. Both exps here use Cody-Waite range
+ * this polynomial and 14.5 GB/s with {@code lanewise(EXP)} in its place. Both exps here use Cody-Waite range
  * reduction {@code x = n ln2 + r, |r| <= ln2/2} with FMA, a polynomial for {@code e^r} and an
  * exponent-field scale by {@code 2^n}.
  *
@@ -39,13 +39,7 @@ final class VectorMath {
     /** ln(Float.MIN_NORMAL): below it the scale 2^n would leave the normal range. */
     private static final float F_MIN_ARG = -87.33654475f;
 
-    /** {@code -Dsoftmax.simd.exp=svml} swaps in {@code lanewise(EXP)}, for measuring the two. */
-    static final boolean SVML = "svml".equals(System.getProperty("softmax.simd.exp"));
-
     static FloatVector expNonPositive(FloatVector x) {
-        if (SVML) {
-            return x.lanewise(VectorOperators.EXP);
-        }
         FloatVector t = x.fma(F_LOG2E, F_ROUND);
         FloatVector n = t.sub(F_ROUND);
         FloatVector r = n.fma(n.broadcast(-F_LN2_HI), x);
@@ -77,9 +71,6 @@ final class VectorMath {
     private static final double D_MIN_ARG = -708.3964185322641;
 
     static DoubleVector expNonPositive(DoubleVector x) {
-        if (SVML) {
-            return x.lanewise(VectorOperators.EXP);
-        }
         DoubleVector t = x.fma(D_LOG2E, D_ROUND);
         DoubleVector n = t.sub(D_ROUND);
         DoubleVector r = n.fma(n.broadcast(-D_LN2_HI), x);
