@@ -51,6 +51,8 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
     private static final long REDUCTION_SCRATCH_BYTES = GROUP_SIZE * (long) (Double.BYTES + Integer.BYTES);
     /** Largest single mapping of a cl_mem for a segment copy: a GPU driver backs it with pinned host memory. */
     private static final long MAP_CHUNK_BYTES = 64L << 20;
+    /** {@link #MAP_CHUNK_BYTES}, smaller in tests so that a multi-mapping copy needs no 64 MiB. */
+    long mapChunkBytes = MAP_CHUNK_BYTES;
     /** Bounce buffer for read-only heap segments, which JOCL can address neither as array nor as direct buffer. */
     private static final long BOUNCE_BYTES = 16L << 20;
 
@@ -340,23 +342,17 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
             // became a use-after-free (SIGSEGV in the driver, or freed memory silently overwritten).
             // Instead map the cl_mem and let MemorySegment.copy, which holds the segment's scope
             // for the copy, move the bytes; on a CPU device the mapping is the buffer itself.
-            for (long off = 0; off < bytes; off += MAP_CHUNK_BYTES) {
-                long len = Math.min(MAP_CHUNK_BYTES, bytes - off);
-                long at = off;
-                ByteBuffer mapped = Cl.call("clEnqueueMapBuffer", () -> CL.clEnqueueMapBuffer(queue, mem, true,
-                        toDevice ? CL.CL_MAP_WRITE : CL.CL_MAP_READ, at, len, 0, null, null, null));
-                try {
-                    MemorySegment view = MemorySegment.ofBuffer(mapped);
-                    if (toDevice) {
-                        MemorySegment.copy(seg, at, view, 0, len);
-                    } else {
-                        MemorySegment.copy(view, 0, seg, at, len);
-                    }
-                } finally {
-                    Cl.run("clEnqueueUnmapMemObject", () -> CL.clEnqueueUnmapMemObject(queue, mem, mapped, 0, null,
-                            null));
+            if (!toDevice && bytes > mapChunkBytes) {
+                // Several mappings: a device lost between two would leave the first part written.
+                // The whole result comes to host memory of our own first, then to the caller's.
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment whole = arena.allocate(bytes, 64);
+                    mapCopy(false, mem, whole, bytes);
+                    MemorySegment.copy(whole, 0, seg, 0, bytes);
                 }
+                return;
             }
+            mapCopy(toDevice, mem, seg, bytes);
         } else if (seg.heapBase().isPresent()) {
             // For a heap segment, address() is the byte offset into its array.
             transfer(toDevice, mem, 0, bytes, arrayPointer(seg.heapBase().get()).withByteOffset(seg.address()));
@@ -369,6 +365,27 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
                     MemorySegment.copy(seg, off, bounce, 0, len);
                     transfer(true, mem, off, len, Pointer.to(bounce.asSlice(0, len).asByteBuffer()));
                 }
+            }
+        }
+    }
+
+    /** Copies between {@code seg} and {@code mem} through mappings of at most {@link #mapChunkBytes} each. */
+    private void mapCopy(boolean toDevice, cl_mem mem, MemorySegment seg, long bytes) {
+        for (long off = 0; off < bytes; off += mapChunkBytes) {
+            long len = Math.min(mapChunkBytes, bytes - off);
+            long at = off;
+            ByteBuffer mapped = Cl.call("clEnqueueMapBuffer", () -> CL.clEnqueueMapBuffer(queue, mem, true,
+                    toDevice ? CL.CL_MAP_WRITE : CL.CL_MAP_READ, at, len, 0, null, null, null));
+            try {
+                MemorySegment view = MemorySegment.ofBuffer(mapped);
+                if (toDevice) {
+                    MemorySegment.copy(seg, at, view, 0, len);
+                } else {
+                    MemorySegment.copy(view, 0, seg, at, len);
+                }
+            } finally {
+                Cl.run("clEnqueueUnmapMemObject", () -> CL.clEnqueueUnmapMemObject(queue, mem, mapped, 0, null,
+                        null));
             }
         }
     }

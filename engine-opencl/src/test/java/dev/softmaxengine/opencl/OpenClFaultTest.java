@@ -177,6 +177,23 @@ class OpenClFaultTest {
                 assertArrayEquals(expected, out.toArray(ValueLayout.JAVA_FLOAT));
             }
 
+            // A native segment out copied back in several mappings (64 MiB each; 4 KiB here), the
+            // device lost at the second: the result goes through host memory of the kernel's own
+            // first, so the caller's segment is still untouched, not half written.
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment out = arena.allocate((long) x.length * Float.BYTES);
+                out.copyFrom(MemorySegment.ofArray(untouched()));
+                k.mapChunkBytes = 4096;
+                failNth("clEnqueueMapBuffer", 1, CL.CL_DEVICE_NOT_AVAILABLE);
+                SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class,
+                        () -> k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(out, DType.FLOAT32, ROWS, COLS)));
+                assertNames(e, "clEnqueueMapBuffer", "CL_DEVICE_NOT_AVAILABLE");
+                assertUntouched(out.toArray(ValueLayout.JAVA_FLOAT));
+                Cl.fault = null;
+                k.softmax(Tensor.of(x, ROWS, COLS), Tensor.of(out, DType.FLOAT32, ROWS, COLS));
+                assertArrayEquals(expected, out.toArray(ValueLayout.JAVA_FLOAT));
+            }
+
             // A device buffer out: clFinish after the launch fails. The buffer's contents are then
             // undefined (the kernel may have run); the error is named and the kernel stays usable.
             try (DeviceBuffer b = k.allocate(DType.FLOAT32, x.length)) {
