@@ -59,6 +59,14 @@ class HiddenMarkovModelTest {
         return total;
     }
 
+    private static double pathProbability(double[] pi, double[][] a, double[][] b, int[] x, int[] y) {
+        double prob = 1;
+        for (int t = 0; t < x.length; t++) {
+            prob *= (t == 0 ? pi[y[0]] : a[y[t - 1]][y[t]]) * b[y[t]][x[t]];
+        }
+        return prob;
+    }
+
     private static double[] simplex(SplittableRandom r, int n) {
         double[] p = r.doubles(n, 0.05, 1).toArray();
         double s = 0;
@@ -98,7 +106,14 @@ class HiddenMarkovModelTest {
             double p = bruteLikelihood(pi, a, b, xs[n], m, best);
             assertEquals(Math.log(p), ll[n], 1e-10 * Math.abs(Math.log(p)), "log-likelihood of sequence " + n);
             assertArrayEquals(m, post[n], 1e-10, "posteriors of sequence " + n);
-            assertArrayEquals(best, paths[n], "Viterbi path of sequence " + n);
+            // Two paths may tie to the last bits (products of a few simplex entries), and then the
+            // enumeration's product order and the kernel's log-space sums may pick either: the path
+            // must be a most probable one, identical wherever the best is clear.
+            double found = pathProbability(pi, a, b, xs[n], paths[n]);
+            double bestP = pathProbability(pi, a, b, xs[n], best);
+            if (Math.abs(found - bestP) > 1e-12 * bestP) {
+                assertArrayEquals(best, paths[n], "Viterbi path of sequence " + n);
+            }
         }
     }
 
