@@ -23,10 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code models import}: a model trained elsewhere (ONNX, or .npy weights) saved as an SMXMODEL file. */
+/** {@code models import}: a model trained elsewhere (ONNX, or .npy weights) saved as a model file (safetensors). */
 @Command(name = "import",
         mixinStandardHelpOptions = true,
-        description = {"Converts a model trained elsewhere into a saved model (SMXMODEL) that score, eval and the Spark"
+        description = {"Converts a model trained elsewhere into a saved model (safetensors) that score, eval and the Spark"
                 + " scorer read.",
                 "--onnx: a linear classifier graph (skl2onnx LinearClassifier, PyTorch Linear + Softmax; see models/README.md).",
                 "--weights: softmax(W x + b) from .npy arrays, W as [classes, features] (or [features, classes] with --transpose)."})

@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "Print every L-BFGS iteration to stderr.")
     boolean progress;
 
-    @Option(names = "--out", description = "Save the trained model here (the SMXMODEL format).")
+    @Option(names = "--out", description = "Save the trained model here (safetensors, readable from Python).")
     Path output;
 
     @Mixin

@@ -19,7 +19,24 @@ import java.util.zip.CRC32C;
  * A saved model: a kind, JSON attributes and named numeric arrays, in one file that any model of
  * this project (and of {@code models.sequence}) can use.
  *
- * <h2>Format, version 1</h2>
+ * <h2>Format: safetensors</h2>
+ * Written as <a href="https://github.com/huggingface/safetensors">safetensors</a>, so that Python
+ * reads a model with no code of ours ({@code safetensors.numpy.load_file("m.smx")} gives the
+ * arrays, {@code safe_open(...).metadata()} the rest):
+ * <pre>
+ * offset 0   uint64 LE header length N (a multiple of 8 with the prefix, padded with spaces)
+ * offset 8   N bytes   UTF-8 JSON object:
+ *            {"__metadata__": {"format": "softmax-engine", "kind": "softmax-regression",
+ *                              "attributes": "{...JSON...}", "crc32c": "{\"weights\": 1234567890, ...}"},
+ *             "weights": {"dtype": "F64", "shape": [10, 784], "data_offsets": [0, 62720]}, ...}
+ * data       each array's elements, row-major, little-endian, back to back at "data_offsets"
+ *            (relative to the start of the data section, end exclusive)
+ * </pre>
+ * dtypes: {@code F64}, {@code F32}, {@code I32}. Metadata values are strings, as safetensors
+ * requires: the attributes and the arrays' CRC32C (of their bytes, checked on read) are JSON text.
+ * {@code head -c 2000 model.smx} still shows what a model is.
+ *
+ * <h2>Format SMXMODEL, version 1 (read, no longer written)</h2>
  * <pre>
  * offset 0   8 bytes   ASCII "SMXMODEL"
  * offset 8   uint32 LE format version (1)
@@ -33,39 +50,53 @@ import java.util.zip.CRC32C;
  * data       each array's elements, row-major, little-endian, at "offset" bytes from the start of
  *            the data section; every offset is a multiple of 8
  * </pre>
- * dtypes: {@code float64}, {@code float32}, {@code int32}. The header alone describes the file, so
- * {@code head -c 2000 model.smx} shows what a model is. {@code crc32c} is the CRC32C of the array's
- * data bytes (without padding), checked on read; files written before it was added have none and
- * stay readable. Arrays may not overlap: together they are never larger than the file.
+ * {@code crc32c} may be absent (older files). In both formats arrays may not overlap: together they
+ * are never larger than the file.
  */
 public final class ModelFile {
     private static final byte[] MAGIC = "SMXMODEL".getBytes(StandardCharsets.US_ASCII);
-    /** The format version this class writes and reads. */
+    /** The SMXMODEL container version this class reads (it writes safetensors). */
     public static final int VERSION = 1;
     private static final int PREFIX = 16;
+    /** safetensors' prefix: the header length as uint64 LE. */
+    private static final int ST_PREFIX = 8;
+    /** The safetensors metadata key, and the "format" value that marks a softmax-engine model. */
+    private static final String METADATA = "__metadata__";
+    private static final String FORMAT = "softmax-engine";
     /** Largest file {@link #read(Path)} takes: it is read into one byte array. */
     static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
     /** Element types of stored arrays. */
     public enum ArrayType {
         /** IEEE 754 binary64, 8 bytes little-endian. */
-        FLOAT64("float64", 8),
+        FLOAT64("float64", "F64", 8),
         /** IEEE 754 binary32, 4 bytes little-endian. */
-        FLOAT32("float32", 4),
+        FLOAT32("float32", "F32", 4),
         /** Two's-complement 32-bit integer, 4 bytes little-endian. */
-        INT32("int32", 4);
+        INT32("int32", "I32", 4);
 
         private final String jsonName;
+        private final String safetensorsName;
         private final int bytes;
 
-        ArrayType(String jsonName, int bytes) {
+        ArrayType(String jsonName, String safetensorsName, int bytes) {
             this.jsonName = jsonName;
+            this.safetensorsName = safetensorsName;
             this.bytes = bytes;
         }
 
         static ArrayType of(String name) {
             for (ArrayType t : values()) {
                 if (t.jsonName.equals(name)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+
+        static ArrayType ofSafetensors(String name) {
+            for (ArrayType t : values()) {
+                if (t.safetensorsName.equals(name)) {
                     return t;
                 }
             }
@@ -405,27 +436,36 @@ public final class ModelFile {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
         }
-        Map<String, Object> arrayHeaders = new LinkedHashMap<>();
+        // safetensors: metadata values must be strings, so attributes and checksums are JSON text.
+        Map<String, Object> crcs = new LinkedHashMap<>();
+        Map<String, Object> header = new LinkedHashMap<>();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        metadata.put("kind", kind);
+        metadata.put("attributes", Json.write(attributes));
+        metadata.put("crc32c", "");
+        header.put(METADATA, metadata);
         long offset = 0;
         for (Map.Entry<String, Array> e : arrays.entrySet()) {
             Array a = e.getValue();
+            long bytes = (long) a.length() * a.type().bytes;
             Map<String, Object> h = new LinkedHashMap<>();
-            h.put("dtype", a.type().jsonName);
+            h.put("dtype", a.type().safetensorsName);
             List<Object> shape = new ArrayList<>();
             for (long d : a.shape()) {
                 shape.add(d);
             }
             h.put("shape", shape);
-            h.put("offset", offset);
-            h.put("crc32c", crc32c(a));
-            arrayHeaders.put(e.getKey(), h);
-            offset = align8(offset + (long) a.length() * a.type().bytes);
+            h.put("data_offsets", List.of(offset, offset + bytes));
+            header.put(e.getKey(), h);
+            crcs.put(e.getKey(), crc32c(a));
+            offset += bytes;
         }
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("kind", kind);
-        header.put("attributes", attributes);
-        header.put("arrays", arrayHeaders);
-        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        metadata.put("crc32c", Json.write(crcs));
+        byte[] text = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        // Padded with spaces so that the data starts 8-byte aligned, as safetensors writers do.
+        byte[] json = Arrays.copyOf(text, (int) (align8(ST_PREFIX + text.length) - ST_PREFIX));
+        Arrays.fill(json, text.length, json.length, (byte) ' ');
 
         Path abs = path.toAbsolutePath();
         if (Files.isDirectory(abs)) {
@@ -434,15 +474,12 @@ public final class ModelFile {
         Path tmp = TempFiles.createBeside(abs);
         try (OutputStream out = new java.io.BufferedOutputStream(
                 Files.newOutputStream(tmp, TempFiles.reopen()), 1 << 16)) {
-            ByteBuffer prefix = ByteBuffer.allocate(PREFIX).order(ByteOrder.LITTLE_ENDIAN);
-            prefix.put(MAGIC).putInt(VERSION).putInt(json.length);
+            ByteBuffer prefix = ByteBuffer.allocate(ST_PREFIX).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.putLong(json.length);
             out.write(prefix.array());
             out.write(json);
-            out.write(new byte[(int) (align8(PREFIX + json.length) - PREFIX - json.length)]);
             for (Array a : arrays.values()) {
                 chunks(a, out::write);
-                long written = (long) a.length() * a.type().bytes;
-                out.write(new byte[(int) (align8(written) - written)]);
             }
         } catch (IOException | RuntimeException e) {
             TempFiles.discard(tmp);
@@ -497,7 +534,8 @@ public final class ModelFile {
      *
      * @param path a regular file of at most 2^31 - 9 bytes
      * @return the file's attributes and arrays, each array's CRC32C checked
-     * @throws IOException naming the path when the file is not a valid version-1 model file
+     * @throws IOException naming the path when the file is not a valid model file (safetensors of
+     *     softmax-engine, or SMXMODEL version 1)
      */
     public static ModelFile read(Path path) throws IOException {
         if (path == null) {
@@ -525,7 +563,8 @@ public final class ModelFile {
      *
      * @param bytes the whole file
      * @return the file's attributes and arrays, each array's CRC32C checked
-     * @throws IOException when the bytes are not a valid version-1 model file
+     * @throws IOException when the bytes are not a valid model file (safetensors of softmax-engine,
+     *     or SMXMODEL version 1)
      */
     public static ModelFile read(byte[] bytes) throws IOException {
         if (bytes == null) {
@@ -536,8 +575,12 @@ public final class ModelFile {
 
     private static ModelFile read(byte[] bytes, String path) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < PREFIX || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            throw new IOException(path + ": not a softmax-engine model file (no SMXMODEL magic)");
+        boolean smx = bytes.length >= PREFIX && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+        if (!smx && bytes.length > ST_PREFIX && bytes[ST_PREFIX] == '{') {
+            return readSafetensors(bytes, bb, path);
+        }
+        if (!smx) {
+            throw new IOException(path + ": not a softmax-engine model file (neither safetensors nor SMXMODEL)");
         }
         int version = bb.getInt(8);
         if (version != VERSION) {
@@ -580,6 +623,96 @@ public final class ModelFile {
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new IOException(path + ": malformed model file: " + e.getMessage(), e);
         }
+    }
+
+    /** A safetensors file: its header checked to describe disjoint arrays inside the file, then loaded. */
+    private static ModelFile readSafetensors(byte[] bytes, ByteBuffer bb, String path) throws IOException {
+        long headerLength = bb.getLong(0);
+        if (headerLength < 2 || headerLength > bytes.length - ST_PREFIX) {
+            throw new IOException(path + ": safetensors header of " + headerLength + " bytes runs past the end of the "
+                    + bytes.length + "-byte file");
+        }
+        long dataStart = ST_PREFIX + headerLength;
+        try {
+            Object parsed = Json.parse(new String(bytes, ST_PREFIX, (int) headerLength, StandardCharsets.UTF_8));
+            if (!(parsed instanceof Map<?, ?> header)) {
+                throw new IllegalArgumentException("header must be a JSON object");
+            }
+            if (!(header.get(METADATA) instanceof Map<?, ?> metadata) || !FORMAT.equals(metadata.get("format"))
+                    || !(metadata.get("kind") instanceof String kind)) {
+                throw new IllegalArgumentException("a safetensors file, but not a softmax-engine model: its "
+                        + METADATA + " needs \"format\": \"" + FORMAT + "\" and a \"kind\"");
+            }
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            if (metadata.get("attributes") instanceof String text) {
+                if (!(Json.parse(text) instanceof Map<?, ?> attrs)) {
+                    throw new IllegalArgumentException("\"attributes\" must hold a JSON object");
+                }
+                attrs.forEach((k, v) -> attributes.put((String) k, v));
+            }
+            Map<?, ?> crcs = Map.of();
+            if (metadata.get("crc32c") instanceof String text) {
+                if (!(Json.parse(text) instanceof Map<?, ?> m)) {
+                    throw new IllegalArgumentException("\"crc32c\" must hold a JSON object");
+                }
+                crcs = m;
+            }
+            List<Stored> stored = new ArrayList<>();
+            for (Map.Entry<?, ?> e : header.entrySet()) {
+                String name = (String) e.getKey();
+                if (!name.equals(METADATA)) {
+                    Object crc = crcs.get(name);
+                    if (crc != null && !(crc instanceof Long)) {
+                        throw new IllegalArgumentException("array '" + name + "' has a CRC32C that is not an integer: "
+                                + crc);
+                    }
+                    stored.add(locateSafetensors(name, e.getValue(), bytes.length - dataStart, dataStart, (Long) crc));
+                }
+            }
+            requireDisjoint(stored);
+            Map<String, Array> arrays = new LinkedHashMap<>();
+            for (Stored st : stored) {
+                arrays.put(st.name(), load(st, bb));
+            }
+            return new ModelFile(kind, attributes, arrays);
+        } catch (IllegalArgumentException | ArithmeticException | ClassCastException e) {
+            throw new IOException(path + ": malformed model file: " + e.getMessage(), e);
+        }
+    }
+
+    /** A safetensors tensor entry, checked to describe {@code [begin, end)} bytes inside the data section. */
+    private static Stored locateSafetensors(String name, Object spec, long dataBytes, long dataStart, Long crc) {
+        if (!(spec instanceof Map<?, ?> h)) {
+            throw new IllegalArgumentException("array '" + name + "' must be described by an object");
+        }
+        ArrayType type = h.get("dtype") instanceof String s ? ArrayType.ofSafetensors(s) : null;
+        if (type == null) {
+            throw new IllegalArgumentException("array '" + name + "' has dtype " + h.get("dtype")
+                    + "; softmax-engine reads F64, F32 and I32");
+        }
+        if (!(h.get("shape") instanceof List<?> dims)) {
+            throw new IllegalArgumentException("array '" + name + "' needs a \"shape\" list");
+        }
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long d)) {
+                throw new IllegalArgumentException("array '" + name + "' shape must hold integers, had " + dims.get(i));
+            }
+            shape[i] = d;
+        }
+        int n = (int) checkShape(name, shape);
+        if (!(h.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2
+                || !(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end)
+                || begin < 0 || end < begin || end > dataBytes) {
+            throw new IllegalArgumentException("array '" + name + "' needs \"data_offsets\" [begin, end] within the "
+                    + dataBytes + " data bytes, was " + h.get("data_offsets"));
+        }
+        long length = (long) n * type.bytes;
+        if (end - begin != length) {
+            throw new IllegalArgumentException("array '" + name + "' of shape " + Arrays.toString(shape) + " needs "
+                    + length + " bytes, its data_offsets span " + (end - begin));
+        }
+        return new Stored(name, type, shape, n, dataStart + begin, dataStart + end, crc);
     }
 
     /** Where one array's bytes lie in the file, from its header entry. */

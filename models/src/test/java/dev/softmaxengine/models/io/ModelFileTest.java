@@ -54,13 +54,49 @@ class ModelFileTest {
         assertEquals(0, m.doubles("empty").length);
         assertFalse(Files.exists(dir.resolve("m.smx.tmp")));
 
+        // safetensors, as its spec (and its Rust validator) has it: uint64 LE header length, a JSON
+        // header padded to 8, tensors back to back covering the data section exactly.
         byte[] bytes = Files.readAllBytes(p);
-        assertEquals("SMXMODEL", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
-        int headerLength = ByteBuffer.wrap(bytes, 12, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        String header = new String(bytes, 16, headerLength, StandardCharsets.UTF_8);
-        assertTrue(header.startsWith("{\"kind\":\"test-kind\""), header);
-        long dataStart = (16 + headerLength + 7) / 8 * 8;
-        assertEquals(1.5, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getDouble((int) dataStart), "little-endian data");
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        assertEquals(0, (8 + headerLength) % 8, "data starts 8-byte aligned");
+        String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"softmax-engine\",\"kind\":\"test-kind\""), header);
+        Map<?, ?> parsed = (Map<?, ?>) Json.parse(header);
+        long dataBytes = bytes.length - 8 - headerLength;
+        long next = 0;
+        for (Map.Entry<?, ?> e : parsed.entrySet()) {
+            if (e.getKey().equals("__metadata__")) {
+                ((Map<?, ?>) e.getValue()).values().forEach(v -> assertTrue(v instanceof String, "metadata values are strings"));
+                continue;
+            }
+            List<?> offsets = (List<?>) ((Map<?, ?>) e.getValue()).get("data_offsets");
+            assertEquals(next, offsets.get(0), "tensor " + e.getKey() + " starts where the last ended");
+            next = (Long) offsets.get(1);
+        }
+        assertEquals(dataBytes, next, "the tensors cover the data section");
+        assertEquals(1.5, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getDouble((int) (8 + headerLength)),
+                "little-endian data");
+    }
+
+    @Test
+    void smxmodelVersionOneFilesStayReadable() throws IOException {
+        String json = "{\"kind\":\"old\",\"attributes\":{\"classes\":[\"a\",\"b\"]},\"arrays\":{\"w\":"
+                + "{\"dtype\":\"float64\",\"shape\":[2],\"offset\":0}}}";
+        byte[] header = json.getBytes(StandardCharsets.UTF_8);
+        int dataStart = (16 + header.length + 7) & ~7;
+        ByteBuffer b = ByteBuffer.allocate(dataStart + 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("SMXMODEL".getBytes(StandardCharsets.US_ASCII)).putInt(1).putInt(header.length).put(header);
+        b.position(dataStart);
+        b.putDouble(0.25).putDouble(-3);
+        Path p = Files.write(dir.resolve("old.smx"), b.array());
+        ModelFile m = ModelFile.read(p);
+        assertEquals("old", m.kind());
+        assertEquals(List.of("a", "b"), m.strings("classes"));
+        assertArrayEquals(new double[] {0.25, -3}, m.doubles("w"));
+        // Written again, it is safetensors and reads back the same.
+        Path again = dir.resolve("again.smx");
+        m.write(again);
+        assertArrayEquals(new double[] {0.25, -3}, ModelFile.read(again).doubles("w"));
     }
 
     @Test
@@ -90,25 +126,34 @@ class ModelFileTest {
         Path truncated = dir.resolve("truncated.smx");
         Files.write(truncated, Arrays.copyOf(good, good.length - 8));
         IOException e = assertThrows(IOException.class, () -> ModelFile.read(truncated));
-        assertTrue(e.getMessage().startsWith(truncated + ": malformed model file: array 'w' (offset 0, 32 bytes) runs past"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith(truncated + ": malformed model file: array 'w' needs \"data_offsets\""
+                + " [begin, end] within the 24 data bytes, was [0, 32]"), e.getMessage());
 
         Path text = dir.resolve("text.smx");
         Files.writeString(text, "not a model at all");
-        assertEquals(text + ": not a softmax-engine model file (no SMXMODEL magic)",
+        assertEquals(text + ": not a softmax-engine model file (neither safetensors nor SMXMODEL)",
                 assertThrows(IOException.class, () -> ModelFile.read(text)).getMessage());
 
-        byte[] future = good.clone();
-        future[8] = 2;
+        ByteBuffer v2 = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        v2.put("SMXMODEL".getBytes(StandardCharsets.US_ASCII)).putInt(2).putInt(2).put("{}".getBytes(StandardCharsets.US_ASCII));
         Path newer = dir.resolve("newer.smx");
-        Files.write(newer, future);
+        Files.write(newer, v2.array());
         assertEquals(newer + ": model file format version 2, this build reads 1",
                 assertThrows(IOException.class, () -> ModelFile.read(newer)).getMessage());
 
         byte[] longHeader = good.clone();
-        longHeader[13] = 0x7f;
+        longHeader[5] = 0x7f;
         Path runaway = dir.resolve("runaway.smx");
         Files.write(runaway, longHeader);
-        assertThrows(IOException.class, () -> ModelFile.read(runaway));
+        assertTrue(assertThrows(IOException.class, () -> ModelFile.read(runaway)).getMessage()
+                .contains("safetensors header of"));
+
+        // A safetensors file that is not ours (torch's, say): named as such, not read as a model.
+        String torch = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}    ";
+        ByteBuffer t = ByteBuffer.allocate(8 + torch.length() + 4).order(ByteOrder.LITTLE_ENDIAN);
+        t.putLong(torch.length()).put(torch.getBytes(StandardCharsets.US_ASCII)).putFloat(1f);
+        Path foreign = Files.write(dir.resolve("torch.safetensors"), t.array());
+        assertTrue(assertThrows(IOException.class, () -> ModelFile.read(foreign)).getMessage()
+                .contains("a safetensors file, but not a softmax-engine model"));
     }
 }
