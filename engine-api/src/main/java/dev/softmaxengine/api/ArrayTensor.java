@@ -3,33 +3,19 @@ package dev.softmaxengine.api;
 import java.lang.foreign.MemorySegment;
 
 /** A tensor over a Java array: {@code float[]} (FLOAT32), {@code double[]} (FLOAT64) or {@code int[]} (INT32). */
-public final class ArrayTensor implements Tensor {
-    private final DType dtype;
+public final class ArrayTensor extends HostTensor {
     private final Object array;
-    private final Shape shape;
 
     ArrayTensor(DType dtype, Object array, int length, Shape shape) {
+        super(dtype, checkLength(length, shape));
+        this.array = array;
+    }
+
+    private static Shape checkLength(int length, Shape shape) {
         if (length != shape.size()) {
             throw new IllegalArgumentException("data has " + length + " elements, shape " + shape + " needs " + shape.size());
         }
-        this.dtype = dtype;
-        this.array = array;
-        this.shape = shape;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public Shape shape() {
         return shape;
-    }
-
-    @Override
-    public boolean isHost() {
-        return true;
     }
 
     @Override

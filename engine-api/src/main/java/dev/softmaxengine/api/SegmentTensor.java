@@ -7,32 +7,14 @@ import java.util.Optional;
  * A tensor over a {@link MemorySegment}, off-heap or heap, in native byte order with no alignment
  * assumed. The segment is exactly {@code size() * dtype().byteSize()} bytes long.
  */
-public final class SegmentTensor implements Tensor {
-    private final DType dtype;
-    private final Shape shape;
+public final class SegmentTensor extends HostTensor {
     private final MemorySegment segment;
     private final DeviceBuffer buffer;
 
     SegmentTensor(DType dtype, Shape shape, MemorySegment segment, DeviceBuffer buffer) {
-        this.dtype = dtype;
-        this.shape = shape;
+        super(dtype, shape);
         this.segment = segment;
         this.buffer = buffer;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public boolean isHost() {
-        return true;
     }
 
     @Override

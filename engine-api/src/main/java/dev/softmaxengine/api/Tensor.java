@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
  * <p>Kernels read host tensors through {@link #asHostSegment()}, the one place where an array
  * becomes a segment.
  */
-public sealed interface Tensor permits ArrayTensor, SegmentTensor, DeviceTensor {
+public sealed interface Tensor permits HostTensor, DeviceTensor {
 
     /** Segment layout of float32 elements: native order (the engine is little-endian only), unaligned. */
     ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;

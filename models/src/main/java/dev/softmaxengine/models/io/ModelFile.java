@@ -680,16 +680,8 @@ public final class ModelFile {
         }
     }
 
-    /** A safetensors tensor entry, checked to describe {@code [begin, end)} bytes inside the data section. */
-    private static Stored locateSafetensors(String name, Object spec, long dataBytes, long dataStart, Long crc) {
-        if (!(spec instanceof Map<?, ?> h)) {
-            throw new IllegalArgumentException("array '" + name + "' must be described by an object");
-        }
-        ArrayType type = h.get("dtype") instanceof String s ? ArrayType.ofSafetensors(s) : null;
-        if (type == null) {
-            throw new IllegalArgumentException("array '" + name + "' has dtype " + h.get("dtype")
-                    + "; softmax-engine reads F64, F32 and I32");
-        }
+    /** An array entry's {@code "shape"}, checked to be a list of integers (their range is checked after). */
+    private static long[] shapeOf(String name, Map<?, ?> h) {
         if (!(h.get("shape") instanceof List<?> dims)) {
             throw new IllegalArgumentException("array '" + name + "' needs a \"shape\" list");
         }
@@ -700,6 +692,20 @@ public final class ModelFile {
             }
             shape[i] = d;
         }
+        return shape;
+    }
+
+    /** A safetensors tensor entry, checked to describe {@code [begin, end)} bytes inside the data section. */
+    private static Stored locateSafetensors(String name, Object spec, long dataBytes, long dataStart, Long crc) {
+        if (!(spec instanceof Map<?, ?> h)) {
+            throw new IllegalArgumentException("array '" + name + "' must be described by an object");
+        }
+        ArrayType type = h.get("dtype") instanceof String s ? ArrayType.ofSafetensors(s) : null;
+        if (type == null) {
+            throw new IllegalArgumentException("array '" + name + "' has dtype " + h.get("dtype")
+                    + "; softmax-engine reads F64, F32 and I32");
+        }
+        long[] shape = shapeOf(name, h);
         int n = (int) checkShape(name, shape);
         if (!(h.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2
                 || !(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end)
@@ -728,16 +734,7 @@ public final class ModelFile {
         if (type == null) {
             throw new IllegalArgumentException("array '" + name + "' has unknown dtype " + h.get("dtype"));
         }
-        if (!(h.get("shape") instanceof List<?> dims)) {
-            throw new IllegalArgumentException("array '" + name + "' needs a \"shape\" list");
-        }
-        long[] shape = new long[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
-            if (!(dims.get(i) instanceof Long d)) {
-                throw new IllegalArgumentException("array '" + name + "' shape must hold integers, had " + dims.get(i));
-            }
-            shape[i] = d;
-        }
+        long[] shape = shapeOf(name, h);
         int n = (int) checkShape(name, shape);
         if (!(h.get("offset") instanceof Long offset) || offset < 0 || offset % 8 != 0) {
             throw new IllegalArgumentException("array '" + name + "' needs an \"offset\" that is a multiple of 8, was "
