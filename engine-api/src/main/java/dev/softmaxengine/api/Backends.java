@@ -76,12 +76,7 @@ public final class Backends {
                     + VectorApi.FLAGS + " to the java command line (auto now picks "
                     + bestName(all) + ")");
         }
-        Status best = null;
-        for (Status s : all) {
-            if (s.probe().usable() && (best == null || s.probe().autoRank() > best.probe().autoRank())) {
-                best = s;
-            }
-        }
+        Status best = best(all);
         for (Status s : all) {
             if (s == best) {
                 continue;
@@ -98,13 +93,19 @@ public final class Backends {
         return best == null ? null : best.name();
     }
 
-    private static String bestName(List<Status> all) {
+    /** The usable backend of highest rank: the first usable one, as {@link #all()} is best first. */
+    private static Status best(List<Status> all) {
         for (Status s : all) {
             if (s.probe().usable()) {
-                return s.name();
+                return s;
             }
         }
-        return "none";
+        return null;
+    }
+
+    private static String bestName(List<Status> all) {
+        Status best = best(all);
+        return best == null ? "none" : best.name();
     }
 
     /**

@@ -352,7 +352,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      *     a multiple of {@code cols}
      */
     default float[] logSumExp(float[] x, int cols) {
-        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        int rows = Rows.count(x, cols) / cols;
         float[] out = new float[rows];
         logSumExp(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
         return out;
@@ -368,7 +368,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      *     a multiple of {@code cols}
      */
     default double[] logSumExp(double[] x, int cols) {
-        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        int rows = Rows.count(x, cols) / cols;
         double[] out = new double[rows];
         logSumExp(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
         return out;
@@ -410,7 +410,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      *     a multiple of {@code cols}
      */
     default int[] argmax(float[] x, int cols) {
-        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        int rows = Rows.count(x, cols) / cols;
         int[] out = new int[rows];
         argmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
         return out;
@@ -426,7 +426,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      *     a multiple of {@code cols}
      */
     default int[] argmax(double[] x, int cols) {
-        int rows = Rows.count(x, cols) / Math.max(cols, 1);
+        int rows = Rows.count(x, cols) / cols;
         int[] out = new int[rows];
         argmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
         return out;
