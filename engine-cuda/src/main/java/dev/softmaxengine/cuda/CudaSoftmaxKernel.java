@@ -206,6 +206,13 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
         return OptionalDouble.of(streamMillis(launches));
     }
 
+    /** The copy's time between two events on this kernel's stream, as a launch is timed. */
+    @Override
+    protected double copyDevice(CUdeviceptr src, CUdeviceptr dst, long bytes) {
+        return streamMillis(() -> CudaDriver.check("cuMemcpyDtoDAsync",
+                () -> JCudaDriver.cuMemcpyDtoDAsync(dst, src, bytes, stream)));
+    }
+
     @Override
     protected void finish() {
         makeCurrent();

@@ -176,6 +176,17 @@ public abstract class StagedKernel<M> implements KernelBackend {
      */
     protected abstract OptionalDouble launch(OpRequest r, M in, M out, boolean timed);
 
+    /**
+     * Copies {@code bytes} from the start of {@code src} to the start of {@code dst} on the device,
+     * under the lock, waits for it and returns its time from the device's own clock.
+     *
+     * @param src the memory read, distinct from {@code dst}
+     * @param dst the memory written, at least {@code bytes} long
+     * @param bytes the size, {@code >= 1}
+     * @return the device milliseconds, {@code >= 0}
+     */
+    protected abstract double copyDevice(M src, M dst, long bytes);
+
     /** Waits until the device has finished every queued command, under the lock. */
     protected abstract void finish();
 
@@ -248,12 +259,14 @@ public abstract class StagedKernel<M> implements KernelBackend {
 
     /** The operand's buffer when it is device memory of this kernel, null for host memory. */
     private Memory<M> own(String name, Tensor t) {
-        if (!(t instanceof DeviceTensor d)) {
-            return null;
-        }
-        if (!(d.buffer() instanceof Memory<?> m) || m.kernel != this) {
-            throw new IllegalArgumentException(name + " is device memory of " + (d.buffer() instanceof Memory<?>
-                    ? "another " + backend() + " kernel" : "backend " + d.buffer().backend())
+        return t instanceof DeviceTensor d ? own(name, d.buffer()) : null;
+    }
+
+    /** {@code b} as memory of this kernel, open. */
+    private Memory<M> own(String name, DeviceBuffer b) {
+        if (!(b instanceof Memory<?> m) || m.kernel != this) {
+            throw new IllegalArgumentException(name + " is device memory of " + (b instanceof Memory<?>
+                    ? "another " + backend() + " kernel" : "backend " + b.backend())
                     + "; this " + backend() + " kernel computes on host memory and its own buffers");
         }
         @SuppressWarnings("unchecked")
@@ -262,6 +275,44 @@ public abstract class StagedKernel<M> implements KernelBackend {
             throw new IllegalArgumentException(name + " is a closed buffer");
         }
         return mine;
+    }
+
+    /**
+     * Copies {@code src} into the start of {@code dst}, both buffers of this kernel, device to
+     * device, and returns the device's time for it: the memory roof that a harness rates this
+     * device's results against (a copy reads and writes each byte once, as the memory-bound ops do).
+     *
+     * @param src a buffer from {@link #allocate}, open
+     * @param dst another buffer from {@link #allocate}, open, of {@code src}'s dtype and at least its size
+     * @return the device milliseconds, {@code >= 0}; 0 for an empty {@code src}
+     * @throws IllegalArgumentException when a buffer is null, closed, not this kernel's, the same
+     *     buffer as the other, of another dtype or too small
+     * @throws IllegalStateException when this kernel is closed
+     * @throws dev.softmaxengine.api.SoftmaxEngineException when the device fails
+     */
+    public final double copyTimed(DeviceBuffer src, DeviceBuffer dst) {
+        if (src == null || dst == null) {
+            throw new IllegalArgumentException("src and dst must not be null");
+        }
+        if (src == dst) {
+            throw new IllegalArgumentException("dst must be another buffer than src");
+        }
+        if (src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("dst holds " + dst.dtype() + ", src holds " + src.dtype());
+        }
+        if (dst.elements() < src.elements()) {
+            throw new IllegalArgumentException("dst holds " + dst.elements() + " elements, src has " + src.elements());
+        }
+        lock.lock();
+        try {
+            requireOpen();
+            M from = own("src", src).handle;
+            M to = own("dst", dst).handle;
+            long bytes = src.elements() * src.dtype().byteSize();
+            return bytes == 0 ? 0 : copyDevice(from, to, bytes);
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- buffers --------------------------------------------------------------------------------
