@@ -3,21 +3,17 @@
 
 Runs torch.softmax, log_softmax, logsumexp and sigmoid (last axis) over the shapes, ops and dtypes
 of an earlier bench run, plus a device-to-device copy as the GPU's ceiling, and writes JSON that
-`bin/softmax-engine bench --merge` folds into the report (as contender "torch", with the ratio of
+`bin/softmax-engine-bench --merge` folds into the report (as contender "torch", with the ratio of
 each device backend to it). GB/s and fractions are computed by the report, not here.
 
-    bin/softmax-engine bench --out run                 # on the GPU machine: the sweep's shapes
+    bin/softmax-engine-bench --out run                 # on the GPU machine: the sweep's shapes
     python3 bench/scripts/torch_softmax_bench.py --shapes-from run/results.json --out torch.json
-    bin/softmax-engine bench --from run/results.json --merge torch.json --out run
+    bin/softmax-engine-bench --from run/results.json --merge torch.json --out run
+
+engine-cuda/scripts/gpu-check.sh runs these three steps on a GPU host.
 
 Each case warms up until its times settle (0.2 s to 2 s), then takes samples of one call between two
 CUDA events for at least 0.5 s and 10 samples (at most 500); min, median and max are reported.
-
-CudaBench mode, for engine-cuda/scripts/gpu-check.sh: CudaBench's shapes and timing (CUDA events
-around calls queued back to back, median of 7), written as CudaBench's CSV so that
-`CudaBench --compare torch.csv` prints the ratios:
-
-    python3 bench/scripts/torch_softmax_bench.py [--shapes 4096x1024,1024x4096:0] --csv torch.csv
 """
 import argparse
 import json
@@ -31,20 +27,11 @@ WINDOW = 3
 SETTLED = 0.05
 
 
-CUDABENCH_SHAPES = ("65536x32,16384x128,8192x512,4096x1024,4096x4096,1024x16384,"
-                    "128x65536,16x262144,2x1048576,1x16777216,1024x4096:0")
-CUDABENCH_HEADER = "impl,op,dtype,shape,dim,us_per_call,gbps"
-
-
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--shapes-from", metavar="RESULTS_JSON",
+    p.add_argument("--shapes-from", metavar="RESULTS_JSON", required=True,
                    help="results.json of a bench run: its (op, dtype, shape) cases are measured")
-    p.add_argument("--out", metavar="TORCH_JSON", help="where to write the JSON (with --shapes-from)")
-    p.add_argument("--shapes", help="CudaBench mode: ROWSxCOLS[:DIM],... (default: CudaBench's), CSV out")
-    p.add_argument("--ops", default="softmax,log-softmax,logsumexp", help="CudaBench mode: ops")
-    p.add_argument("--dtypes", default="f32,f64", help="CudaBench mode: f32,f64")
-    p.add_argument("--csv", help="CudaBench mode: where to write CudaBench's CSV (for CudaBench --compare)")
+    p.add_argument("--out", metavar="TORCH_JSON", required=True, help="where to write the JSON")
     p.add_argument("--device", default="cuda", help="torch device (default: cuda)")
     p.add_argument("--copy-mib", type=int, default=1024,
                    help="size of each array of the device copy ceiling, MiB (default: 1024)")
@@ -53,13 +40,7 @@ def parse_args():
     p.add_argument("--min-measure", type=float, default=0.5, help="seconds (default: 0.5)")
     p.add_argument("--min-samples", type=int, default=10, help="(default: 10)")
     p.add_argument("--max-samples", type=int, default=500, help="(default: 500)")
-    a = p.parse_args()
-    if (a.shapes_from is None) == (a.shapes is None and a.csv is None):
-        p.error("give --shapes-from RESULTS_JSON --out TORCH_JSON (the bench's report), or --shapes/--csv"
-                " (CudaBench's CSV)")
-    if a.shapes_from is not None and a.out is None:
-        p.error("--shapes-from needs --out")
-    return a
+    return p.parse_args()
 
 
 def cases_of(results_json):
@@ -120,57 +101,6 @@ def measure(torch, fn, args):
             "maxMs": max(samples)}
 
 
-def cudabench(torch, args):
-    """CudaBench's shapes and timing (events around calls queued back to back, median of 7), its CSV."""
-    fns = {
-        "softmax": lambda x, d: torch.softmax(x, d),
-        "log-softmax": lambda x, d: torch.log_softmax(x, d),
-        "logsumexp": lambda x, d: torch.logsumexp(x, d),
-    }
-    types = {"f32": torch.float32, "f64": torch.float64}
-    rows = [CUDABENCH_HEADER]
-    print("torch %s on %s" % (torch.__version__, torch.cuda.get_device_name()), file=sys.stderr)
-    for spec in (args.shapes or CUDABENCH_SHAPES).split(","):
-        shape, _, dim = spec.strip().partition(":")
-        r, c = (int(v) for v in shape.split("x"))
-        dim = int(dim) if dim else -1
-        for op in args.ops.split(","):
-            for dt in args.dtypes.split(","):
-                x = torch.randn(r, c, device="cuda", dtype=types[dt])
-                us = back_to_back_us(torch, lambda: fns[op](x, dim))
-                out = r * c // (r if dim == 0 else c) if op == "logsumexp" else r * c
-                gbps = (r * c + out) * x.element_size() / us / 1e3
-                row = "torch,%s,%s,%dx%d,%d,%.3f,%.1f" % (op, dt, r, c, dim, us, gbps)
-                rows.append(row)
-                print(row)
-                del x
-    if args.csv:
-        with open(args.csv, "w") as f:
-            f.write("\n".join(rows) + "\n")
-
-
-def back_to_back_us(torch, call, reps=7, rep_millis=25.0):
-    """Median microseconds per call over reps windows of calls queued back to back, as CudaBench times."""
-    call()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    start.record()
-    for _ in range(3):
-        call()
-    end.record()
-    end.synchronize()
-    once = start.elapsed_time(end) / 3
-    iters = int(min(10000, max(3, -(-rep_millis // max(once, 1e-3)))))
-    times = []
-    for _ in range(reps):
-        start.record()
-        for _ in range(iters):
-            call()
-        end.record()
-        end.synchronize()
-        times.append(1e3 * start.elapsed_time(end) / iters)
-    return statistics.median(times)
-
-
 def main():
     args = parse_args()
     try:
@@ -179,9 +109,6 @@ def main():
         sys.exit("torch is not installed: pip install torch (a CUDA build)")
     if not args.device.startswith("cuda") or not torch.cuda.is_available():
         sys.exit(f"needs a CUDA device for CUDA events; torch sees none (device {args.device!r})")
-    if args.shapes_from is None:
-        cudabench(torch, args)
-        return
     device = torch.device(args.device)
     cases = cases_of(args.shapes_from)
 

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.softmaxengine.api.Backends;
+import dev.softmaxengine.api.SoftmaxEngineException;
 import dev.softmaxengine.api.spi.KernelProvider;
 
 import java.lang.foreign.Arena;
@@ -53,5 +55,12 @@ class CudaProbeTest {
                     + e.getMessage());
             assertFalse(Backends.autoChoice().equals("cuda"));
         }
+    }
+
+    @Test
+    void kernelWithoutADriverFailsWithTheReason() {
+        assumeFalse(new CudaKernelProvider().probe().usable(), "this host has a usable GPU");
+        SoftmaxEngineException e = assertThrows(SoftmaxEngineException.class, CudaSoftmaxKernel::new);
+        assertTrue(e.getMessage().startsWith(CudaDriver.PREFIX + "cannot load JCuda"), e.getMessage());
     }
 }

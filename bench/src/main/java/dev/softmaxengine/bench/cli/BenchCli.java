@@ -9,6 +9,7 @@ import dev.softmaxengine.bench.suite.Ceiling;
 import dev.softmaxengine.bench.suite.ComparisonTable;
 import dev.softmaxengine.bench.suite.ComputeRoof;
 import dev.softmaxengine.bench.suite.HardwareSuite;
+import dev.softmaxengine.bench.suite.OptionalLibraries;
 import dev.softmaxengine.bench.suite.Progress;
 import dev.softmaxengine.bench.suite.ProgressLine;
 import dev.softmaxengine.bench.suite.ReportFiles;
@@ -154,6 +155,10 @@ public final class BenchCli implements Callable<Integer> {
             String schema = ResultsJson.schemaOf(file);
             report = schema != null && schema.startsWith("softmax-engine-bench/")
                     ? RunComparison.mergeInto(report, file) : TorchResults.merge(report, file);
+        }
+        String noCharts = OptionalLibraries.chartsMissing();
+        if (noCharts != null) {
+            report = report.plus(List.of(), List.of(), List.of("charts: left out: " + noCharts));
         }
         List<Path> written = ReportFiles.write(report, out);
         if (csv) {

@@ -1,6 +1,7 @@
 package dev.softmaxengine.bench.cli;
 
 import dev.softmaxengine.bench.suite.ComparisonTable;
+import dev.softmaxengine.bench.suite.OptionalLibraries;
 import dev.softmaxengine.bench.suite.ResultsCsv;
 import dev.softmaxengine.bench.suite.RunComparison;
 
@@ -44,6 +45,10 @@ final class CompareCommand implements Callable<Integer> {
         List<ResultsCsv.Run> read = RunComparison.read(runs);
         List<Path> written = RunComparison.write(read, out, csv);
         stdout.print(ComparisonTable.text(RunComparison.tables(read)));
+        String noCharts = OptionalLibraries.chartsMissing();
+        if (noCharts != null) {
+            stdout.println("note: charts: left out: " + noCharts);
+        }
         stdout.println("wrote " + written.size() + " files to " + out + ": " + String.join(", ",
                 written.stream().map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".png")).toList())
                 + " and " + written.stream().filter(p -> p.toString().endsWith(".png")).count() + " charts");

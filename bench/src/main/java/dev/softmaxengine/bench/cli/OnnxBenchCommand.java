@@ -3,6 +3,7 @@ package dev.softmaxengine.bench.cli;
 import dev.softmaxengine.api.Backends;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.bench.models.OnnxScoringComparison;
+import dev.softmaxengine.bench.suite.OptionalLibraries;
 import dev.softmaxengine.models.data.Dataset;
 import dev.softmaxengine.models.data.FashionMnist;
 import dev.softmaxengine.models.data.TabularCsv;
@@ -65,6 +66,10 @@ final class OnnxBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (rows < 1 || batch < 1 || reps < 1 || !(seconds > 0)) {
             throw new IllegalArgumentException("--rows, --batch, --reps and --seconds must be positive");
+        }
+        String missing = OptionalLibraries.onnxRuntimeMissing();
+        if (missing != null) {
+            throw new IllegalStateException("bench-onnx times ONNX Runtime: " + missing);
         }
         Dataset d = read(data);
         float[] x = new float[Math.multiplyExact(rows, d.features())];

@@ -27,6 +27,11 @@ public record Ceiling(String id, String label, String device, int threads, long 
                 Traffic.gigabytesPerSecond(bytes, samples.minMs()), source);
     }
 
+    /** The id of the device copy ceiling of the device contender {@code label}. */
+    public static String deviceId(String label) {
+        return "device-copy-" + label;
+    }
+
     /** The id of the CPU copy ceiling at {@code threads} threads. */
     public static String cpuId(int threads) {
         return "cpu-copy-x" + threads;

@@ -6,6 +6,7 @@ import dev.softmaxengine.bench.BenchShape;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** Something the suite times over the sweep: an engine kernel at a thread count, or ONNX Runtime's Softmax. */
@@ -25,6 +26,15 @@ interface Contender extends AutoCloseable {
     boolean onHost();
 
     boolean supports(Op op, DType dtype);
+
+    /**
+     * The memory roof of a device contender: {@code bytes} copied from one of its buffers into
+     * another, device to device, timed by the device's clock; empty for a host contender or a
+     * backend without a timed device copy.
+     */
+    default Optional<Ceiling> deviceCopy(long bytes, Timing timing) {
+        return Optional.empty();
+    }
 
     /**
      * Its operands for one shape: {@code input} ({@code shape.elements()} values of {@code dtype},

@@ -5,8 +5,6 @@ import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.simd.VectorSoftmaxKernel;
 
-import ai.onnxruntime.OrtEnvironment;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +15,8 @@ import java.util.Set;
  * Finds what a run measures: the scalar oracle, SIMD at one and at all threads, ONNX Runtime at one
  * and at all intra-op threads, and every other backend on the class path ({@link Backends#all()},
  * OpenCL and CUDA as they land) through its provider. A backend asked for by name that cannot run
- * is an error with the reason; one merely found unusable is left out with a note saying why.
+ * is an error with the reason; one merely found unusable is left out with a note saying why (ONNX
+ * Runtime too when its jar is not on the class path, as in gpu-check.sh's bundle).
  */
 final class Contenders {
     private Contenders() {
@@ -122,13 +121,9 @@ final class Contenders {
         return null;
     }
 
-    /** Why ONNX Runtime cannot run here (its native library would not load), or null. */
+    /** Why ONNX Runtime cannot run here (its jar is absent or its native library would not load), or null. */
     private static String onnxRuntimeUnusable() {
-        try {
-            OrtEnvironment.getEnvironment();
-            return null;
-        } catch (RuntimeException | LinkageError e) {
-            return "ONNX Runtime did not load: " + e;
-        }
+        String missing = OptionalLibraries.onnxRuntimeMissing();
+        return missing != null ? missing : OnnxRuntimeContender.unusable();
     }
 }

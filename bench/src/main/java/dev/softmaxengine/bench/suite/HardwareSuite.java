@@ -7,7 +7,6 @@ import dev.softmaxengine.bench.BenchShape;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -20,9 +19,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The hardware benchmark: first the machine's own ceiling (the CPU copy at one and at all threads),
- * then every contender over the sweep, each result as effective GB/s and as a fraction of the
- * ceiling that bounds it. The contenders of a shape and op are sampled in turn, so their ratios
+ * The hardware benchmark: first the machine's own ceilings (the CPU copy at each thread count, and
+ * each device backend's device-to-device copy), then every contender over the sweep, each result as
+ * effective GB/s and as a fraction of the ceiling that bounds it. The contenders of a shape and op are sampled in turn, so their ratios
  * come from the same moments of a shared machine. Device backends are timed by their events on device-resident operands,
  * and their host-device copies apart. A case that throws is recorded and the run goes on.
  */
@@ -94,7 +93,8 @@ public final class HardwareSuite {
             this.contenders = contenders;
             this.notes = new ArrayList<>(notes);
             this.hostThreads = new LinkedHashSet<>(fitted.threads());
-            this.total = hostThreads.size() * (1 + fitted.dtypes().size()) + countCases(fitted, contenders);
+            this.total = hostThreads.size() * (1 + fitted.dtypes().size())
+                    + (int) contenders.stream().filter(c -> !c.onHost()).count() + countCases(fitted, contenders);
             if (fitted != plan) {
                 this.notes.add(String.format(Locale.ROOT, "batches shrunk to %d MiB and copy arrays to %d MiB to fit"
                         + " free memory", fitted.batchBytes() / SweepPlan.MIB, fitted.copyBytes() / SweepPlan.MIB));
@@ -109,9 +109,7 @@ public final class HardwareSuite {
             measureRoofs();
             for (Contender c : contenders) {
                 if (!c.onHost()) {
-                    notes.add(c.label() + ": no device-to-device copy ceiling: the SoftmaxKernel / DeviceBuffer"
-                            + " contract has no device copy; merge bench/scripts/torch_softmax_bench.py's JSON"
-                            + " (--merge) for one");
+                    measureDeviceCopy(c);
                 }
             }
             for (DType dtype : p.dtypes()) {
@@ -145,6 +143,17 @@ public final class HardwareSuite {
             return new SuiteReport(SuiteReport.SCHEMA, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                     Machine.detect().withGpus(gpus), RunInfo.detect(commandLine), SuiteReport.Plan.of(p), ceilings,
                     roofs, results, transfers, notes, failures);
+        }
+
+        /** A device contender's memory roof, its own device-to-device copy; a note where it has none. */
+        private void measureDeviceCopy(Contender c) {
+            progress.update(done++, total, "ceiling: device copy, " + c.label());
+            try {
+                c.deviceCopy(p.copyBytes(), Timing.CEILING).ifPresentOrElse(ceilings::add,
+                        () -> notes.add(c.label() + ": no device copy ceiling: its backend has no timed device copy"));
+            } catch (RuntimeException e) {
+                notes.add(c.label() + ": no device copy ceiling: " + e);
+            }
         }
 
         /** The compute roofs: the kernels' exp in registers, per dtype and host thread count. */
@@ -240,7 +249,8 @@ public final class HardwareSuite {
                 return;
             }
             boolean host = c.onHost() && c.threads() > 0;
-            Ceiling bound = host ? ceiling(Ceiling.cpuId(c.threads())) : null;
+            Ceiling bound = host ? ceiling(Ceiling.cpuId(c.threads()))
+                    : c.onHost() ? null : ceiling(Ceiling.deviceId(c.label()));
             ComputeRoof roof = host ? roofs.stream().filter(r -> r.id().equals(ComputeRoof.id(d, c.threads())))
                     .findFirst().orElse(null) : null;
             results.add(CaseResult.of("suite", c.label(), c.backend(), c.device(), c.threads(),
@@ -289,12 +299,9 @@ public final class HardwareSuite {
         return s;
     }
 
-    /** Physical memory free now (the JVM's view), or the heap's maximum where the platform does not say. */
+    /** Physical memory free now (the JVM's view), or the heap's maximum where the runtime does not say. */
     private static long availableMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                && os.getFreeMemorySize() > 0) {
-            return os.getFreeMemorySize();
-        }
-        return Runtime.getRuntime().maxMemory();
+        long free = Machine.physicalMemory(true);
+        return free > 0 ? free : Runtime.getRuntime().maxMemory();
     }
 }

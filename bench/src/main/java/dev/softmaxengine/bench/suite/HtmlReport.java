@@ -32,7 +32,8 @@ public final class HtmlReport {
                 .append(". Effective GB/s counts the bytes an op must move: every input element read once and every"
                         + " output element written once (softmax reads and writes n elements, logsumexp reads n and"
                         + " writes one per row), as STREAM counts its copy. A fraction is a result's GB/s over the copy"
-                        + " ceiling of the same thread count (best copy sample). The compute roof is the machine's rate of the SIMD kernels' own exp, held in registers, in the op's effective GB/s (one exp per element; the rest of the op's arithmetic comes on top, so it is a bound); a point's wall is the lower of the two roofs. Error bars: min-max of the samples (thin), interquartile (thick). Times are wall-clock on whatever else"
+                        + " ceiling of the same thread count (best copy sample), for a device backend over its own"
+                        + " device-to-device copy, timed by the device. The compute roof is the machine's rate of the SIMD kernels' own exp, held in registers, in the op's effective GB/s (one exp per element; the rest of the op's arithmetic comes on top, so it is a bound); a point's wall is the lower of the two roofs. Error bars: min-max of the samples (thin), interquartile (thick). Times are wall-clock on whatever else"
                         + " the machine was doing: on a shared machine they are noisy.</p>\n");
 
         b.append("<h2>Machine and run</h2>\n<table>\n");

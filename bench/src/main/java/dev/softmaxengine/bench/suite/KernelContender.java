@@ -5,6 +5,7 @@ import dev.softmaxengine.api.DeviceBuffer;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.spi.KernelBackend;
 import dev.softmaxengine.api.spi.OpRequest;
+import dev.softmaxengine.api.spi.StagedKernel;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.bench.BenchShape;
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -82,6 +84,21 @@ final class KernelContender implements Contender {
     @Override
     public boolean supports(Op op, DType dtype) {
         return op != Op.ARGMAX;
+    }
+
+    /** Through {@link StagedKernel#copyTimed}, fp32 buffers of {@code bytes} each. */
+    @Override
+    public Optional<Ceiling> deviceCopy(long bytes, Timing timing) {
+        if (onHost || !(kernel instanceof StagedKernel<?> staged)) {
+            return Optional.empty();
+        }
+        long elements = bytes / DType.FLOAT32.byteSize();
+        try (DeviceBuffer src = kernel.allocate(DType.FLOAT32, elements);
+             DeviceBuffer dst = kernel.allocate(DType.FLOAT32, elements)) {
+            Samples samples = TimingLoop.measure(() -> OptionalDouble.of(staged.copyTimed(src, dst)), timing);
+            return Optional.of(Ceiling.of(Ceiling.deviceId(label), "device copy, " + label, device(), 0,
+                    2 * elements * DType.FLOAT32.byteSize(), samples, "suite"));
+        }
     }
 
     @Override

@@ -109,8 +109,7 @@ public record Machine(String cpuModel, String microarchitecture, List<String> is
 
     /** As {@link #detect()}, reading {@code proc} and {@code sys} (tests give it a fake tree). */
     static Machine detect(Path proc, Path sys) {
-        long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getTotalMemorySize() : 0;
+        long memory = physicalMemory(false);
         Map<String, String> cpu = firstCpu(proc.resolve("cpuinfo"));
         String model = cpu.getOrDefault("model name", cpu.get("Hardware"));
         Set<String> flags = new LinkedHashSet<>();
@@ -130,6 +129,21 @@ public record Machine(String cpuModel, String microarchitecture, List<String> is
                 kernel == null ? System.getProperty("os.version") : kernel,
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
                         + System.getProperty("java.vm.name") + ")", List.of());
+    }
+
+    /**
+     * Physical memory, all of it or what is free now, as the JVM sees it; 0 where it cannot tell,
+     * as in a runtime without {@code jdk.management} (the jlinked JRE of gpu-check.sh).
+     */
+    static long physicalMemory(boolean free) {
+        try {
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                return free ? os.getFreeMemorySize() : os.getTotalMemorySize();
+            }
+        } catch (LinkageError e) {
+            // No jdk.management module: com.sun.management does not resolve.
+        }
+        return 0;
     }
 
     /** {@code float32 16 lanes, float64 8 lanes (512-bit)}: the species the kernels run in. */

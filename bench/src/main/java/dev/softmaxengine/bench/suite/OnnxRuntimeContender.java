@@ -40,6 +40,16 @@ final class OnnxRuntimeContender implements Contender {
                 + " intra-op " + (threads == 1 ? "thread" : "threads");
     }
 
+    /** Why ONNX Runtime cannot run here (its native library would not load), or null; its jar must be present. */
+    static String unusable() {
+        try {
+            OrtEnvironment.getEnvironment();
+            return null;
+        } catch (RuntimeException | LinkageError e) {
+            return "ONNX Runtime did not load: " + e;
+        }
+    }
+
     @Override
     public String label() {
         return NAME + " x" + threads;

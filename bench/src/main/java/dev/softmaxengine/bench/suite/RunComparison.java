@@ -179,7 +179,7 @@ public final class RunComparison {
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
         SuiteReport merged = merged(runs);
-        List<ReportCharts.Chart> charts = ReportCharts.render(merged);
+        List<ReportCharts.Chart> charts = OptionalLibraries.chartsMissing() == null ? ReportCharts.render(merged) : List.of();
         for (ReportCharts.Chart c : charts) {
             Path png = dir.resolve("compare-" + c.fileName());
             Files.write(png, c.png());

@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * Merges the JSON of {@code bench/scripts/torch_softmax_bench.py} (torch on a GPU, timed with CUDA
  * events) into a report: its results become contender {@value #LABEL}, its device-to-device copy
- * becomes the device ceiling, which also bounds this run's {@code cuda} results (the script runs on
- * the same machine). GB/s and fractions are computed here, with {@link Traffic}, as for every result.
+ * becomes torch's ceiling, which also bounds this run's {@code cuda} results where they have no
+ * device copy ceiling of their own (the script runs on the same machine). GB/s and fractions are computed here, with {@link Traffic}, as for every result.
  */
 public final class TorchResults {
     public static final String SCHEMA = "softmax-engine-torch/1";
@@ -67,8 +67,8 @@ public final class TorchResults {
         if (f.ceiling() != null) {
             ceiling = Ceiling.of(CEILING_ID, "device copy (torch, " + f.device() + ")", device, 0, f.ceiling().bytes(),
                     f.ceiling().samples(), LABEL);
-            notes.add("the device ceiling is torch's device-to-device copy on " + f.device()
-                    + "; it bounds the torch and cuda results");
+            notes.add("torch's device-to-device copy on " + f.device() + " bounds the torch results, and the cuda"
+                    + " results that have no device copy ceiling of their own");
         }
         List<CaseResult> results = new ArrayList<>();
         for (CaseResult r : report.results()) {

@@ -1,66 +1,29 @@
 package dev.softmaxengine.bench.suite;
 
-import dev.softmaxengine.api.spi.KernelBackend;
 import dev.softmaxengine.api.DType;
-import dev.softmaxengine.api.DeviceBuffer;
-import dev.softmaxengine.api.DeviceTensor;
-import dev.softmaxengine.api.spi.HostBuffer;
 import dev.softmaxengine.api.Op;
-import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
-import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.Tolerance;
+import dev.softmaxengine.api.spi.OpRequest;
+import dev.softmaxengine.api.spi.StagedKernel;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * A kernel whose buffers are not host memory, so that the suite takes its device path (event
- * times, transfers, no CPU ceiling) on a machine without a GPU. It computes with the scalar oracle
- * on memory it keeps to itself and reports each call's host time as its "device" time.
+ * A device backend on the GPU backends' base ({@link StagedKernel}) whose "device memory" is
+ * off-heap memory only it reads, so that the suite takes its device path (event times, transfers,
+ * the device copy ceiling) on a machine without a GPU. It computes with the scalar oracle and
+ * reports each launch's and each copy's host time as its "device" time.
  */
-class OffHostKernel implements KernelBackend {
+class OffHostKernel extends StagedKernel<MemorySegment> {
     static final String NAME = "offhost";
     private final ScalarSoftmaxKernel scalar = new ScalarSoftmaxKernel();
-
-    /** Memory only this kernel reads: Tensor.of makes DEVICE tensors of it. */
-    private static final class Buffer implements DeviceBuffer {
-        private final HostBuffer memory;
-
-        Buffer(DType dtype, long elements) {
-            this.memory = new HostBuffer(NAME, dtype, elements);
-        }
-
-        @Override
-        public String backend() {
-            return NAME;
-        }
-
-        @Override
-        public DType dtype() {
-            return memory.dtype();
-        }
-
-        @Override
-        public long elements() {
-            return memory.elements();
-        }
-
-        @Override
-        public void write(Tensor src) {
-            memory.write(src);
-        }
-
-        @Override
-        public void read(Tensor dst) {
-            memory.read(dst);
-        }
-
-        @Override
-        public void close() {
-            memory.close();
-        }
-    }
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment[] scratch = new MemorySegment[2];
 
     @Override
     public String backend() {
@@ -78,27 +41,60 @@ class OffHostKernel implements KernelBackend {
     }
 
     @Override
-    public void execute(OpRequest r) {
-        scalar.execute(KernelContender.request(r.op(), host(r.in()), host(r.out())));
+    protected MemorySegment allocateDevice(long bytes) {
+        return arena.allocate(bytes, 64);
     }
 
     @Override
-    public OptionalDouble executeTimed(OpRequest request) {
+    protected void freeDevice(MemorySegment handle) {
+        // Freed with the arena.
+    }
+
+    @Override
+    protected void copy(MemorySegment handle, Tensor host, boolean toDevice) {
+        MemorySegment h = host.asHostSegment();
+        long bytes = host.size() * host.dtype().byteSize();
+        if (toDevice) {
+            MemorySegment.copy(h, 0, handle, 0, bytes);
+        } else {
+            MemorySegment.copy(handle, 0, h, 0, bytes);
+        }
+    }
+
+    @Override
+    protected MemorySegment scratch(boolean input, long bytes) {
+        int i = input ? 0 : 1;
+        if (scratch[i] == null || scratch[i].byteSize() < bytes) {
+            scratch[i] = arena.allocate(bytes, 64);
+        }
+        return scratch[i];
+    }
+
+    @Override
+    protected OptionalDouble launch(OpRequest r, MemorySegment in, MemorySegment out, boolean timed) {
         long start = System.nanoTime();
-        execute(request);
-        return OptionalDouble.of((System.nanoTime() - start) / 1e6);
-    }
-
-    private static Tensor host(Tensor t) {
-        return Tensor.of(((Buffer) ((DeviceTensor) t).buffer()).memory, t.shape().dims());
+        scalar.execute(KernelContender.request(r.op(), view(in, r.in()), view(out, r.out())));
+        return timed ? OptionalDouble.of((System.nanoTime() - start) / 1e6) : OptionalDouble.empty();
     }
 
     @Override
-    public void close() {
+    protected double copyDevice(MemorySegment src, MemorySegment dst, long bytes) {
+        long start = System.nanoTime();
+        MemorySegment.copy(src, 0, dst, 0, bytes);
+        return (System.nanoTime() - start) / 1e6;
     }
 
     @Override
-    public DeviceBuffer allocate(DType dtype, long elements) {
-        return new Buffer(dtype, elements);
+    protected void finish() {
+    }
+
+    @Override
+    protected void releaseDevice(List<RuntimeException> failures) {
+        arena.close();
+    }
+
+    /** {@code t}'s shape over the start of {@code memory}. */
+    private static Tensor view(MemorySegment memory, Tensor t) {
+        return Tensor.of(memory.asSlice(0, t.size() * t.dtype().byteSize()), t.dtype(), t.shape().dims());
     }
 }
