@@ -157,7 +157,8 @@ public final class BenchCli implements Callable<Integer> {
                     ? RunComparison.mergeInto(report, file) : TorchResults.merge(report, file);
         }
         String noCharts = OptionalLibraries.chartsMissing();
-        if (noCharts != null) {
+        // Once: a run redrawn with --from may carry the note already.
+        if (noCharts != null && !report.notes().contains("charts: left out: " + noCharts)) {
             report = report.plus(List.of(), List.of(), List.of("charts: left out: " + noCharts));
         }
         List<Path> written = ReportFiles.write(report, out);

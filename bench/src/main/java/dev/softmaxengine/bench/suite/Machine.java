@@ -132,8 +132,9 @@ public record Machine(String cpuModel, String microarchitecture, List<String> is
     }
 
     /**
-     * Physical memory, all of it or what is free now, as the JVM sees it; 0 where it cannot tell,
-     * as in a runtime without {@code jdk.management} (the jlinked JRE of gpu-check.sh).
+     * Physical memory, all of it or what is free now, as the JVM sees it, else as
+     * {@code /proc/meminfo} says (a runtime without {@code jdk.management}, such as the jlinked JRE
+     * of gpu-check.sh); 0 where neither can tell.
      */
     static long physicalMemory(boolean free) {
         try {
@@ -142,6 +143,21 @@ public record Machine(String cpuModel, String microarchitecture, List<String> is
             }
         } catch (LinkageError e) {
             // No jdk.management module: com.sun.management does not resolve.
+        }
+        return meminfo(Path.of("/proc/meminfo"), free ? "MemAvailable" : "MemTotal");
+    }
+
+    /** The {@code key:  N kB} line of a meminfo file in bytes; 0 when absent. */
+    static long meminfo(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.split("[:\\s]+");
+                if (f.length == 3 && f[0].equals(key) && f[2].equals("kB")) {
+                    return Long.parseLong(f[1]) << 10;
+                }
+            }
+        } catch (IOException | SecurityException | NumberFormatException e) {
+            // Not Linux: unknown.
         }
         return 0;
     }

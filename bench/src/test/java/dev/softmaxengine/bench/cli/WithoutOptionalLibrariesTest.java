@@ -84,6 +84,15 @@ class WithoutOptionalLibrariesTest {
         try (Stream<Path> files = Files.list(report)) {
             assertFalse(files.anyMatch(f -> f.toString().endsWith(".png")), "no charts without XChart");
         }
+
+        Path compared = dir.resolve("compare");
+        String results = report.resolve("results.json").toString();
+        r = bench(dir, List.of("compare", results, results, "--out", compared.toString()));
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().lines().anyMatch(("note: charts: left out: " + NO_XCHART)::equals), r.out());
+        try (Stream<Path> files = Files.list(compared)) {
+            assertEquals(List.of(compared.resolve("compare.html")), files.toList());
+        }
     }
 
     @Test

@@ -77,6 +77,16 @@ class MachineAndSchemaTest {
     }
 
     @Test
+    void meminfoStandsInWhereTheRuntimeHasNoJdkManagement(@TempDir Path dir) throws IOException {
+        Path meminfo = dir.resolve("meminfo");
+        write(meminfo, "MemTotal:       131891260 kB\nMemFree:         1000 kB\nMemAvailable:   120000000 kB\n");
+        assertEquals(131891260L << 10, Machine.meminfo(meminfo, "MemTotal"));
+        assertEquals(120000000L << 10, Machine.meminfo(meminfo, "MemAvailable"));
+        assertEquals(0, Machine.meminfo(meminfo, "SwapTotal"));
+        assertEquals(0, Machine.meminfo(dir.resolve("none"), "MemTotal"));
+    }
+
+    @Test
     void gpuStringsOfTheBackendsParse() {
         Machine.Gpu cuda = Machine.Gpu.of("cuda", "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, device 0)");
         assertEquals("NVIDIA H100 80GB HBM3", cuda.name());
