@@ -21,9 +21,10 @@ import java.util.SplittableRandom;
 /**
  * The hardware benchmark: first the machine's own ceilings (the CPU copy at each thread count, and
  * each device backend's device-to-device copy), then every contender over the sweep, each result as
- * effective GB/s and as a fraction of the ceiling that bounds it. The contenders of a shape and op are sampled in turn, so their ratios
- * come from the same moments of a shared machine. Device backends are timed by their events on device-resident operands,
- * and their host-device copies apart. A case that throws is recorded and the run goes on.
+ * effective GB/s and as a fraction of the ceiling that bounds it. The contenders of a shape and op
+ * are sampled in turn, so their ratios come from the same moments of a shared machine. Device
+ * backends are timed by their events on device-resident operands, and their host-device copies
+ * apart. A case that throws is recorded and the run goes on.
  */
 public final class HardwareSuite {
     /** The same seed every run, so that runs (and the torch script) see the same kind of input. */
