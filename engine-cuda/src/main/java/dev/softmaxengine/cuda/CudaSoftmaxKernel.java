@@ -338,9 +338,9 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
 
     /**
      * Milliseconds of GPU time between the start and the end of the work {@code calls} queues on
-     * this kernel's stream, between two CUDA events (as torch.cuda.Event measures), for benchmarks.
+     * this kernel's stream, between two CUDA events (as torch.cuda.Event measures).
      */
-    float streamMillis(Runnable calls) {
+    private float streamMillis(Runnable calls) {
         lock.lock();
         try {
             requireOpen();
