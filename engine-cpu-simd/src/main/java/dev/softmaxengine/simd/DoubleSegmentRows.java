@@ -55,7 +55,7 @@ final class DoubleSegmentRows implements RowKernels {
     static final int L = S.length();
     /** Elements summed per vector accumulator before the partial sum is folded into fp64. */
     static final int BLOCK = 1024;
-    /** Rows up to this long take {@link #softmaxShortRow}: per-row overhead dominates there. */
+    /** Rows up to this long take {@link #shortRows}: per-row overhead dominates there. */
     static final int SHORT_ROW = 4 * L;
     /** Elements per slice of a range of rows or elements (rows longer than this are sliced alone). */
     static final int CHUNK = 1 << 16;
@@ -87,9 +87,32 @@ final class DoubleSegmentRows implements RowKernels {
         a.asSlice((long) from * Double.BYTES, (long) (to - from) * Double.BYTES).fill((byte) 0);
     }
 
+    private static int length(MemorySegment a) {
+        return (int) (a.byteSize() / Double.BYTES);
+    }
+
+    /** a[from, from + count) into stage[0, count). */
+    private static void copyOut(MemorySegment a, int from, double[] stage, int count) {
+        MemorySegment.copy(a, Tensor.F64, (long) from * Double.BYTES, stage, 0, count);
+    }
+
+    /** stage[0, count) into a[from, from + count). */
+    private static void copyIn(double[] stage, MemorySegment a, int from, int count) {
+        MemorySegment.copy(stage, 0, a, Tensor.F64, (long) from * Double.BYTES, count);
+    }
+
     /** Rows per slice: as many as fit in CHUNK elements, at least one. */
     private static long rowsPerSlice(int n) {
         return Math.max(1, CHUNK / Math.max(1, n));
+    }
+
+    /**
+     * Elements [from, from + count) of s as a segment of their own, plus up to a vector of the
+     * elements after them: the whole-vector loads of a ragged row's end read those (see
+     * {@link #shortRows}), and only the segment's own last row needs staging.
+     */
+    private static MemorySegment sliceWithSlack(MemorySegment s, long from, long count) {
+        return s.asSlice(from * Double.BYTES, Math.min(count + L, s.byteSize() / Double.BYTES - from) * Double.BYTES);
     }
 
     /** Elements [from, from + count) of s as a segment of their own. */
@@ -120,8 +143,8 @@ final class DoubleSegmentRows implements RowKernels {
         long step = rowsPerSlice(n);
         for (long o = from; o < to; o += step) {
             int rows = (int) Math.min(step, to - o);
-            body.rows(slice(r.in().asHostSegment(), o * n, (long) rows * n),
-                    writes ? slice(r.out().asHostSegment(), o * n, (long) rows * n) : null, o, rows, 0);
+            body.rows(sliceWithSlack(r.in().asHostSegment(), o * n, (long) rows * n),
+                    writes ? sliceWithSlack(r.out().asHostSegment(), o * n, (long) rows * n) : null, o, rows, 0);
         }
     }
 
@@ -134,9 +157,17 @@ final class DoubleSegmentRows implements RowKernels {
     public void softmax(OpRequest r, long from, long to, boolean log) {
         int n = (int) r.n();
         double invT = (double) (1.0 / r.temperature());
+        if (n == 0) {
+            return;
+        }
         forRowBlocks(r, from, to, true, (in, out, first, rows, base) -> {
-            for (int j = 0; j < rows; j++) {
-                softmaxRow(in, out, base + j * n, n, invT, log);
+            if (n > SHORT_ROW) {
+                int limit = length(in);
+                for (int j = 0; j < rows; j++) {
+                    softmaxLongRow(in, out, base + j * n, n, invT, log, limit);
+                }
+            } else {
+                shortRows(in, out, base, n, rows, invT, log, Math.min(length(in), length(out)));
             }
         });
     }
@@ -145,8 +176,9 @@ final class DoubleSegmentRows implements RowKernels {
     public void logSumExp(OpRequest r, long from, long to) {
         int n = (int) r.n();
         forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
+            int limit = length(in);
             for (int j = 0; j < rows; j++) {
-                putReduced(r, first + j, logSumExpRow(in, base + j * n, n));
+                putReduced(r, first + j, logSumExpRow(in, base + j * n, n, limit));
             }
         });
     }
@@ -207,8 +239,8 @@ final class DoubleSegmentRows implements RowKernels {
             if (len <= 0) {
                 continue;
             }
-            body.part(slice(r.in().asHostSegment(), o * n + c0, len), writes ? slice(r.out().asHostSegment(), o * n + c0, len) : null,
-                    0, len, (int) u);
+            body.part(sliceWithSlack(r.in().asHostSegment(), o * n + c0, len),
+                    writes ? sliceWithSlack(r.out().asHostSegment(), o * n + c0, len) : null, 0, len, (int) u);
         }
     }
 
@@ -229,8 +261,15 @@ final class DoubleSegmentRows implements RowKernels {
                 if (store) {
                     zero(out, base, base + len);
                 }
-            } else {
+            } else if (base + span(len) <= length(in)) {
                 sum[u] = rowExpSum(in, out, base, len, m, invT, store);
+            } else {
+                double[] stage = new double[span(len)];
+                copyOut(in, base, stage, len);
+                sum[u] = DoubleRows.rowExpSum(stage, stage, 0, len, m, invT, store);
+                if (store) {
+                    copyIn(stage, out, base, len);
+                }
             }
         });
     }
@@ -249,6 +288,15 @@ final class DoubleSegmentRows implements RowKernels {
     }
 
     // ---- contiguous rows ----
+    //
+    // C2's budget: C2 stops inlining a compiled root's calls once parsing it has made 18,000 nodes
+    // (NodeCountInliningCutoff, fixed in product JVMs). The Vector API's own methods are still
+    // inlined late, but the calls of ours left (ld, st, the exp) stay out of line with their vectors
+    // boxed: 3-30x slower. A Vector API op costs about 430 parse nodes, an exp 7,000 (float) or
+    // 9,000 (double). So each method below that runs an exp has one exp call site, tails run the
+    // loop's own body under a mask rather than a second copy of it, and constants are vectors.
+    // InliningTest fails when a root of ours overflows again. (Static final vector constants would
+    // cost fewer nodes, but C2 reloads them at every use: the float exp ran at half speed.)
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
     static double rowMax(MemorySegment in, int base, int n) {
@@ -289,34 +337,27 @@ final class DoubleSegmentRows implements RowKernels {
 
     /**
      * Sum of exp((x - max) * invT) over the row, in fp64; when {@code store}, the exp values are
-     * also written to {@code out} (the softmax numerators).
+     * also written to {@code out} (the softmax numerators). The loads are whole vectors, so the
+     * row's whole vectors must lie inside {@code in} (base + span(n) <= its length; callers stage
+     * the rows that end a buffer); the stores are masked.
      */
     static double rowExpSum(MemorySegment in, MemorySegment out, int base, int n, double max, double invT, boolean store) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         boolean scaled = invT != 1;
         double total = 0;
-        int i = 0;
-        int full = S.loopBound(n);
-        while (i < full) {
-            int end = Math.min(full, i + BLOCK);
+        for (int i = 0; i < n; ) {
+            int end = Math.min(n, i + BLOCK);
             DoubleVector s = DoubleVector.zero(S);
             for (; i < end; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, end);
                 DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
                 if (store) {
-                    st(e, out, base + i);
+                    st(e, out, base + i, k);
                 }
-                s = s.add(e);
+                s = s.add(e.blend(0, k.not()));
             }
             total += VectorMath.sum(s);
-        }
-        if (i < n) {
-            VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i, k), vm, vt, scaled));
-            if (store) {
-                st(e, out, base + i, k);
-            }
-            total += VectorMath.sum(e.blend(0, k.not()));
         }
         return total;
     }
@@ -358,33 +399,84 @@ final class DoubleSegmentRows implements RowKernels {
     static void rowLogNormalize(MemorySegment in, MemorySegment out, int base, int n, double max, double invT, double logSum) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
+        DoubleVector vl = DoubleVector.broadcast(S, logSum);
         int i = 0;
         int up = S.loopBound(n);
         if (max < NO_OVERFLOW_MAX) {
             boolean scaled = invT != 1;
             for (; i < up; i += L) {
-                st(shifted(ld(in, base + i), vm, vt, scaled).sub(logSum), out, base + i);
+                st(shifted(ld(in, base + i), vm, vt, scaled).sub(vl), out, base + i);
             }
         } else {
             for (; i < up; i += L) {
-                st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
+                st(logit(ld(in, base + i), vm, vt).sub(vl), out, base + i);
             }
         }
         if (i < n) {
             VectorMask<Double> k = S.indexInRange(i, n);
-            st(logit(ld(in, base + i, k), vm, vt).sub(logSum), out, base + i, k);
+            st(logit(ld(in, base + i, k), vm, vt).sub(vl), out, base + i, k);
+        }
+    }
+
+    /** Rows per group of the short-row passes: the group's rows stay in L1 between its two passes. */
+    private static final int GROUP = 64;
+
+    /**
+     * Softmax (log-softmax when {@code log}) of {@code rows} rows of at most {@link #SHORT_ROW}
+     * elements from {@code base}, in groups of {@link #GROUP} rows and two passes per group: the exp
+     * pass leaves each row's lane-wise partial sum (and max) in scratch, the second pass reduces it
+     * and normalizes (two roots within C2's budget, see above). The rows' loads are whole vectors
+     * that read past the row's end (a masked load costs C2 three times the nodes and runs 3x
+     * slower); stores are masked. So the last rows, whose vectors would read past the end of
+     * {@code limit} elements of either buffer, are staged with a vector of padding and run there.
+     */
+    static void shortRows(MemorySegment in, MemorySegment out, int base, int n, int rows, double invT, boolean log, int limit) {
+        if (n % L == 0) {
+            if (log) {
+                logSoftmaxWholeVectorRows(in, out, base, n, rows, invT);
+            } else {
+                softmaxWholeVectorRows(in, out, base, n, rows, invT);
+            }
+            return;
+        }
+        int safe = (int) Math.max(0, Math.min(rows, Math.floorDiv((long) limit - base - span(n), n) + 1));
+        double[] partials = new double[GROUP * L];
+        double[] maxes = new double[GROUP];
+        for (int g = 0; g < safe; g += GROUP) {
+            int count = Math.min(GROUP, safe - g);
+            int at = base + g * n;
+            if (log) {
+                shortExpSums(in, null, at, n, count, invT, maxes, partials);
+                shortLogNormalize(in, out, at, n, count, invT, maxes, partials);
+            } else {
+                shortExpSums(in, out, at, n, count, invT, maxes, partials);
+                shortScale(out, at, n, count, partials);
+            }
+        }
+        if (safe < rows) {
+            int from = base + safe * n;
+            int count = (rows - safe) * n;
+            double[] stage = new double[count + L];
+            copyOut(in, from, stage, count);
+            DoubleRows.shortRows(stage, stage, 0, n, rows - safe, invT, log, stage.length);
+            copyIn(stage, out, from, count);
         }
     }
 
     /**
-     * Softmax of one row of at most {@link #SHORT_ROW} elements: the same three passes as the
-     * long-row path, without its blocking, whole vectors unmasked and one masked tail: per-row
-     * overhead is what short rows (a classifier's 10 to 64 classes) spend their time on. Softmax and
-     * log-softmax have a method each: one method with both passes measured 2x slower.
+     * Softmax of short rows of whole vectors: no masks, and both passes of a row in one loop turn
+     * (measured 17% faster on rows of 32 floats than the grouped passes ragged rows take).
      */
-    static void softmaxShortRow(MemorySegment in, MemorySegment out, int base, int n, double invT) {
+    static void softmaxWholeVectorRows(MemorySegment in, MemorySegment out, int base, int n, int rows, double invT) {
+        for (int end = base + rows * n; base < end; base += n) {
+            softmaxWholeVectorRow(in, out, base, n, invT);
+        }
+    }
+
+    /** One row of {@link #softmaxWholeVectorRows}: a call per row ran 15% faster than the loop inlined. */
+    private static void softmaxWholeVectorRow(MemorySegment in, MemorySegment out, int base, int n, double invT) {
         int full = S.loopBound(n);
-        DoubleVector vm = DoubleVector.broadcast(S, shortRowMax(in, base, n, full));
+        DoubleVector vm = DoubleVector.broadcast(S, wholeVectorRowMax(in, base, full));
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         boolean scaled = invT != 1;
         DoubleVector sum = DoubleVector.zero(S);
@@ -393,71 +485,132 @@ final class DoubleSegmentRows implements RowKernels {
             st(e, out, base + i);
             sum = sum.add(e);
         }
-        if (full < n) {
-            VectorMask<Double> k = S.indexInRange(full, n);
-            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled));
-            st(e, out, base + full, k);
-            sum = sum.add(e.blend(0, k.not()));
-        }
         DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / VectorMath.sum(sum)));
         for (int i = 0; i < full; i += L) {
             st(ld(out, base + i).mul(f), out, base + i);
         }
-        if (full < n) {
-            VectorMask<Double> k = S.indexInRange(full, n);
-            st(ld(out, base + full, k).mul(f), out, base + full, k);
-        }
     }
 
-    /** Log-softmax of one row of at most {@link #SHORT_ROW} elements (see {@link #softmaxShortRow}). */
-    static void logSoftmaxShortRow(MemorySegment in, MemorySegment out, int base, int n, double invT) {
-        int full = S.loopBound(n);
-        DoubleVector vm = DoubleVector.broadcast(S, shortRowMax(in, base, n, full));
-        DoubleVector vt = DoubleVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        DoubleVector sum = DoubleVector.zero(S);
-        for (int i = 0; i < full; i += L) {
-            sum = sum.add(VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)));
-        }
-        if (full < n) {
-            VectorMask<Double> k = S.indexInRange(full, n);
-            sum = sum.add(VectorMath.expNonPositive(shifted(ld(in, base + full, k), vm, vt, scaled)).blend(0, k.not()));
-        }
-        double logSum = (double) Math.log(VectorMath.sum(sum));
-        for (int i = 0; i < full; i += L) {
-            st(logit(ld(in, base + i), vm, vt).sub(logSum), out, base + i);
-        }
-        if (full < n) {
-            VectorMask<Double> k = S.indexInRange(full, n);
-            st(logit(ld(in, base + full, k), vm, vt).sub(logSum), out, base + full, k);
-        }
-    }
-
-    /** Max of a short row whose whole vectors end at {@code full}. */
-    private static double shortRowMax(MemorySegment in, int base, int n, int full) {
+    private static double wholeVectorRowMax(MemorySegment in, int base, int n) {
         DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < full; i += L) {
+        for (int i = 0; i < n; i += L) {
             DoubleVector v = ld(in, base + i);
             max = max.blend(v, v.compare(VectorOperators.GT, max));
-        }
-        if (full < n) {
-            VectorMask<Double> k = S.indexInRange(full, n);
-            DoubleVector v = ld(in, base + full, k);
-            max = max.blend(v, v.compare(VectorOperators.GT, max).and(k));
         }
         return max.reduceLanes(VectorOperators.MAX);
     }
 
-    static void softmaxRow(MemorySegment in, MemorySegment out, int base, int n, double invT, boolean log) {
-        if (n == 0) {
-            return;
-        }
-        if (n <= SHORT_ROW) {
-            if (log) {
-                logSoftmaxShortRow(in, out, base, n, invT);
-            } else {
-                softmaxShortRow(in, out, base, n, invT);
+    /** Log-softmax of short rows of whole vectors (see {@link #softmaxWholeVectorRows}). */
+    static void logSoftmaxWholeVectorRows(MemorySegment in, MemorySegment out, int base, int n, int rows, double invT) {
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
+        for (int end = base + rows * n; base < end; base += n) {
+            DoubleVector mv = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+            for (int i = 0; i < n; i += L) {
+                DoubleVector v = ld(in, base + i);
+                mv = mv.blend(v, v.compare(VectorOperators.GT, mv));
             }
+            double max = mv.reduceLanes(VectorOperators.MAX);
+            DoubleVector vm = DoubleVector.broadcast(S, max);
+            DoubleVector sum = DoubleVector.zero(S);
+            for (int i = 0; i < n; i += L) {
+                sum = sum.add(VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)));
+            }
+            DoubleVector vl = DoubleVector.broadcast(S, (double) Math.log(VectorMath.sum(sum)));
+            if (max < NO_OVERFLOW_MAX) {
+                for (int i = 0; i < n; i += L) {
+                    st(shifted(ld(in, base + i), vm, vt, scaled).sub(vl), out, base + i);
+                }
+            } else {
+                for (int i = 0; i < n; i += L) {
+                    st(logit(ld(in, base + i), vm, vt).sub(vl), out, base + i);
+                }
+            }
+        }
+    }
+
+    /** Elements the whole vectors of a row of n span from its start. */
+    private static int span(int n) {
+        return (n + L - 1) / L * L;
+    }
+
+    /**
+     * The exp pass of short rows whose whole vectors lie inside the buffers: row j's max into
+     * maxes[j], its lane-wise sum of exp((x - max) * invT) into partials[j * L, (j + 1) * L), the
+     * exps into out unless it is null (log-softmax).
+     */
+    static void shortExpSums(MemorySegment in, MemorySegment out, int base, int n, int rows, double invT, double[] maxes,
+                             double[] partials) {
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
+        for (int j = 0; j < rows; j++, base += n) {
+            double max = shortRowMax(in, base, n);
+            maxes[j] = max;
+            DoubleVector vm = DoubleVector.broadcast(S, max);
+            DoubleVector sum = DoubleVector.zero(S);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, n);
+                DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
+                if (out != null) {
+                    st(e, out, base + i, k);
+                }
+                sum = sum.add(e.blend(0, k.not()));
+            }
+            sum.intoArray(partials, j * L);
+        }
+    }
+
+    /** Softmax's second pass over short rows: out *= 1 / (the sum of row j's partials). */
+    static void shortScale(MemorySegment out, int base, int n, int rows, double[] partials) {
+        for (int j = 0; j < rows; j++, base += n) {
+            DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / VectorMath.sum(DoubleVector.fromArray(S, partials, j * L))));
+            for (int i = 0; i < n; i += L) {
+                st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
+            }
+        }
+    }
+
+    /** Log-softmax's second pass over short rows: out = (x - max) * invT - log(the sum of row j's partials). */
+    static void shortLogNormalize(MemorySegment in, MemorySegment out, int base, int n, int rows, double invT, double[] maxes,
+                                  double[] partials) {
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
+        for (int j = 0; j < rows; j++, base += n) {
+            double max = maxes[j];
+            DoubleVector vm = DoubleVector.broadcast(S, max);
+            DoubleVector vl = DoubleVector.broadcast(S, (double) Math.log(VectorMath.sum(DoubleVector.fromArray(S, partials, j * L))));
+            if (max < NO_OVERFLOW_MAX) {
+                for (int i = 0; i < n; i += L) {
+                    st(shifted(ld(in, base + i), vm, vt, scaled).sub(vl), out, base + i, S.indexInRange(i, n));
+                }
+            } else {
+                for (int i = 0; i < n; i += L) {
+                    st(logit(ld(in, base + i), vm, vt).sub(vl), out, base + i, S.indexInRange(i, n));
+                }
+            }
+        }
+    }
+
+    /** Max of a short row whose whole vectors lie inside the buffer, ignoring NaN. */
+    private static double shortRowMax(MemorySegment in, int base, int n) {
+        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            DoubleVector v = ld(in, base + i);
+            max = max.blend(v, v.compare(VectorOperators.GT, max).and(S.indexInRange(i, n)));
+        }
+        return max.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * Softmax or log-softmax of one row longer than {@link #SHORT_ROW}; a row whose whole vectors
+     * would read past {@code limit} elements of in (see {@link #rowExpSum}) is staged.
+     */
+    static void softmaxLongRow(MemorySegment in, MemorySegment out, int base, int n, double invT, boolean log, int limit) {
+        if (base + span(n) > limit) {
+            double[] stage = new double[span(n)];
+            copyOut(in, base, stage, n);
+            DoubleRows.softmaxLongRow(stage, stage, 0, n, invT, log, stage.length);
+            copyIn(stage, out, base, n);
             return;
         }
         double max = rowMax(in, base, n);
@@ -480,11 +633,16 @@ final class DoubleSegmentRows implements RowKernels {
     }
 
     /** logsumexp of the row with torch's rules for infinities; NaN if the row has one. */
-    static double logSumExpRow(MemorySegment in, int base, int n) {
+    static double logSumExpRow(MemorySegment in, int base, int n, int limit) {
         double max = rowMax(in, base, n);
         if (Double.isInfinite(max)) {
             // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN hides.
             return rowHasNaN(in, base, n) ? Double.NaN : max;
+        }
+        if (base + span(n) > limit) {
+            double[] stage = new double[span(n)];
+            copyOut(in, base, stage, n);
+            return max + Math.log(DoubleRows.rowExpSum(stage, null, 0, n, max, 1, false));
         }
         return max + Math.log(rowExpSum(in, null, base, n, max, 1, false));
     }
