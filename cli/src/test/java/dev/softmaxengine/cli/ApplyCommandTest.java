@@ -266,7 +266,7 @@ class ApplyCommandTest {
         return b.array();
     }
 
-    /** A float16 file from numpy itself (np.float16), and bfloat16 saved by ml_dtypes as void ('V2'). */
+    /** A float16 file from numpy itself (np.float16), and bfloat16 bits as void ('|V2', two raw bytes). */
     @Test
     void readsAndWritesTheHalfDtypes() throws IOException {
         Path f2 = fixture("f2.npy");

@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  * A {@code .npy} file of little-endian float32 or float64 data in C order, memory-mapped read-only
  * so that large inputs are never copied onto the heap. {@link #close()} unmaps it. With
  * {@link #open(Path, DType)} also float16 ({@code <f2}) and bfloat16, which has no numpy dtype: its
- * bits as {@code <u2} (uint16) or {@code V2} (ml_dtypes' bfloat16 saves as void).
+ * bits as {@code <u2} (uint16) or {@code V2} (two raw bytes).
  */
 public final class NpyArray implements AutoCloseable {
     private final Arena arena;
