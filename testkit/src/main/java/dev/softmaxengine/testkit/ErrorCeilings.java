@@ -25,7 +25,7 @@ import dev.softmaxengine.api.Tolerance;
  *       the float32 ceiling holds before the result is rounded once to the 16-bit dtype, which adds
  *       u_h |y| (u_h minNormal below the normal range); the ceiling allows one rounding more, for a
  *       kernel that rounds an intermediate to the dtype: rtol = r32 + 2 u_h (1 + r32), atol =
- *       a32 (1 + u_h) + 2 u_h minNormal. bfloat16 softmax: 7.8e-3 relative; float16: 9.8e-4.
+ *       a32 (1 + u_h) + 2 u_h minNormal. bfloat16 softmax: 7.8e-3 relative; float16: 1.0e-3.
  *       Output rounding dominates every op: r32 <= 512 u is under 2^-15.</li>
  * </ul>
  */
