@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -37,6 +38,81 @@ inline dim3 gridDim;
 
 using std::isfinite;
 using std::isinf;
+
+// cuda_bf16.h / cuda_fp16.h stand-ins: the 16-bit storage types as their bits, with the conversions
+// the kernels call, rounding once to nearest even (NaN stays NaN), as CUDA's do. The harness also
+// makes them from doubles (explicitly, rounding once) and reads them back as doubles.
+namespace emu {
+// v rounded once to the binary format with `mant` stored bits and exponent bias `bias`, as its bits.
+inline uint16_t round_bits(double v, int mant, int bias) {
+    const int all_ones = 2 * bias + 1;
+    const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+    if (std::isnan(v)) {
+        return uint16_t(sign | (all_ones << mant) | (1 << (mant - 1)));
+    }
+    const double a = std::fabs(v);
+    if (std::isinf(a)) {
+        return uint16_t(sign | (all_ones << mant));
+    }
+    const int emin = 1 - bias;
+    if (a < std::ldexp(1.0, emin)) {
+        // Subnormal (or the smallest normal, when it rounds up to 2^mant: the same encoding).
+        return uint16_t(sign | uint16_t(std::nearbyint(std::ldexp(a, mant - emin))));
+    }
+    int ex;
+    std::frexp(a, &ex);
+    int e = ex - 1;  // a in [2^e, 2^(e+1))
+    double m = std::nearbyint(std::ldexp(a, mant - e));
+    if (m == std::ldexp(1.0, mant + 1)) {
+        m /= 2;
+        ++e;
+    }
+    if (e + bias >= all_ones) {
+        return uint16_t(sign | (all_ones << mant));
+    }
+    return uint16_t(sign | ((e + bias) << mant) | uint16_t(m - std::ldexp(1.0, mant)));
+}
+
+// The value of bits of that format, exactly.
+inline double bits_value(uint16_t b, int mant, int bias) {
+    const int all_ones = 2 * bias + 1;
+    const double sign = (b & 0x8000) ? -1.0 : 1.0;
+    const int e = (b >> mant) & all_ones;
+    const double m = b & ((1 << mant) - 1);
+    if (e == all_ones) {
+        return m == 0 ? sign * HUGE_VAL : NAN;
+    }
+    return e == 0 ? sign * std::ldexp(m, 1 - bias - mant) : sign * std::ldexp(m + std::ldexp(1.0, mant), e - bias - mant);
+}
+}  // namespace emu
+
+struct __nv_bfloat16 {
+    uint16_t bits;
+    __nv_bfloat16() = default;
+    explicit __nv_bfloat16(double v) : bits(emu::round_bits(v, 7, 127)) {}
+    explicit operator double() const { return emu::bits_value(bits, 7, 127); }
+};
+
+struct __half {
+    uint16_t bits;
+    __half() = default;
+    explicit __half(double v) : bits(emu::round_bits(v, 10, 15)) {}
+    explicit operator double() const { return emu::bits_value(bits, 10, 15); }
+};
+
+inline float __bfloat162float(__nv_bfloat16 v) { return float(double(v)); }
+inline __nv_bfloat16 __float2bfloat16_rn(float v) { return __nv_bfloat16(double(v)); }
+inline float __half2float(__half v) { return float(double(v)); }
+inline __half __float2half_rn(float v) { return __half(double(v)); }
+
+namespace std {
+template <> struct numeric_limits<__nv_bfloat16> {
+    static __nv_bfloat16 max() { return __nv_bfloat16(0x1.fep127); }
+};
+template <> struct numeric_limits<__half> {
+    static __half max() { return __half(65504.0); }
+};
+}  // namespace std
 
 namespace emu {
 

@@ -42,17 +42,32 @@ struct Tol {
 };
 
 // The table of CudaSoftmaxKernel.tolerance, read from the file KernelEmulationTest writes
-// ("op-code f64 rtol atol" per line): the Java table is the one source.
-std::map<std::pair<int, bool>, Tol> g_tolerances;
+// ("op-code dtype-code rtol atol" per line; dtype codes as dtype_code): the Java table is the one source.
+std::map<std::pair<int, int>, Tol> g_tolerances;
+
+// 0 float, 1 double, 2 bfloat16, 3 float16: the dtype codes of the tolerance file.
+template <typename T> constexpr int dtype_code();
+template <> constexpr int dtype_code<float>() { return 0; }
+template <> constexpr int dtype_code<double>() { return 1; }
+template <> constexpr int dtype_code<__nv_bfloat16>() { return 2; }
+template <> constexpr int dtype_code<__half>() { return 3; }
+
+// What an output element is compared with: the oracle rounded once to the dtype; for the 16-bit
+// dtypes the oracle itself (their bound covers the rounding of a float result), unless it rounds
+// past the dtype's range, where only that infinity is right.
+template <typename T> double expected(double ref) {
+    const double rounded = double(T(ref));
+    return sizeof(T) > 2 || std::isinf(rounded) ? rounded : ref;
+}
 
 void read_tolerances(const char* path) {
     std::ifstream in(path);
     int op;
-    int f64;
+    int dtype;
     std::string rtol;
     std::string atol;
-    while (in >> op >> f64 >> rtol >> atol) {
-        g_tolerances[{op, f64 != 0}] = Tol{std::strtod(rtol.c_str(), nullptr), std::strtod(atol.c_str(), nullptr)};
+    while (in >> op >> dtype >> rtol >> atol) {
+        g_tolerances[{op, dtype}] = Tol{std::strtod(rtol.c_str(), nullptr), std::strtod(atol.c_str(), nullptr)};
     }
     if (g_tolerances.empty()) {
         std::fprintf(stderr, "no tolerances read from %s\n", path);
@@ -60,10 +75,10 @@ void read_tolerances(const char* path) {
     }
 }
 
-Tol tolerance(int op, bool f64) {
-    const auto it = g_tolerances.find({op, f64});
+Tol tolerance(int op, int dtype) {
+    const auto it = g_tolerances.find({op, dtype});
     if (it == g_tolerances.end()) {
-        std::fprintf(stderr, "no tolerance for op %d %s\n", op, f64 ? "f64" : "f32");
+        std::fprintf(stderr, "no tolerance for op %d dtype %d\n", op, dtype);
         std::exit(2);
     }
     return it->second;
@@ -238,7 +253,7 @@ void compare(const std::string& what, int op, const std::vector<T>& in, long out
     std::vector<double> ref;
     std::vector<int> ref_idx;
     reference(op, in, outer, n, inner, inv_t, ref, ref_idx);
-    const Tol t = tolerance(op, sizeof(T) == 8);
+    const Tol t = tolerance(op, dtype_code<T>());
     long bad = 0;
     if (op == sme::ARGMAX) {
         for (size_t j = 0; j < ref_idx.size(); ++j) {
@@ -250,7 +265,7 @@ void compare(const std::string& what, int op, const std::vector<T>& in, long out
     } else {
         for (size_t j = 0; j < ref.size(); ++j) {
             ++checks;
-            const double want = double(T(ref[j]));  // the oracle rounds once to the dtype
+            const double want = expected<T>(ref[j]);
             if (!accepts(t, double(out[j]), want) && bad++ < 3) {
                 std::printf("FAIL %s %s [%zu]: got %.17g, want %.17g (rtol %g, atol %g)\n", what.c_str(),
                             op < 0 ? (op == kSigmoid ? "sigmoid" : "log-sigmoid") : kOpNames[op], j, double(out[j]),
@@ -292,7 +307,7 @@ double inv_t_for(int op, std::mt19937_64& rng) {
 
 // --- strategies -------------------------------------------------------------------------------
 
-template <typename T> using WarpFn = void (*)(int, const T*, T*, int*, long long, int, T);
+template <typename T> using WarpFn = void (*)(int, const T*, T*, int*, long long, int, sme::Real<T>);
 
 template <typename T> struct WarpEntry {
     int vec, packs, width;
@@ -311,6 +326,12 @@ const WarpEntry<double> kWarpF64[] = {
     NARROW(double, f64, 1), E(double, f64, 1, 2, 32), E(double, f64, 1, 4, 32), E(double, f64, 1, 8, 32),
     E(double, f64, 1, 16, 32), E(double, f64, 1, 32, 32), NARROW(double, f64, 2), E(double, f64, 2, 2, 32),
     E(double, f64, 2, 4, 32), E(double, f64, 2, 8, 32), E(double, f64, 2, 16, 32)};
+#define HALVES(T, TN)                                                                                            \
+    NARROW(T, TN, 1), E(T, TN, 1, 2, 32), E(T, TN, 1, 4, 32), E(T, TN, 1, 8, 32), E(T, TN, 1, 16, 32),         \
+        E(T, TN, 1, 32, 32), NARROW(T, TN, 8), E(T, TN, 8, 2, 32), E(T, TN, 8, 4, 32)
+const WarpEntry<__nv_bfloat16> kWarpBF16[] = {HALVES(__nv_bfloat16, bf16)};
+const WarpEntry<__half> kWarpF16[] = {HALVES(__half, f16)};
+#undef HALVES
 #undef NARROW
 #undef E
 
@@ -336,7 +357,7 @@ template <typename T, size_t N> void warp_tests(const char* tn, const WarpEntry<
                 std::string what = std::string("warp ") + tn + " v" + std::to_string(e.vec) + " p" +
                                    std::to_string(e.packs) + " w" + std::to_string(e.width) + " n" + std::to_string(n);
                 check_op<T>(what, op, rng, rows, n, 1, inv_t, [&](T* in, T* out, int* idx) {
-                    emu::launch(e.fn, dim3{2}, dim3{128}, 0, op, (const T*)in, out, idx, (long long)rows, n, T(inv_t));
+                    emu::launch(e.fn, dim3{2}, dim3{128}, 0, op, (const T*)in, out, idx, (long long)rows, n, sme::Real<T>(inv_t));
                 });
             }
         }
@@ -344,7 +365,7 @@ template <typename T, size_t N> void warp_tests(const char* tn, const WarpEntry<
 }
 
 template <typename T, int VEC>
-void smem_tests(const char* tn, void (*fn)(int, const T*, T*, long long, int, T), std::mt19937_64& rng) {
+void smem_tests(const char* tn, void (*fn)(int, const T*, T*, long long, int, sme::Real<T>), std::mt19937_64& rng) {
     const int lengths[] = {1028, 3000, 4100};
     for (int n : lengths) {
         if (n % VEC != 0) {
@@ -356,8 +377,8 @@ void smem_tests(const char* tn, void (*fn)(int, const T*, T*, long long, int, T)
                 std::string what = std::string("block_smem ") + tn + " v" + std::to_string(VEC) + " n" +
                                    std::to_string(n) + " threads " + std::to_string(threads);
                 check_op<T>(what, op, rng, 3, n, 1, inv_t, [&](T* in, T* out, int*) {
-                    emu::launch(fn, dim3{2}, dim3{threads}, size_t(n) * sizeof(T), op, (const T*)in, out, 3LL, n,
-                                T(inv_t));
+                    emu::launch(fn, dim3{2}, dim3{threads}, size_t(n) * sizeof(sme::Real<T>), op, (const T*)in, out, 3LL, n,
+                                sme::Real<T>(inv_t));
                 });
             }
         }
@@ -365,12 +386,16 @@ void smem_tests(const char* tn, void (*fn)(int, const T*, T*, long long, int, T)
 }
 
 template <typename T, int VEC>
-void online_tests(const char* tn, void (*online)(int, const T*, T*, int*, long long, long long, T),
-                  void (*partial)(int, const T*, double*, long long, long long, T),
-                  void (*finish)(int, const T*, T*, int*, const double*, int, long long, long long, T),
+void online_tests(const char* tn, void (*online)(int, const T*, T*, int*, long long, long long, sme::Real<T>),
+                  void (*partial)(int, const T*, double*, long long, long long, sme::Real<T>),
+                  void (*finish)(int, const T*, T*, int*, const double*, int, long long, long long, sme::Real<T>),
                   std::mt19937_64& rng) {
-    const long lengths[] = {1028, 5000};
+    // Whole packs only: the planner picks VEC > 1 only for rows of whole packs.
+    const long lengths[] = {1028, 1032, 5000};
     for (long n : lengths) {
+        if (n % VEC != 0) {
+            continue;
+        }
         for (int op = 0; op < 5; ++op) {
             const double inv_t = inv_t_for(op, rng);
             for (unsigned threads : {128u, n == 5000 ? 1024u : 256u}) {
@@ -378,7 +403,7 @@ void online_tests(const char* tn, void (*online)(int, const T*, T*, int*, long l
                                    " threads " + std::to_string(threads);
                 check_op<T>(what, op, rng, 3, n, 1, inv_t, [&](T* in, T* out, int* idx) {
                     emu::launch(online, dim3{2}, dim3{threads}, 0, op, (const T*)in, out, idx, 3LL, (long long)n,
-                                T(inv_t));
+                                sme::Real<T>(inv_t));
                 });
             }
         }
@@ -393,10 +418,10 @@ void online_tests(const char* tn, void (*online)(int, const T*, T*, int*, long l
         std::vector<double> ws(2 * rows * splits, kNaN);
         check_op<T>(what, op, rng, rows, n, 1, inv_t, [&](T* in, T* out, int* idx) {
             emu::launch(partial, dim3{unsigned(splits), unsigned(rows)}, dim3{128}, 0, op, (const T*)in, ws.data(),
-                        (long long)n, (long long)chunk, T(inv_t));
+                        (long long)n, (long long)chunk, sme::Real<T>(inv_t));
             const unsigned fx = op == sme::LOGSUMEXP || op == sme::ARGMAX ? 1u : unsigned(splits);
             emu::launch(finish, dim3{fx, unsigned(rows)}, dim3{64}, 0, op, (const T*)in, out, idx,
-                        (const double*)ws.data(), splits, (long long)n, (long long)chunk, T(inv_t));
+                        (const double*)ws.data(), splits, (long long)n, (long long)chunk, sme::Real<T>(inv_t));
         });
     }
 }
@@ -410,7 +435,7 @@ unsigned pow2_ceil(long v) {
 }
 
 template <typename T>
-void strided_tests(const char* tn, void (*fn)(int, const T*, T*, int*, long long, long long, long long, T),
+void strided_tests(const char* tn, void (*fn)(int, const T*, T*, int*, long long, long long, long long, sme::Real<T>),
                    std::mt19937_64& rng) {
     const long shapes[][3] = {{3, 5, 7}, {2, 100, 33}, {4, 1, 3}, {2, 0, 3}, {1, 50, 2}, {2, 700, 40}};
     for (const auto& s : shapes) {
@@ -427,7 +452,7 @@ void strided_tests(const char* tn, void (*fn)(int, const T*, T*, int*, long long
                                "," + std::to_string(inner) + "] block " + std::to_string(x) + "x" + std::to_string(y);
             check_op<T>(what, op, rng, outer, n, inner, inv_t, [&](T* in, T* out, int* idx) {
                 emu::launch(fn, dim3{std::min(tiles, 3u)}, dim3{x, y}, 0, op, (const T*)in, out, idx,
-                            (long long)outer, (long long)n, (long long)inner, T(inv_t));
+                            (long long)outer, (long long)n, (long long)inner, sme::Real<T>(inv_t));
             });
         }
     }
@@ -448,8 +473,8 @@ void sigmoid_tests(const char* tn, int vec, void (*fn)(int, const T*, T*, long l
             for (long k = 0; k < count; ++k) {
                 ++checks;
                 const double x = double(in[k]);
-                const double want = double(T(log ? log_sigmoid_ref(x) : sigmoid_ref(x)));
-                if (!accepts(tolerance(kSigmoid, sizeof(T) == 8), double(out[k]), want) && failures++ < 20) {
+                const double want = expected<T>(log ? log_sigmoid_ref(x) : sigmoid_ref(x));
+                if (!accepts(tolerance(kSigmoid, dtype_code<T>()), double(out[k]), want) && failures++ < 20) {
                     std::printf("FAIL sigmoid %s v%d log=%d x=%.17g: got %.17g, want %.17g\n", tn, vec, log, x,
                                 double(out[k]), want);
                 }
@@ -471,7 +496,7 @@ struct PlannedLaunch {
 //   launch <function> <grid x> <grid y> <block x> <block y> <shared bytes>   (one or two)
 //   end
 struct Plan {
-    bool f64 = false;
+    std::string dt;
     int op = 0;
     long outer = 0, n = 0, inner = 0;
     double inv_t = 1;
@@ -494,12 +519,12 @@ template <typename T> using Invoker = std::function<void(const PlannedLaunch&, c
 
 template <typename T, size_t N>
 std::map<std::string, Invoker<T>> invokers(const char* tn, const WarpEntry<T> (&warp)[N],
-                                           void (*smem[2])(int, const T*, T*, long long, int, T),
-                                           void (*online[2])(int, const T*, T*, int*, long long, long long, T),
-                                           void (*partial[2])(int, const T*, double*, long long, long long, T),
+                                           void (*smem[2])(int, const T*, T*, long long, int, sme::Real<T>),
+                                           void (*online[2])(int, const T*, T*, int*, long long, long long, sme::Real<T>),
+                                           void (*partial[2])(int, const T*, double*, long long, long long, sme::Real<T>),
                                            void (*finish[2])(int, const T*, T*, int*, const double*, int, long long,
-                                                             long long, T),
-                                           void (*strided)(int, const T*, T*, int*, long long, long long, long long, T),
+                                                             long long, sme::Real<T>),
+                                           void (*strided)(int, const T*, T*, int*, long long, long long, long long, sme::Real<T>),
                                            void (*sigmoid[2])(int, const T*, T*, long long), int wide) {
     std::map<std::string, Invoker<T>> m;
     auto grid = [](const PlannedLaunch& l) { return dim3{l.gx, l.gy}; };
@@ -510,7 +535,7 @@ std::map<std::string, Invoker<T>> invokers(const char* tn, const WarpEntry<T> (&
         auto fn = e.fn;
         m[name] = [=](const PlannedLaunch& l, const Operands<T>& a) {
             emu::launch(fn, grid(l), block(l), l.shared, a.plan->op, a.in, a.out, a.idx, (long long)a.plan->outer,
-                        int(a.plan->n), T(a.plan->inv_t));
+                        int(a.plan->n), sme::Real<T>(a.plan->inv_t));
         };
     }
     for (int v = 0; v < 2; ++v) {
@@ -518,22 +543,22 @@ std::map<std::string, Invoker<T>> invokers(const char* tn, const WarpEntry<T> (&
         auto s = smem[v];
         m["softmax_block_smem_" + suffix] = [=](const PlannedLaunch& l, const Operands<T>& a) {
             emu::launch(s, grid(l), block(l), l.shared, a.plan->op, a.in, a.out, (long long)a.plan->outer, int(a.plan->n),
-                        T(a.plan->inv_t));
+                        sme::Real<T>(a.plan->inv_t));
         };
         auto o = online[v];
         m["softmax_online_" + suffix] = [=](const PlannedLaunch& l, const Operands<T>& a) {
             emu::launch(o, grid(l), block(l), l.shared, a.plan->op, a.in, a.out, a.idx, (long long)a.plan->outer,
-                        (long long)a.plan->n, T(a.plan->inv_t));
+                        (long long)a.plan->n, sme::Real<T>(a.plan->inv_t));
         };
         auto p = partial[v];
         m["softmax_split_partial_" + suffix] = [=](const PlannedLaunch& l, const Operands<T>& a) {
             emu::launch(p, grid(l), block(l), l.shared, a.plan->op, a.in, a.ws, (long long)a.plan->n,
-                        (long long)a.plan->chunk, T(a.plan->inv_t));
+                        (long long)a.plan->chunk, sme::Real<T>(a.plan->inv_t));
         };
         auto f = finish[v];
         m["softmax_split_finish_" + suffix] = [=](const PlannedLaunch& l, const Operands<T>& a) {
             emu::launch(f, grid(l), block(l), l.shared, a.plan->op, a.in, a.out, a.idx, (const double*)a.ws,
-                        a.plan->splits, (long long)a.plan->n, (long long)a.plan->chunk, T(a.plan->inv_t));
+                        a.plan->splits, (long long)a.plan->n, (long long)a.plan->chunk, sme::Real<T>(a.plan->inv_t));
         };
         auto g = sigmoid[v];
         m["sigmoid_" + suffix] = [=](const PlannedLaunch& l, const Operands<T>& a) {
@@ -543,14 +568,14 @@ std::map<std::string, Invoker<T>> invokers(const char* tn, const WarpEntry<T> (&
     }
     m[std::string("softmax_strided_") + tn] = [=](const PlannedLaunch& l, const Operands<T>& a) {
         emu::launch(strided, grid(l), block(l), l.shared, a.plan->op, a.in, a.out, a.idx, (long long)a.plan->outer,
-                    (long long)a.plan->n, (long long)a.plan->inner, T(a.plan->inv_t));
+                    (long long)a.plan->n, (long long)a.plan->inner, sme::Real<T>(a.plan->inv_t));
     };
     return m;
 }
 
 template <typename T>
 void run_plan(const Plan& q, const std::map<std::string, Invoker<T>>& table, std::mt19937_64& rng) {
-    std::string what = "plan " + q.strategy + (q.f64 ? " f64" : " f32") + " (" + std::to_string(q.outer) + ", " +
+    std::string what = "plan " + q.strategy + " " + q.dt + " (" + std::to_string(q.outer) + ", " +
                        std::to_string(q.n) + ", " + std::to_string(q.inner) + ")";
     for (const PlannedLaunch& l : q.launches) {
         if (table.find(l.function) == table.end()) {
@@ -586,7 +611,7 @@ std::vector<Plan> read_plans(const char* file) {
             Plan p;
             std::string dt;
             in >> dt >> p.op >> p.outer >> p.n >> p.inner >> p.inv_t >> p.strategy >> p.splits >> p.chunk;
-            p.f64 = dt == "f64";
+            p.dt = dt;
             plans.push_back(p);
         } else if (kind == "launch") {
             PlannedLaunch l;
@@ -598,6 +623,42 @@ std::vector<Plan> read_plans(const char* file) {
 }
 
 }  // namespace
+
+// The invoker table of a 16-bit dtype (entry points with packs of 1 and 8).
+#define HALF_TABLE(S, TN)                                                                                          \
+    void (*smem##TN[2])(int, const S*, S*, long long, int, float) = {softmax_block_smem_##TN##_v1,                 \
+                                                                      softmax_block_smem_##TN##_v8};               \
+    void (*online##TN[2])(int, const S*, S*, int*, long long, long long, float) = {softmax_online_##TN##_v1,       \
+                                                                                    softmax_online_##TN##_v8};     \
+    void (*partial##TN[2])(int, const S*, double*, long long, long long, float) = {softmax_split_partial_##TN##_v1, \
+                                                                                    softmax_split_partial_##TN##_v8}; \
+    void (*finish##TN[2])(int, const S*, S*, int*, const double*, int, long long, long long, float) = {             \
+        softmax_split_finish_##TN##_v1, softmax_split_finish_##TN##_v8};                                           \
+    void (*sigmoid##TN[2])(int, const S*, S*, long long) = {sigmoid_##TN##_v1, sigmoid_##TN##_v8};                 \
+    const auto t##TN = invokers<S>(#TN, kWarp##TN##_TABLE, smem##TN, online##TN, partial##TN, finish##TN,          \
+                                   softmax_strided_##TN, sigmoid##TN, 8)
+
+#define kWarpbf16_TABLE kWarpBF16
+#define kWarpf16_TABLE kWarpF16
+
+// Every entry point of a 16-bit dtype over the configurations of its own.
+template <typename S>
+void half_tests(const char* tn, const WarpEntry<S> (&warp)[sizeof(kWarpBF16) / sizeof(kWarpBF16[0])],
+                void (*smem[2])(int, const S*, S*, long long, int, float),
+                void (*online[2])(int, const S*, S*, int*, long long, long long, float),
+                void (*partial[2])(int, const S*, double*, long long, long long, float),
+                void (*finish[2])(int, const S*, S*, int*, const double*, int, long long, long long, float),
+                void (*strided)(int, const S*, S*, int*, long long, long long, long long, float),
+                void (*sigmoid[2])(int, const S*, S*, long long), std::mt19937_64& rng) {
+    warp_tests(tn, warp, rng);
+    smem_tests<S, 1>(tn, smem[0], rng);
+    smem_tests<S, 8>(tn, smem[1], rng);
+    online_tests<S, 1>(tn, online[0], partial[0], finish[0], rng);
+    online_tests<S, 8>(tn, online[1], partial[1], finish[1], rng);
+    strided_tests<S>(tn, strided, rng);
+    sigmoid_tests<S>(tn, 1, sigmoid[0], rng);
+    sigmoid_tests<S>(tn, 8, sigmoid[1], rng);
+}
 
 int main(int argc, char** argv) {
     const uint64_t seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 42;
@@ -621,10 +682,16 @@ int main(int argc, char** argv) {
         void (*sigmoid64[2])(int, const double*, double*, long long) = {sigmoid_f64_v1, sigmoid_f64_v2};
         const auto t32 = invokers<float>("f32", kWarpF32, smem32, online32, partial32, finish32, softmax_strided_f32, sigmoid32, 4);
         const auto t64 = invokers<double>("f64", kWarpF64, smem64, online64, partial64, finish64, softmax_strided_f64, sigmoid64, 2);
+        HALF_TABLE(__nv_bfloat16, bf16);
+        HALF_TABLE(__half, f16);
         const std::vector<Plan> plans = read_plans(argv[3]);
         for (const Plan& p : plans) {
-            if (p.f64) {
+            if (p.dt == "f64") {
                 run_plan<double>(p, t64, rng);
+            } else if (p.dt == "bf16") {
+                run_plan<__nv_bfloat16>(p, tbf16, rng);
+            } else if (p.dt == "f16") {
+                run_plan<__half>(p, tf16, rng);
             } else {
                 run_plan<float>(p, t32, rng);
             }
@@ -648,6 +715,16 @@ int main(int argc, char** argv) {
     sigmoid_tests<float>("f32", 4, sigmoid_f32_v4, rng);
     sigmoid_tests<double>("f64", 1, sigmoid_f64_v1, rng);
     sigmoid_tests<double>("f64", 2, sigmoid_f64_v2, rng);
+    {
+        HALF_TABLE(__nv_bfloat16, bf16);
+        HALF_TABLE(__half, f16);
+        (void)tbf16;
+        (void)tf16;
+        half_tests<__nv_bfloat16>("bf16", kWarpBF16, smembf16, onlinebf16, partialbf16, finishbf16, softmax_strided_bf16,
+                                  sigmoidbf16, rng);
+        half_tests<__half>("f16", kWarpF16, smemf16, onlinef16, partialf16, finishf16, softmax_strided_f16, sigmoidf16,
+                           rng);
+    }
     std::printf("%ld checks, %ld failures\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }

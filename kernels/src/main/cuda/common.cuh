@@ -9,6 +9,11 @@
 #include <limits.h>
 #include <math.h>
 
+#if defined(__CUDACC__)
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#endif
+
 namespace sme {
 
 // Op codes, in the order of CudaSoftmaxKernel.opCode().
@@ -42,6 +47,58 @@ template <typename T, int VEC> __device__ __forceinline__ Pack<T, VEC> load_pack
 
 template <typename T, int VEC> __device__ __forceinline__ void store_pack(T* p, const Pack<T, VEC>& v) {
     *reinterpret_cast<Pack<T, VEC>*>(p) = v;
+}
+
+// Storage: in and out hold S, the kernels compute in Real<S>. float and double are their own; the
+// 16-bit __nv_bfloat16 and __half are widened exactly to float on load and rounded to nearest even
+// on store (cuda_bf16.h / cuda_fp16.h; before sm_80 the bf16 rounding is integer code in the header).
+template <typename S> struct Store {
+    using T = S;
+    static __device__ __forceinline__ T load(S v) { return v; }
+    static __device__ __forceinline__ S store(T v) { return v; }
+};
+
+template <> struct Store<__nv_bfloat16> {
+    using T = float;
+    static __device__ __forceinline__ float load(__nv_bfloat16 v) { return __bfloat162float(v); }
+    static __device__ __forceinline__ __nv_bfloat16 store(float v) { return __float2bfloat16_rn(v); }
+};
+
+template <> struct Store<__half> {
+    using T = float;
+    static __device__ __forceinline__ float load(__half v) { return __half2float(v); }
+    static __device__ __forceinline__ __half store(float v) { return __float2half_rn(v); }
+};
+
+template <typename S> using Real = typename Store<S>::T;
+
+// One element of S, widened; one element rounded into S.
+template <typename S> __device__ __forceinline__ Real<S> load_one(const S* p) {
+    return Store<S>::load(*p);
+}
+
+template <typename S> __device__ __forceinline__ void store_one(S* p, Real<S> v) {
+    *p = Store<S>::store(v);
+}
+
+// A pack of VEC elements of S (one access of VEC * sizeof(S) bytes), widened to Real<S>; and back.
+template <typename S, int VEC> __device__ __forceinline__ Pack<Real<S>, VEC> load_real(const S* p) {
+    const Pack<S, VEC> pk = load_pack<S, VEC>(p);
+    Pack<Real<S>, VEC> r;
+#pragma unroll
+    for (int j = 0; j < VEC; ++j) {
+        r.v[j] = Store<S>::load(pk.v[j]);
+    }
+    return r;
+}
+
+template <typename S, int VEC> __device__ __forceinline__ void store_real(S* p, const Pack<Real<S>, VEC>& v) {
+    Pack<S, VEC> pk;
+#pragma unroll
+    for (int j = 0; j < VEC; ++j) {
+        pk.v[j] = Store<S>::store(v.v[j]);
+    }
+    store_pack<S, VEC>(p, pk);
 }
 
 // max that propagates NaN (fmax drops it): a NaN anywhere makes the row's maximum NaN.

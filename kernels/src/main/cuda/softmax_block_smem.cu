@@ -9,15 +9,15 @@
 
 namespace sme {
 
-template <typename T, int VEC>
-__device__ __forceinline__ void block_smem_rows(int op, const T* in, T* out, long long rows, int n, T inv_t) {
+template <typename T, int VEC, typename S>
+__device__ __forceinline__ void block_smem_rows(int op, const S* in, S* out, long long rows, int n, T inv_t) {
     T* cache = dynamic_smem<T>();
     const int packs = n / VEC;
     for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
-        const T* x = in + row * n;
+        const S* x = in + row * n;
         T m = neg_inf<T>();
         for (int p = threadIdx.x; p < packs; p += blockDim.x) {
-            Pack<T, VEC> pk = load_pack<T, VEC>(x + p * VEC);
+            Pack<T, VEC> pk = load_real<S, VEC>(x + p * VEC);
             store_pack<T, VEC>(cache + p * VEC, pk);
 #pragma unroll
             for (int j = 0; j < VEC; ++j) {
@@ -44,14 +44,14 @@ __device__ __forceinline__ void block_smem_rows(int op, const T* in, T* out, lon
         s = block_allreduce(s, SumOp(), 0.0);
         const T sum = T(s);
         const T log_s = T(::log(s));
-        T* y = out + row * n;
+        S* y = out + row * n;
         for (int p = threadIdx.x; p < packs; p += blockDim.x) {
             Pack<T, VEC> pk = load_pack<T, VEC>(cache + p * VEC);
 #pragma unroll
             for (int j = 0; j < VEC; ++j) {
                 pk.v[j] = !finite ? quiet_nan<T>() : op == SOFTMAX ? pk.v[j] / sum : scaled(pk.v[j], m, inv_t) - log_s;
             }
-            store_pack<T, VEC>(y + p * VEC, pk);
+            store_real<S, VEC>(y + p * VEC, pk);
         }
     }
 }
@@ -59,13 +59,17 @@ __device__ __forceinline__ void block_smem_rows(int op, const T* in, T* out, lon
 }  // namespace sme
 
 // Entry points softmax_block_smem_<dtype>_v<VEC>; dynamic shared memory: n * sizeof(T) bytes.
-#define SME_BLOCK_SMEM(T, TN, VEC)                                                                            \
-    extern "C" __global__ void __launch_bounds__(1024)                                                         \
-        softmax_block_smem_##TN##_v##VEC(int op, const T* in, T* out, long long rows, int n, T inv_t) {       \
-        sme::block_smem_rows<T, VEC>(op, in, out, rows, n, inv_t);                                             \
+#define SME_BLOCK_SMEM(S, TN, VEC)                                                                                 \
+    extern "C" __global__ void __launch_bounds__(1024)                                                             \
+        softmax_block_smem_##TN##_v##VEC(int op, const S* in, S* out, long long rows, int n, sme::Real<S> inv_t) { \
+        sme::block_smem_rows<sme::Real<S>, VEC, S>(op, in, out, rows, n, inv_t);                                   \
     }
 
 SME_BLOCK_SMEM(float, f32, 1)
 SME_BLOCK_SMEM(float, f32, 4)
 SME_BLOCK_SMEM(double, f64, 1)
 SME_BLOCK_SMEM(double, f64, 2)
+SME_BLOCK_SMEM(__nv_bfloat16, bf16, 1)
+SME_BLOCK_SMEM(__nv_bfloat16, bf16, 8)
+SME_BLOCK_SMEM(__half, f16, 1)
+SME_BLOCK_SMEM(__half, f16, 8)

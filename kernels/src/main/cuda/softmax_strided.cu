@@ -11,8 +11,8 @@ namespace sme {
 
 constexpr int kStridedBlock = 256;
 
-template <typename T>
-__device__ __forceinline__ void strided_slices(int op, const T* in, T* out, int* idx, long long outer, long long n,
+template <typename T, typename S>
+__device__ __forceinline__ void strided_slices(int op, const S* in, S* out, int* idx, long long outer, long long n,
                                                long long inner, T inv_t) {
     // Partial results of the Y threads of each column, combined by a tree over y (Y is a power of two).
     __shared__ double part_a[kStridedBlock];
@@ -27,13 +27,13 @@ __device__ __forceinline__ void strided_slices(int op, const T* in, T* out, int*
         const long long o = t / tiles;
         const long long i = (t % tiles) * X + tx;
         const bool live = i < inner;
-        const T* x = in + o * n * inner + i;
-        T* y = out + o * n * inner + i;
+        const S* x = in + o * n * inner + i;
+        S* y = out + o * n * inner + i;
         if (op == HARDMAX || op == ARGMAX) {
             ArgBest<T, long long> best = arg_identity<T, long long>();
             if (live) {
                 for (long long k = ty; k < n; k += Y) {
-                    const T v = x[k * inner];
+                    const T v = load_one(x + k * inner);
                     if (arg_better(v, k, best)) {
                         best = ArgBest<T, long long>{v, k};
                     }
@@ -60,7 +60,7 @@ __device__ __forceinline__ void strided_slices(int op, const T* in, T* out, int*
                     }
                 } else {
                     for (long long k = ty; k < n; k += Y) {
-                        y[k * inner] = k == k_best ? T(1) : T(0);
+                        store_one(y + k * inner, k == k_best ? T(1) : T(0));
                     }
                 }
             }
@@ -70,7 +70,7 @@ __device__ __forceinline__ void strided_slices(int op, const T* in, T* out, int*
         MaxSum<T, double> st = max_sum_identity<T, double>();
         if (live) {
             for (long long k = ty; k < n; k += Y) {
-                max_sum_add(st, x[k * inner], inv_t);
+                max_sum_add(st, load_one(x + k * inner), inv_t);
             }
         }
         part_a[slot] = double(st.m);
@@ -90,14 +90,14 @@ __device__ __forceinline__ void strided_slices(int op, const T* in, T* out, int*
             const bool finite = isfinite(st.m);
             if (op == LOGSUMEXP) {
                 if (ty == 0) {
-                    out[o * inner + i] = finite ? T(double(st.m) + ::log(st.s)) : st.m;
+                    store_one(out + o * inner + i, finite ? T(double(st.m) + ::log(st.s)) : st.m);
                 }
             } else {
                 const T sum = T(st.s);
                 const T log_s = T(::log(st.s));
                 for (long long k = ty; k < n; k += Y) {
-                    const T z = scaled(x[k * inner], st.m, inv_t);
-                    y[k * inner] = !finite ? quiet_nan<T>() : op == SOFTMAX ? Math<T>::exp(z) / sum : z - log_s;
+                    const T z = scaled(load_one(x + k * inner), st.m, inv_t);
+                    store_one(y + k * inner, !finite ? quiet_nan<T>() : op == SOFTMAX ? Math<T>::exp(z) / sum : z - log_s);
                 }
             }
         }
@@ -108,11 +108,13 @@ __device__ __forceinline__ void strided_slices(int op, const T* in, T* out, int*
 }  // namespace sme
 
 // Entry points softmax_strided_<dtype>; block (X, Y) with X * Y <= 256, both powers of two.
-#define SME_STRIDED(T, TN)                                                                                     \
-    extern "C" __global__ void __launch_bounds__(sme::kStridedBlock) softmax_strided_##TN(                      \
-        int op, const T* in, T* out, int* idx, long long outer, long long n, long long inner, T inv_t) {        \
-        sme::strided_slices<T>(op, in, out, idx, outer, n, inner, inv_t);                                       \
+#define SME_STRIDED(S, TN)                                                                                          \
+    extern "C" __global__ void __launch_bounds__(sme::kStridedBlock) softmax_strided_##TN(                          \
+        int op, const S* in, S* out, int* idx, long long outer, long long n, long long inner, sme::Real<S> inv_t) { \
+        sme::strided_slices<sme::Real<S>, S>(op, in, out, idx, outer, n, inner, inv_t);                             \
     }
 
 SME_STRIDED(float, f32)
 SME_STRIDED(double, f64)
+SME_STRIDED(__nv_bfloat16, bf16)
+SME_STRIDED(__half, f16)

@@ -11,8 +11,8 @@ namespace sme {
 
 constexpr int kWarpBlock = 128;
 
-template <typename T, int VEC, int PACKS, int W>
-__device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx, long long rows, int n, T inv_t) {
+template <typename T, int VEC, int PACKS, int W, typename S>
+__device__ __forceinline__ void warp_rows(int op, const S* in, S* out, int* idx, long long rows, int n, T inv_t) {
     constexpr int CPT = VEC * PACKS;
     const int lane = threadIdx.x % W;
     const int group = threadIdx.x / W;
@@ -21,13 +21,13 @@ __device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx,
     for (long long first = (long long)blockIdx.x * groups; first < rows; first += (long long)gridDim.x * groups) {
         const long long row = first + group;
         const bool live = row < rows;
-        const T* x = in + row * n;
+        const S* x = in + row * n;
         T v[CPT];
 #pragma unroll
         for (int p = 0; p < PACKS; ++p) {
             const int col = (p * W + lane) * VEC;
             if (live && col < n) {
-                Pack<T, VEC> pk = load_pack<T, VEC>(x + col);
+                Pack<T, VEC> pk = load_real<S, VEC>(x + col);
 #pragma unroll
                 for (int j = 0; j < VEC; ++j) {
                     v[p * VEC + j] = pk.v[j];
@@ -39,7 +39,7 @@ __device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx,
                 }
             }
         }
-        T* y = out + row * n;
+        S* y = out + row * n;
 
         if (op == HARDMAX || op == ARGMAX) {
             ArgBest<T, int> best = arg_identity<T, int>();
@@ -72,7 +72,7 @@ __device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx,
                     for (int j = 0; j < VEC; ++j) {
                         pk.v[j] = col + j == best.i ? T(1) : T(0);
                     }
-                    store_pack<T, VEC>(y + col, pk);
+                    store_real<S, VEC>(y + col, pk);
                 }
             }
             continue;
@@ -102,7 +102,7 @@ __device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx,
         }
         if (op == LOGSUMEXP) {
             if (lane == 0) {
-                out[row] = finite ? m + Math<T>::log(s) : m;
+                store_one(out + row, finite ? m + Math<T>::log(s) : m);
             }
             continue;
         }
@@ -117,7 +117,7 @@ __device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx,
                     const T t = v[p * VEC + j];
                     pk.v[j] = !finite ? quiet_nan<T>() : op == SOFTMAX ? t / s : scaled(t, m, inv_t) - log_s;
                 }
-                store_pack<T, VEC>(y + col, pk);
+                store_real<S, VEC>(y + col, pk);
             }
         }
     }
@@ -127,20 +127,20 @@ __device__ __forceinline__ void warp_rows(int op, const T* in, T* out, int* idx,
 
 // Entry points softmax_warp_<dtype>_v<VEC>_p<PACKS>_w<W>, as named by LaunchPlan.warpFunction:
 // W < 32 only with one pack per lane (rows of at most W * VEC elements); W = 32 with 1..32 / VEC packs.
-#define SME_WARP(T, TN, VEC, PACKS, W)                                                                   \
+#define SME_WARP(S, TN, VEC, PACKS, W)                                                                   \
     extern "C" __global__ void __launch_bounds__(sme::kWarpBlock)                                          \
-        softmax_warp_##TN##_v##VEC##_p##PACKS##_w##W(int op, const T* in, T* out, int* idx, long long rows, \
-                                                      int n, T inv_t) {                                     \
-        sme::warp_rows<T, VEC, PACKS, W>(op, in, out, idx, rows, n, inv_t);                                \
+        softmax_warp_##TN##_v##VEC##_p##PACKS##_w##W(int op, const S* in, S* out, int* idx, long long rows, \
+                                                      int n, sme::Real<S> inv_t) {                                     \
+        sme::warp_rows<sme::Real<S>, VEC, PACKS, W, S>(op, in, out, idx, rows, n, inv_t);                                \
     }
 
-#define SME_WARP_NARROW(T, TN, VEC) \
-    SME_WARP(T, TN, VEC, 1, 1)      \
-    SME_WARP(T, TN, VEC, 1, 2)      \
-    SME_WARP(T, TN, VEC, 1, 4)      \
-    SME_WARP(T, TN, VEC, 1, 8)      \
-    SME_WARP(T, TN, VEC, 1, 16)     \
-    SME_WARP(T, TN, VEC, 1, 32)
+#define SME_WARP_NARROW(S, TN, VEC) \
+    SME_WARP(S, TN, VEC, 1, 1)      \
+    SME_WARP(S, TN, VEC, 1, 2)      \
+    SME_WARP(S, TN, VEC, 1, 4)      \
+    SME_WARP(S, TN, VEC, 1, 8)      \
+    SME_WARP(S, TN, VEC, 1, 16)     \
+    SME_WARP(S, TN, VEC, 1, 32)
 
 SME_WARP_NARROW(float, f32, 1)
 SME_WARP(float, f32, 1, 2, 32)
@@ -164,3 +164,18 @@ SME_WARP(double, f64, 2, 2, 32)
 SME_WARP(double, f64, 2, 4, 32)
 SME_WARP(double, f64, 2, 8, 32)
 SME_WARP(double, f64, 2, 16, 32)
+
+// bfloat16 and float16 storage, computed in float: packs of 1 or 8 (16 bytes).
+#define SME_WARP_HALF(S, TN)     \
+    SME_WARP_NARROW(S, TN, 1)    \
+    SME_WARP(S, TN, 1, 2, 32)    \
+    SME_WARP(S, TN, 1, 4, 32)    \
+    SME_WARP(S, TN, 1, 8, 32)    \
+    SME_WARP(S, TN, 1, 16, 32)   \
+    SME_WARP(S, TN, 1, 32, 32)   \
+    SME_WARP_NARROW(S, TN, 8)    \
+    SME_WARP(S, TN, 8, 2, 32)    \
+    SME_WARP(S, TN, 8, 4, 32)
+
+SME_WARP_HALF(__nv_bfloat16, bf16)
+SME_WARP_HALF(__half, f16)

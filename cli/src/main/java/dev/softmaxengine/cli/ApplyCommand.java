@@ -1,5 +1,6 @@
 package dev.softmaxengine.cli;
 
+import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.spi.KernelBackend;
 import dev.softmaxengine.api.spi.OpRequest;
@@ -28,8 +29,9 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code apply}: one op over a {@code .npy} file, written as {@code .npy}. */
 @Command(name = "apply",
         mixinStandardHelpOptions = true,
-        description = {"Runs one op over a NumPy .npy file (little-endian float32 or float64, C order) and writes"
-                + " the result as .npy in the same dtype (argmax: int64 indices, as numpy.argmax).",
+        description = {"Runs one op over a NumPy .npy file (little-endian float32, float64 or float16, C order;"
+                + " bfloat16 bits as uint16 or V2 with --dtype bfloat16) and writes the result as .npy in the same"
+                + " dtype (argmax: int64 indices, as numpy.argmax).",
                 "The output appears only when the run succeeds: it is written beside the target and renamed."})
 final class ApplyCommand implements Callable<Integer> {
 
@@ -45,6 +47,10 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Option(names = "--temperature", description = "softmax and log-softmax of x / T (default: 1).")
     Double temperature;
+
+    @Option(names = "--dtype", description = "The dtype the input must hold: float32, float64, float16 or bfloat16;"
+            + " bfloat16 reads '<u2' or 'V2' data as bfloat16 bits (numpy has no bfloat16). Default: the file's.")
+    String dtypeName;
 
     @Mixin
     BackendOption backend = new BackendOption();
@@ -64,7 +70,8 @@ final class ApplyCommand implements Callable<Integer> {
         int a = axis == null ? -1 : axis;
         double t = temperature == null ? 1.0 : temperature;
         // The input first: a bad file is then the only line on stderr, without auto's pass-over log lines.
-        try (NpyArray input = NpyArray.open(in); SoftmaxKernel kernel = backend.create()) {
+        DType expected = dtype();
+        try (NpyArray input = NpyArray.open(in, expected); SoftmaxKernel kernel = backend.create()) {
             Tensor x = input.tensor();
             long start = System.nanoTime();
             if (op == Op.ARGMAX) {
@@ -82,6 +89,20 @@ final class ApplyCommand implements Callable<Integer> {
                     in, x.shape(), x.dtype().name().toLowerCase(Locale.ROOT), kernel.backend(), ms);
         }
         return 0;
+    }
+
+    private DType dtype() {
+        if (dtypeName == null) {
+            return null;
+        }
+        return switch (dtypeName.trim().toLowerCase(Locale.ROOT)) {
+            case "float32" -> DType.FLOAT32;
+            case "float64" -> DType.FLOAT64;
+            case "float16" -> DType.FLOAT16;
+            case "bfloat16" -> DType.BFLOAT16;
+            default -> throw new IllegalArgumentException("--dtype must be float32, float64, float16 or bfloat16, was "
+                    + dtypeName);
+        };
     }
 
     /** Options that do not apply to the op are errors rather than silently ignored. */

@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "softmax, log-softmax, logsumexp, sigmoid, log-sigmoid or hardmax (default: ${DEFAULT-VALUE}).")
     Op op;
 
-    @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = "float32", description = "float32, float64, bfloat16 or float16 (default: ${DEFAULT-VALUE}).")
     String dtypeName;
 
     @Option(names = "--warmup", defaultValue = "2",
@@ -115,7 +115,10 @@ final class DemoCommand implements Callable<Integer> {
         return switch (dtypeName.trim().toLowerCase(Locale.ROOT)) {
             case "float32", "f4", "fp32" -> DType.FLOAT32;
             case "float64", "f8", "fp64" -> DType.FLOAT64;
-            default -> throw new IllegalArgumentException("--dtype must be float32 or float64, was " + dtypeName);
+            case "bfloat16", "bf16" -> DType.BFLOAT16;
+            case "float16", "f2", "fp16" -> DType.FLOAT16;
+            default -> throw new IllegalArgumentException("--dtype must be float32, float64, bfloat16 or float16, was "
+                    + dtypeName);
         };
     }
 

@@ -61,7 +61,7 @@ class ApplyCommandTest {
     static Stream<Arguments> opsAndDtypes() {
         List<Arguments> cases = new ArrayList<>();
         for (Op op : Op.values()) {
-            for (DType dtype : DType.floating()) {
+            for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.FLOAT16, DType.BFLOAT16)) {
                 for (String backend : List.of("scalar", Backends.AUTO)) {
                     cases.add(Arguments.of(op, dtype, backend));
                 }
@@ -90,8 +90,18 @@ class ApplyCommandTest {
         double temperature = op == Op.SOFTMAX || op == Op.LOG_SOFTMAX ? 0.25 + random.nextDouble(3) : 1.0;
         boolean keepdims = op.isReducing() && random.nextBoolean();
 
-        String descr = dtype == DType.FLOAT32 ? "<f4" : "<f8";
-        byte[] data = dtype == DType.FLOAT32 ? Npy.f4(toFloats(x)) : Npy.f8(x);
+        // bfloat16 has no numpy dtype: its bits as uint16, read with --dtype bfloat16.
+        String descr = switch (dtype) {
+            case FLOAT32 -> "<f4";
+            case FLOAT16 -> "<f2";
+            case BFLOAT16 -> "<u2";
+            default -> "<f8";
+        };
+        byte[] data = switch (dtype) {
+            case FLOAT32 -> Npy.f4(toFloats(x));
+            case FLOAT16, BFLOAT16 -> halfBits(dtype, x);
+            default -> Npy.f8(x);
+        };
         Path in = inDir.resolve("x.npy");
         Files.write(in, Npy.file(1, Npy.dict(descr, tuple(shape)), data));
         Path out = outDir.resolve("y.npy");
@@ -106,6 +116,9 @@ class ApplyCommandTest {
         }
         if (keepdims) {
             args.add("--keepdims");
+        }
+        if (dtype == DType.BFLOAT16) {
+            args.addAll(List.of("--dtype", "bfloat16"));
         }
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertEquals(0, run.exit(), run.err());
@@ -214,7 +227,10 @@ class ApplyCommandTest {
                 fixtureFile("big-endian", "f4_bigendian.npy"),
                 fixtureFile("fortran order", "f4_fortran.npy"),
                 fixtureFile("int32", "i4.npy"),
-                fixtureFile("float16", "f2.npy"),
+                bytes("bfloat16 bits without --dtype bfloat16", Npy.file(1, Npy.dict("<u2", "(2,)"), new byte[4])),
+                fixtureFile("float16 read as bfloat16", "f2.npy", "--dtype", "bfloat16"),
+                bytes("float32 read as float64", good, "--dtype", "float64"),
+                bytes("unknown dtype", good, "--dtype", "int8"),
                 bytes("truncated data", Arrays.copyOf(good, good.length - 1)),
                 bytes("trailing bytes", Arrays.copyOf(good, good.length + 4)),
                 bytes("truncated header", Arrays.copyOf(good, 40)),
@@ -240,6 +256,59 @@ class ApplyCommandTest {
                 bytes("shape nested 3000 deep", Npy.file(1, Npy.dict("<f4", "[".repeat(3000) + "]".repeat(3000)), Npy.f4(1))),
                 bytes("dims whose product overflows", Npy.file(1, Npy.dict("<f4", "(4294967296, 4294967296)"), Npy.f4(1))),
                 bytes("shape larger than the file", Npy.file(1, Npy.dict("<f4", "(1000000000, 1000)"), Npy.f4(1, 2))));
+    }
+
+    private static byte[] halfBits(DType dtype, double[] x) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(x.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : x) {
+            b.putShort(dev.softmaxengine.api.Half.fromDouble(dtype, v));
+        }
+        return b.array();
+    }
+
+    /** A float16 file from numpy itself (np.float16), and bfloat16 bits as void ('|V2', two raw bytes). */
+    @Test
+    void readsAndWritesTheHalfDtypes() throws IOException {
+        Path f2 = fixture("f2.npy");
+        Path out = outDir.resolve("p.npy");
+        CliRun run = CliRun.of("apply", "--op", "softmax", "--backend", "scalar", "--in", f2.toString(), "--out", out.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("float16"), run.out());
+        try (NpyArray x = NpyArray.open(f2, null); NpyArray y = NpyArray.open(out, DType.FLOAT16)) {
+            assertEquals("<f2", y.descr());
+            Tensor expected = Tensor.of(new double[Math.toIntExact(x.tensor().size())], x.tensor().shape().dims());
+            double[] wide = new double[Math.toIntExact(x.tensor().size())];
+            for (int i = 0; i < wide.length; i++) {
+                wide[i] = x.tensor().get(i);
+            }
+            new ScalarSoftmaxKernel().softmax(Tensor.of(wide, x.tensor().shape().dims()), expected);
+            Tolerance bound = new ScalarSoftmaxKernel().tolerance(Op.SOFTMAX, DType.FLOAT16);
+            for (int i = 0; i < wide.length; i++) {
+                assertTrue(bound.accepts(y.tensor().get(i), expected.get(i)), "element " + i);
+            }
+        }
+        double[] logits = {0, Math.log(3), 1, 1};
+        Path v2 = Files.write(inDir.resolve("bf16.npy"), Npy.file(1, Npy.dict("|V2", "(2, 2)"),
+                halfBits(DType.BFLOAT16, logits)));
+        Path probs = outDir.resolve("q.npy");
+        run = CliRun.of("apply", "--op", "softmax", "--dtype", "bfloat16", "--in", v2.toString(), "--out", probs.toString());
+        assertEquals(0, run.exit(), run.err());
+        try (NpyArray x = NpyArray.open(v2, DType.BFLOAT16); NpyArray y = NpyArray.open(probs, DType.BFLOAT16);
+             SoftmaxKernel auto = Backends.create()) {
+            assertEquals("|V2", y.descr(), "the output keeps the input's descriptor, so numpy reads it back alike");
+            double[] wide = new double[4];
+            for (int i = 0; i < 4; i++) {
+                wide[i] = x.tensor().get(i);
+            }
+            double[] expected = new double[4];
+            new ScalarSoftmaxKernel().softmax(Tensor.of(wide, 2, 2), Tensor.of(expected, 2, 2));
+            Tolerance bound = auto.tolerance(Op.SOFTMAX, DType.BFLOAT16);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(bound.accepts(y.tensor().get(i), expected[i]), "element " + i + ": " + y.tensor().get(i)
+                        + ", oracle " + expected[i]);
+            }
+            assertEquals(0.5, y.tensor().get(2), "softmax([1, 1]) is exactly 1/2");
+        }
     }
 
     /** Zero elements with huge dimensions: an empty result at once, not a loop over empty rows. */

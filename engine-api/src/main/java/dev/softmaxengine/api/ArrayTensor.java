@@ -2,7 +2,10 @@ package dev.softmaxengine.api;
 
 import java.lang.foreign.MemorySegment;
 
-/** A tensor over a Java array: {@code float[]} (FLOAT32), {@code double[]} (FLOAT64) or {@code int[]} (INT32). */
+/**
+ * A tensor over a Java array: {@code float[]} (FLOAT32), {@code double[]} (FLOAT64), {@code int[]}
+ * (INT32) or {@code short[]} of bits (BFLOAT16, FLOAT16).
+ */
 public final class ArrayTensor extends HostTensor {
     private final Object array;
 
@@ -30,6 +33,7 @@ public final class ArrayTensor extends HostTensor {
             case float[] f -> MemorySegment.ofArray(f);
             case double[] d -> MemorySegment.ofArray(d);
             case int[] i -> MemorySegment.ofArray(i);
+            case short[] h -> MemorySegment.ofArray(h);
             default -> throw new AssertionError(array.getClass());
         };
     }
@@ -71,6 +75,19 @@ public final class ArrayTensor extends HostTensor {
             return i;
         }
         throw new IllegalStateException("tensor is " + dtype + ", not INT32");
+    }
+
+    /**
+     * The backing bits of a BFLOAT16 or FLOAT16 tensor.
+     *
+     * @return the live backing array, not a copy: writes to it change the tensor
+     * @throws IllegalStateException when this tensor is not BFLOAT16 or FLOAT16
+     */
+    public short[] shorts() {
+        if (array instanceof short[] h) {
+            return h;
+        }
+        throw new IllegalStateException("tensor is " + dtype + ", not BFLOAT16 or FLOAT16");
     }
 
     @Override

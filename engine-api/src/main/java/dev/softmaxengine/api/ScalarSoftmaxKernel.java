@@ -6,7 +6,8 @@ import dev.softmaxengine.api.spi.OpRequest;
 
 /**
  * The reference kernel and oracle: one element at a time, every sum and transcendental in fp64,
- * results rounded once to the output dtype. It defines the semantics documented on
+ * results rounded once to the output dtype (bfloat16 and float16 too: read exactly, written to
+ * nearest even). It defines the semantics documented on
  * {@link SoftmaxKernel}; every other backend is tested against it. Stateless and thread-safe.
  */
 public final class ScalarSoftmaxKernel implements KernelBackend {
@@ -16,6 +17,9 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
     // fp64 results rounded once to float32: half an ulp, and subnormals below 2^-149 flush to 0.
     private static final Tolerance FLOAT32 = new Tolerance(0x1p-24, 0x1p-149);
     private static final Tolerance FLOAT64 = new Tolerance(0, 0);
+    // bfloat16 / float16: the same single rounding, u = 2^-8 / 2^-11; half the subnormal spacing near 0.
+    private static final Tolerance BFLOAT16 = new Tolerance(0x1p-8, 0x1p-134);
+    private static final Tolerance FLOAT16 = new Tolerance(0x1p-11, 0x1p-25);
 
     /**
      * Creates a kernel. It holds no resources, so closing it is optional; {@link Backends#create(String)}
@@ -36,7 +40,12 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
 
     @Override
     public Tolerance tolerance(Op op, DType dtype) {
-        return dtype == DType.FLOAT32 ? FLOAT32 : FLOAT64;
+        return switch (dtype) {
+            case FLOAT32 -> FLOAT32;
+            case BFLOAT16 -> BFLOAT16;
+            case FLOAT16 -> FLOAT16;
+            default -> FLOAT64;
+        };
     }
 
     @Override

@@ -24,6 +24,11 @@ package dev.softmaxengine.api;
  *       Device failures throw {@link SoftmaxEngineException}.</li>
  * </ul>
  *
+ * <p>bfloat16 and float16 tensors ({@link Tensor#of(short[], DType, long...)}) are read and written
+ * in their dtype and computed in float32: each result is the float32 one rounded once more, to
+ * nearest even, which dominates the bound ({@link #tolerance}: about 2^-8 relative for bfloat16,
+ * 2^-11 for float16).
+ *
  * <p>Two kinds of calls: the {@link Tensor} methods write into memory the caller owns (arrays,
  * segments, or {@link #allocate device buffers} that keep chained calls on the device) and allocate
  * nothing; the array methods ({@link #softmax(float[], int)} and the like) take rows of
@@ -53,7 +58,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      * The error bound this kernel promises for {@code op} in {@code dtype} against the fp64 oracle.
      *
      * @param op the operation
-     * @param dtype the input dtype, FLOAT32 or FLOAT64
+     * @param dtype the input dtype, any floating dtype (the 16-bit ones include rounding the result to them)
      * @return the bound that every element this kernel writes for {@code op} in {@code dtype} meets
      */
     Tolerance tolerance(Op op, DType dtype);
@@ -78,7 +83,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * Softmax along the last axis, temperature 1.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @throws IllegalArgumentException when an argument is null or breaks a rule of
      *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
@@ -89,7 +94,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * Softmax along {@code axis} (negative counts from the end).
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @throws IllegalArgumentException when an argument is null or breaks a rule of
@@ -101,7 +106,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * softmax(in / temperature) along {@code axis}; {@code temperature} is finite and {@code > 0}.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @param temperature divides the input before the exponential; finite and {@code > 0}; 1 is plain
@@ -115,7 +120,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * Log-softmax along the last axis, temperature 1.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @throws IllegalArgumentException when an argument is null or breaks a rule of
      *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
@@ -126,7 +131,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * Log-softmax along {@code axis}.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @throws IllegalArgumentException when an argument is null or breaks a rule of
@@ -138,7 +143,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * log-softmax(in / temperature) along {@code axis}.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @param temperature divides the input before the exponential; finite and {@code > 0}
@@ -152,7 +157,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      * log(sum(exp(in))) along {@code axis}: the log partition function. {@code out} has the input's
      * shape without the axis, or with it as 1 when {@code keepdims}.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives one value per slice, in the input's dtype; must not overlap {@code in}
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @param keepdims whether {@code out} keeps the axis as a dimension of length 1
@@ -165,7 +170,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * 1 / (1 + exp(-x)) of every element; {@code out} has the input's shape.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @throws IllegalArgumentException when an argument is null or breaks a rule of
      *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
@@ -176,7 +181,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * log(sigmoid(x)) of every element, exact for large |x|.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank
      * @param out receives the result: the input's shape and dtype; may be exactly {@code in}
      * @throws IllegalArgumentException when an argument is null or breaks a rule of
      *     {@link dev.softmaxengine.api.spi.OpRequest#of(Op, Tensor, Tensor, int, double, boolean)} (dtype,
@@ -187,7 +192,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * One-hot of the first maximum along {@code axis}; {@code out} has the input's shape.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives 1 at the first maximum of each slice and 0 elsewhere: the input's shape
      *     and dtype; may be exactly {@code in}
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
@@ -201,7 +206,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      * Index of the first maximum along {@code axis} into an INT32 {@code out} of the input's shape
      * without the axis (or with it as 1 when {@code keepdims}).
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives one index in {@code [0, n)} per slice, where {@code n} is the axis length
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @param keepdims whether {@code out} keeps the axis as a dimension of length 1
@@ -215,7 +220,7 @@ public interface SoftmaxKernel extends AutoCloseable {
      * Argmax along {@code axis} into an int array with one element per slice: the input's shape
      * without the axis, row-major.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param out receives one index in {@code [0, n)} per slice; its length must be the number of slices
      * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
      * @throws IllegalArgumentException when {@code in} or {@code out} is null, {@code in} has rank 0, the

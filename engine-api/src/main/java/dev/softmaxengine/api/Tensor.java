@@ -20,6 +20,8 @@ public sealed interface Tensor permits HostTensor, DeviceTensor {
     ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     /** Segment layout of int32 elements: native order, unaligned. */
     ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
+    /** Segment layout of bfloat16 and float16 elements (their bits): native order, unaligned. */
+    ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     /**
      * The element type.
@@ -85,11 +87,13 @@ public sealed interface Tensor permits HostTensor, DeviceTensor {
             case FLOAT32 -> s.getAtIndex(F32, i);
             case FLOAT64 -> s.getAtIndex(F64, i);
             case INT32 -> s.getAtIndex(I32, i);
+            case BFLOAT16, FLOAT16 -> Half.toFloat(dtype(), s.getAtIndex(I16, i));
         };
     }
 
     /**
-     * Sets element {@code i} of a host tensor, rounding to the dtype (int32: toward zero).
+     * Sets element {@code i} of a host tensor, rounding to the dtype (int32: toward zero; the
+     * floating dtypes: once, to nearest, ties to even).
      *
      * @param i the row-major index, in {@code [0, size())}
      * @param v the value; for INT32, NaN becomes 0 and out-of-range values saturate
@@ -103,6 +107,7 @@ public sealed interface Tensor permits HostTensor, DeviceTensor {
             case FLOAT32 -> s.setAtIndex(F32, i, (float) v);
             case FLOAT64 -> s.setAtIndex(F64, i, v);
             case INT32 -> s.setAtIndex(I32, i, (int) v);
+            case BFLOAT16, FLOAT16 -> s.setAtIndex(I16, i, Half.fromDouble(dtype(), v));
         }
     }
 
@@ -143,6 +148,29 @@ public sealed interface Tensor permits HostTensor, DeviceTensor {
      */
     static ArrayTensor of(int[] data, long... shape) {
         return new ArrayTensor(DType.INT32, requireData(data), data.length, Checks.shape(shape));
+    }
+
+    /**
+     * A bfloat16 or float16 tensor over {@code bits}, the elements' bit patterns (as a model's
+     * weights or logits are loaded: bfloat16 is the top half of a float's bits, float16 as
+     * {@link Float#floatToFloat16(float)} gives it); {@code bits.length} must equal the shape's size.
+     * {@link Half} converts single values.
+     *
+     * @param bits the elements' bits, row-major; not copied, so the tensor sees later writes
+     * @param dtype {@link DType#BFLOAT16} or {@link DType#FLOAT16}
+     * @param shape the dimensions; none gives a rank-0 tensor of one element
+     * @return a view of {@code bits} in {@code dtype}
+     * @throws IllegalArgumentException when an argument is null, {@code dtype} is not a 16-bit dtype,
+     *     a dimension is negative, or the sizes differ
+     */
+    static ArrayTensor of(short[] bits, DType dtype, long... shape) {
+        if (bits == null) {
+            throw new IllegalArgumentException("bits must not be null");
+        }
+        if (dtype == null || !dtype.isHalf()) {
+            throw new IllegalArgumentException("dtype must be BFLOAT16 or FLOAT16 for a short[], was " + dtype);
+        }
+        return new ArrayTensor(dtype, bits, bits.length, Checks.shape(shape));
     }
 
     /**

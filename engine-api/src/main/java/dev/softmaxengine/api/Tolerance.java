@@ -38,6 +38,28 @@ public record Tolerance(double rtol, double atol) {
         return Math.abs(actual - reference) <= atol + rtol * Math.abs(reference);
     }
 
+    /**
+     * The bound of a result that met this one and was then rounded once more, to nearest, to
+     * {@code dtype}: how a backend that computes a 16-bit op in float32 states its bound. Rounding
+     * adds at most {@code u |y|} in the normal range and {@code u * minNormal} below it (half the
+     * subnormal spacing), with u the dtype's {@link DType#unitRoundoff()}; an exact bound stays
+     * exact (hardmax's 0 and 1 round to themselves).
+     *
+     * @param dtype a floating dtype, not null
+     * @return {@code (rtol + u (1 + rtol), atol (1 + u) + u * minNormal)}, or this bound when it is exact
+     * @throws IllegalArgumentException when {@code dtype} is null or not floating
+     */
+    public Tolerance roundedTo(DType dtype) {
+        if (dtype == null || !dtype.isFloating()) {
+            throw new IllegalArgumentException("dtype must be a floating dtype, was " + dtype);
+        }
+        if (rtol == 0 && atol == 0) {
+            return this;
+        }
+        double u = dtype.unitRoundoff();
+        return new Tolerance(rtol + u * (1 + rtol), atol * (1 + u) + u * dtype.minNormal());
+    }
+
     @Override
     public String toString() {
         return "rtol " + rtol + ", atol " + atol;

@@ -130,7 +130,7 @@ class OpRequestTest {
         rejected("out has dtype FLOAT64, argmax of FLOAT64 writes INT32", () -> OpRequest.of(Op.ARGMAX, IN, out(2, 3)));
         rejected("out has dtype INT32, softmax of FLOAT64 writes FLOAT64",
                 () -> OpRequest.of(Op.SOFTMAX, IN, Tensor.of(new int[24], 2, 3, 4)));
-        rejected("in has dtype INT32; softmax reads FLOAT32 or FLOAT64",
+        rejected("in has dtype INT32; softmax reads FLOAT32, FLOAT64, BFLOAT16 or FLOAT16",
                 () -> OpRequest.of(Op.SOFTMAX, Tensor.of(new int[6], 6), Tensor.of(new int[6], 6)));
         Tensor empty = Tensor.of(new double[0], 2, 0);
         rejected("argmax over axis 1 of [2, 0]", () -> OpRequest.of(Op.ARGMAX, empty, Tensor.of(new int[2], 2), 1));

@@ -19,7 +19,7 @@ import dev.softmaxengine.api.spi.OpRequest;
  * polynomial exp (see {@link VectorMath}), and work split across threads ({@link WorkerPool})
  * above {@link #PARALLEL_THRESHOLD} elements. The row kernels ({@link RowKernels}, generated
  * from one template for float32 / float64 over arrays / native segments) are picked once per
- * request. Last-axis slices vectorize along the row; other axes vectorize across the inner
+ * request; bfloat16 and float16 run through them in float32 blocks ({@link HalfRows}). Last-axis slices vectorize along the row; other axes vectorize across the inner
  * dimension. Thread-safe, and results are bit-identical whichever threads, batch split or JIT
  * tier computed them. {@link #close()} waits for a call's parallel part in progress and stops the
  * worker threads; calls already past the open check complete (on their own thread), later ones
@@ -109,6 +109,10 @@ public final class VectorSoftmaxKernel implements KernelBackend {
 
     @Override
     public Tolerance tolerance(Op op, DType dtype) {
+        if (dtype.isHalf()) {
+            // Computed by the float32 kernels (HalfRows), then rounded once more.
+            return tolerance(op, DType.FLOAT32).roundedTo(dtype);
+        }
         boolean f32 = dtype == DType.FLOAT32;
         return switch (op) {
             case SOFTMAX -> f32 ? F32_SOFTMAX : F64_SOFTMAX;
@@ -154,13 +158,23 @@ public final class VectorSoftmaxKernel implements KernelBackend {
             throw new IllegalArgumentException("in has " + r.n() * r.inner() + " elements per slice along axis "
                     + r.axis() + "; the simd backend handles segment slices of at most " + MAX_STAGED + " elements");
         }
+        // A confined arena's segment may only be touched by its owner thread: no workers then.
+        boolean shareable = sharedWithWorkers(r.in()) && sharedWithWorkers(r.out());
+        boolean parallel = workers != null && shareable && r.in().size() >= PARALLEL_THRESHOLD;
+        if (r.dtype().isHalf()) {
+            // Long rows stay whole: the split's stored exps would be rounded to the dtype twice.
+            WorkerPool.RangeTask half = (a, b) -> HalfRows.run(r, a, b);
+            if (parallel) {
+                workers.run(HalfRows.units(r), half);
+            } else {
+                half.run(0, HalfRows.units(r));
+            }
+            return;
+        }
         boolean f32 = r.dtype() == DType.FLOAT32;
         RowKernels k = arrays ? (f32 ? FloatRows.INSTANCE : DoubleRows.INSTANCE)
                 : (f32 ? FloatSegmentRows.INSTANCE : DoubleSegmentRows.INSTANCE);
         boolean log = r.op() == Op.LOG_SOFTMAX || r.op() == Op.LOG_SIGMOID;
-        // A confined arena's segment may only be touched by its owner thread: no workers then.
-        boolean shareable = sharedWithWorkers(r.in()) && sharedWithWorkers(r.out());
-        boolean parallel = workers != null && shareable && r.in().size() >= PARALLEL_THRESHOLD;
         // float64 rows stay whole: the merge's second rounded exponent, (m_p - M) / T, costs up to
         // |z| * 2^-53 more, which at T = 0.25 and z near -130 passed the float64 bound (rtol 1e-14).
         if (parallel && f32 && !strided && (r.op() == Op.SOFTMAX || r.op() == Op.LOG_SOFTMAX) && r.outer() < threads
@@ -308,7 +322,11 @@ public final class VectorSoftmaxKernel implements KernelBackend {
     private static Tensor emptyArrayLike(Tensor t) {
         int n = Math.toIntExact(t.size());
         long[] dims = t.shape().dims();
-        return t.dtype() == DType.FLOAT32 ? Tensor.of(new float[n], dims) : Tensor.of(new double[n], dims);
+        return switch (t.dtype()) {
+            case FLOAT32 -> Tensor.of(new float[n], dims);
+            case BFLOAT16, FLOAT16 -> Tensor.of(new short[n], t.dtype(), dims);
+            default -> Tensor.of(new double[n], dims);
+        };
     }
 
     /** Largest slab (elements along and after the axis) staged from a segment into an array. */

@@ -119,6 +119,7 @@ class CpuConcurrencyTest {
                     case FLOAT32 -> Tensor.of(new float[(int) c.outElements()], c.outShape());
                     case FLOAT64 -> Tensor.of(new double[(int) c.outElements()], c.outShape());
                     case INT32 -> Tensor.of(new int[(int) c.outElements()], c.outShape());
+                    case BFLOAT16, FLOAT16 -> Tensor.of(new short[(int) c.outElements()], c.outType(), c.outShape());
                 };
                 execute(k, c, t, out);
                 yield out.asHostSegment().toArray(ValueLayout.JAVA_BYTE);

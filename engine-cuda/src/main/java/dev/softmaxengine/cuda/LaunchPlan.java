@@ -124,7 +124,8 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
         long rows = outer;
         long wantedBlocks = (long) SPLIT_BLOCKS_PER_SM * limits.multiprocessors();
         RowDispatch.Limits dispatch = new RowDispatch.Limits(WARP_MAX_COLS,
-                Math.max(0, limits.sharedPerBlockOptIn() - STATIC_SHARED_RESERVE) / dtype.byteSize(),
+                // The cached row is held in the compute type: float for the 16-bit dtypes.
+                Math.max(0, limits.sharedPerBlockOptIn() - STATIC_SHARED_RESERVE) / dtype.computeType().byteSize(),
                 wantedBlocks, 2L * SPLIT_MIN_PACKS * vec);
         switch (RowDispatch.choose(op, outer, n, inner, dispatch)) {
             case ELEMENTWISE -> throw new AssertionError("elementwise ops are planned above");
@@ -150,7 +151,7 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
             }
             case CACHED_ROW -> {
                 int threads = blockFor(packs, SMEM_PACKS_PER_THREAD);
-                int rowBytes = (int) (n * dtype.byteSize());
+                int rowBytes = (int) (n * dtype.computeType().byteSize());
                 return single(Strategy.BLOCK_SMEM, vec, n,
                         new Launch(blockSmemFunction(dt, vec), cappedGrid(rows, limits), 1, threads, 1, rowBytes));
             }
@@ -181,7 +182,7 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
     /** Every entry point the PTX module {@code module} (a {@link Strategy#module()}) must declare. */
     public static SortedSet<String> entryPoints(String module) {
         SortedSet<String> names = new TreeSet<>();
-        for (DType dtype : DType.floating()) {
+        for (DType dtype : DTYPES) {
             String dt = dtypeName(dtype);
             int wide = 16 / dtype.byteSize();
             for (int vec : new int[] {1, wide}) {
@@ -209,8 +210,17 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
         return names;
     }
 
+    /** The dtypes with entry points: the two compute dtypes and the 16-bit ones (__nv_bfloat16, __half). */
+    static final List<DType> DTYPES = List.of(DType.FLOAT32, DType.FLOAT64, DType.BFLOAT16, DType.FLOAT16);
+
     static String dtypeName(DType dtype) {
-        return dtype == DType.FLOAT32 ? "f32" : "f64";
+        return switch (dtype) {
+            case FLOAT32 -> "f32";
+            case FLOAT64 -> "f64";
+            case BFLOAT16 -> "bf16";
+            case FLOAT16 -> "f16";
+            case INT32 -> throw new IllegalArgumentException("no op reads INT32");
+        };
     }
 
     static String warpFunction(String dt, int vec, int packs, int width) {

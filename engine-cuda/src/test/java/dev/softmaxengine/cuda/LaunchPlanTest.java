@@ -188,11 +188,12 @@ class LaunchPlanTest {
 
     @Test
     void entryPointsMatchTheInstantiations() {
-        assertEquals(41, LaunchPlan.entryPoints("softmax_warp_per_row").size());
-        assertEquals(4, LaunchPlan.entryPoints("softmax_block_smem").size());
-        assertEquals(12, LaunchPlan.entryPoints("softmax_online_two_pass").size());
-        assertEquals(2, LaunchPlan.entryPoints("softmax_strided").size());
-        assertEquals(4, LaunchPlan.entryPoints("sigmoid_elementwise").size());
+        // float32 21 + float64 20 + 19 for each 16-bit dtype (packs of 1 or 8 elements).
+        assertEquals(79, LaunchPlan.entryPoints("softmax_warp_per_row").size());
+        assertEquals(8, LaunchPlan.entryPoints("softmax_block_smem").size());
+        assertEquals(24, LaunchPlan.entryPoints("softmax_online_two_pass").size());
+        assertEquals(4, LaunchPlan.entryPoints("softmax_strided").size());
+        assertEquals(8, LaunchPlan.entryPoints("sigmoid_elementwise").size());
         assertThrows(IllegalArgumentException.class, () -> LaunchPlan.entryPoints("nope"));
     }
 }

@@ -66,6 +66,8 @@ final class ClPrograms implements AutoCloseable {
         return switch (dtype) {
             case FLOAT32 -> "-D REAL=float";
             case FLOAT64 -> "-D REAL=double -D USE_FP64";
+            case BFLOAT16 -> "-D REAL=float -D STORE_BF16";
+            case FLOAT16 -> "-D REAL=float -D STORE_F16";
             case INT32 -> throw new IllegalArgumentException("no op computes in INT32");
         };
     }

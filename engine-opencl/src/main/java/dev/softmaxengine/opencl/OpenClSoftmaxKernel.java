@@ -136,6 +136,10 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
 
     @Override
     public Tolerance tolerance(Op op, DType dtype) {
+        if (dtype.isHalf()) {
+            // Computed in float (-D REAL=float), then rounded once more to the 16-bit dtype.
+            return tolerance(op, DType.FLOAT32).roundedTo(dtype);
+        }
         boolean f32 = dtype == DType.FLOAT32;
         return switch (op) {
             case SOFTMAX -> f32 ? SOFTMAX_F32 : SOFTMAX_F64;
@@ -155,7 +159,8 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
     /** The longest row GROUP_LOCAL stages: the budget, or less on a device with little local memory. */
     long localRowElements(DType dtype) {
         long budget = Math.min(Strategy.LOCAL_ROW_BUDGET_BYTES, device.localMemBytes() - REDUCTION_SCRATCH_BYTES);
-        return Math.max(0, budget) / dtype.byteSize();
+        // The row is staged as REAL: float for the 16-bit dtypes.
+        return Math.max(0, budget) / dtype.computeType().byteSize();
     }
 
     @Override
@@ -250,7 +255,8 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
             case LOGSUMEXP -> Strategy.MODE_LOGSUMEXP;
             default -> Strategy.MODE_SOFTMAX;
         };
-        long elem = dtype.byteSize();
+        // Local memory holds REAL, the compute dtype.
+        long elem = dtype.computeType().byteSize();
         long global = switch (strategy) {
             case ELEMENTWISE -> {
                 a.i64(n).i32(op == Op.LOG_SIGMOID ? 1 : 0);
@@ -320,7 +326,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
 
         /** A REAL argument: float or double as the program was built. */
         Args real(double v) {
-            return dtype == DType.FLOAT32
+            return dtype.computeType() == DType.FLOAT32
                     ? set(Sizeof.cl_float, Pointer.to(new float[] {(float) v}))
                     : set(Sizeof.cl_double, Pointer.to(new double[] {v}));
         }
@@ -343,6 +349,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
             case FLOAT32 -> Pointer.to(a.floats());
             case FLOAT64 -> Pointer.to(a.doubles());
             case INT32 -> Pointer.to(a.ints());
+            case BFLOAT16, FLOAT16 -> Pointer.to(a.shorts());
         };
     }
 

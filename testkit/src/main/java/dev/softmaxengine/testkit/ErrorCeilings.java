@@ -21,6 +21,12 @@ import dev.softmaxengine.api.Tolerance;
  *       rounding of max + log(sum) with log(sum) up to log(2^20)).</li>
  *   <li>Sigmoid and log-sigmoid: 16 u relative, atol the smallest normal.</li>
  *   <li>Hardmax and argmax: exact.</li>
+ *   <li>bfloat16 and float16 (u_h = 2^-8, 2^-11): read exactly into float32 and computed there, so
+ *       the float32 ceiling holds before the result is rounded once to the 16-bit dtype, which adds
+ *       u_h |y| (u_h minNormal below the normal range); the ceiling allows one rounding more, for a
+ *       kernel that rounds an intermediate to the dtype: rtol = r32 + 2 u_h (1 + r32), atol =
+ *       a32 (1 + u_h) + 2 u_h minNormal. bfloat16 softmax: 7.8e-3 relative; float16: 1.0e-3.
+ *       Output rounding dominates every op: r32 <= 512 u is under 2^-15.</li>
  * </ul>
  */
 public final class ErrorCeilings {
@@ -30,8 +36,16 @@ public final class ErrorCeilings {
     private ErrorCeilings() {
     }
 
-    /** The ceiling for {@code op} in {@code dtype} (FLOAT32 or FLOAT64). */
+    /** The ceiling for {@code op} in {@code dtype} (any floating dtype). */
     public static Tolerance of(Op op, DType dtype) {
+        if (dtype.isHalf()) {
+            Tolerance c = of(op, DType.FLOAT32);
+            if (c.rtol() == 0 && c.atol() == 0) {
+                return c;
+            }
+            double uh = dtype.unitRoundoff();
+            return new Tolerance(c.rtol() + 2 * uh * (1 + c.rtol()), c.atol() * (1 + uh) + 2 * uh * dtype.minNormal());
+        }
         boolean f32 = dtype == DType.FLOAT32;
         double u = f32 ? U32 : U64;
         double tiny = f32 ? 0x1p-126 : 0x1p-1022;

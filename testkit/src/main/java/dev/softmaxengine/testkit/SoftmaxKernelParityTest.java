@@ -12,6 +12,7 @@ import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceTensor;
 import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.DeviceBuffer;
+import dev.softmaxengine.api.Half;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.Shape;
@@ -88,6 +89,9 @@ public abstract class SoftmaxKernelParityTest {
     private static final double SENTINEL = -4242.5;
     private static final int INDEX_SENTINEL = -7;
     private static final double U64 = 0x1p-53;
+
+    /** Every dtype an op reads: the two it computes in and the two 16-bit storage dtypes. */
+    private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64, DType.BFLOAT16, DType.FLOAT16};
 
     private static final ScalarSoftmaxKernel ORACLE = new ScalarSoftmaxKernel();
     private static final Placement ON_ARRAYS = new Placement(Storage.FLOAT_OR_DOUBLE_ARRAY, Storage.FLOAT_OR_DOUBLE_ARRAY, false);
@@ -219,8 +223,8 @@ public abstract class SoftmaxKernelParityTest {
 
         double[] row(int n, int r, DType dtype, SplittableRandom rnd) {
             // The largest magnitude the dtype holds: +-3.4e38 in float32, +-1.7e308 in float64.
-            double big = dtype == DType.FLOAT32 ? Float.MAX_VALUE : 1.7e308;
-            double tiny = dtype == DType.FLOAT32 ? Float.MIN_VALUE : Double.MIN_VALUE;
+            double big = largest(dtype);
+            double tiny = smallest(dtype);
             int p = r == 0 ? 0 : r == 1 ? n / 2 : n - 1;
             double[] x = new double[n];
             for (int k = 0; k < n; k++) {
@@ -235,9 +239,10 @@ public abstract class SoftmaxKernelParityTest {
                 }
                 case RANGE_LIMITS -> {
                     for (int k = 0; k < n; k++) {
+                        // In the other dtypes also values past the dtype's range (float16: 3.4e38 is inf).
                         x[k] = dtype == DType.FLOAT32
                                 ? pick(rnd, big, -big, x[k])
-                                : pick(rnd, big, -big, 3.4e38, -3.4e38, x[k]);
+                                : pick(rnd, big, -big, 3.4e38, -3.4e38, 7e4, x[k]);
                     }
                     x[p] = r == 1 ? -big : big;
                 }
@@ -288,7 +293,7 @@ public abstract class SoftmaxKernelParityTest {
     // ---------------------------------------------------------------- parameter sources
 
     static Stream<Arguments> formsAndDtypes() {
-        return Stream.of(Form.values()).flatMap(f -> Stream.of(DType.floating()).map(d -> Arguments.of(f, d)));
+        return Stream.of(Form.values()).flatMap(f -> Stream.of(DTYPES).map(d -> Arguments.of(f, d)));
     }
 
     static Stream<Arguments> formsDtypesAndShapes() {
@@ -301,7 +306,7 @@ public abstract class SoftmaxKernelParityTest {
 
     static Stream<Arguments> millionCases() {
         return Stream.of(Form.SOFTMAX, Form.LOG_SOFTMAX, Form.LOGSUMEXP)
-                .flatMap(f -> Stream.of(DType.floating()).map(d -> Arguments.of(f, d)));
+                .flatMap(f -> Stream.of(DTYPES).map(d -> Arguments.of(f, d)));
     }
 
     static Stream<Arguments> adversarialCases() {
@@ -309,7 +314,7 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     static Stream<Arguments> temperatureCases() {
-        return Stream.of(Form.SOFTMAX, Form.LOG_SOFTMAX).flatMap(f -> Stream.of(DType.floating())
+        return Stream.of(Form.SOFTMAX, Form.LOG_SOFTMAX).flatMap(f -> Stream.of(DTYPES)
                 .flatMap(d -> Arrays.stream(TEMPERATURES).mapToObj(t -> Arguments.of(f, d, t))));
     }
 
@@ -389,7 +394,7 @@ public abstract class SoftmaxKernelParityTest {
     /** Every op with a non-zero bound, in both dtypes. */
     static Stream<Arguments> boundCases() {
         return Stream.of(Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SIGMOID, Op.LOG_SIGMOID)
-                .flatMap(op -> Stream.of(DType.floating()).map(d -> Arguments.of(op, d)));
+                .flatMap(op -> Stream.of(DTYPES).map(d -> Arguments.of(op, d)));
     }
 
     /** How much looser than measured a declared bound may be before it says nothing. */
@@ -412,7 +417,7 @@ public abstract class SoftmaxKernelParityTest {
         assertTrue(tol.rtol() <= ceiling.rtol() && tol.atol() <= ceiling.atol(), kernel.backend() + " declares "
                 + tol + " for " + op.cliName() + " " + dtype + ", beyond the ceiling " + ceiling);
         SplittableRandom rnd = TestSeed.random("bound " + op + dtype);
-        boolean f32 = dtype == DType.FLOAT32;
+        boolean f32 = dtype != DType.FLOAT64;
         double[][] profiles = {{0, 1}, {0, 30}, {5, 40}, {-2500, 4}};
         long[][] shapes = {{profiles.length, 37}, {profiles.length, 1000}, {profiles.length, 8000},
                 {profiles.length, f32 ? 70_000 : 20_000}, {profiles.length, 300, 64}};
@@ -660,7 +665,7 @@ public abstract class SoftmaxKernelParityTest {
 
     /** Chained calls on the kernel's own buffers: how a GPU backend is used without host round trips. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void chainedCallsOnKernelBuffers(DType dtype) {
         requireDtype(dtype);
         long[] shape = {5, 259};
@@ -698,7 +703,7 @@ public abstract class SoftmaxKernelParityTest {
     // ---------------------------------------------------------------- documented semantics, checked directly
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void nanMakesTheWholeSliceNan(DType dtype) {
         requireDtype(dtype);
         double nan = Double.NaN;
@@ -721,7 +726,7 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void minusInfinityGetsProbabilityZero(DType dtype) {
         requireDtype(dtype);
         double ninf = Double.NEGATIVE_INFINITY;
@@ -735,7 +740,7 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void plusInfinityOrOnlyMinusInfinityGivesNanSoftmax(DType dtype) {
         requireDtype(dtype);
         double inf = Double.POSITIVE_INFINITY;
@@ -754,7 +759,7 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void emptyAxisGivesEmptySoftmaxAndMinusInfinityLogSumExp(DType dtype) {
         requireDtype(dtype);
         double[] none = new double[0];
@@ -768,7 +773,7 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void hardmaxAndArgmaxPickTheFirstMaximum(DType dtype) {
         requireDtype(dtype);
         double nan = Double.NaN;
@@ -794,7 +799,7 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void sigmoidLimits(DType dtype) {
         requireDtype(dtype);
         double inf = Double.POSITIVE_INFINITY;
@@ -810,10 +815,10 @@ public abstract class SoftmaxKernelParityTest {
      * log(sum) near 1 is accurate to an ulp of 1, not of the result).
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void sigmoidIsTheTwoClassSoftmax(DType dtype) {
         requireDtype(dtype);
-        double big = dtype == DType.FLOAT32 ? Float.MAX_VALUE : 1.7e308;
+        double big = largest(dtype);
         SplittableRandom rnd = TestSeed.random("two-class " + dtype);
         List<Double> zs = new ArrayList<>();
         for (double z = -60; z <= 60; z += 0.37) {
@@ -825,8 +830,10 @@ public abstract class SoftmaxKernelParityTest {
         for (double z : new double[] {0, 1e-30, -1e-30, 1e30, -1e30, big, -big, -745, 88.7, 710, -103.3}) {
             zs.add(z);
         }
-        int m = zs.size();
-        double[] z = round(dtype, zs.stream().mapToDouble(Double::doubleValue).toArray());
+        // Values past a 16-bit dtype's range round to infinities, whose two-class softmax is NaN.
+        double[] z = Arrays.stream(round(dtype, zs.stream().mapToDouble(Double::doubleValue).toArray()))
+                .filter(Double::isFinite).toArray();
+        int m = z.length;
         double[] pairs = new double[2 * m];
         for (int k = 0; k < m; k++) {
             pairs[2 * k] = z[k];
@@ -955,7 +962,7 @@ public abstract class SoftmaxKernelParityTest {
     // ---------------------------------------------------------------- threads
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void oneKernelSharedByFourThreads(DType dtype) throws InterruptedException {
         requireDtype(dtype);
         long[][] shapes = {{8, 257}, {33, 17}, {3, 4, 65}, {2, 1024}};
@@ -1124,11 +1131,44 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     /**
-     * A float32 output whose exact value lies beyond float32's range can only be the infinity it
-     * rounds to (log-softmax of [3.4e38, -3.4e38] is [0, -inf]).
+     * An output whose exact value lies beyond its dtype's range can only be the infinity it rounds
+     * to (log-softmax of [3.4e38, -3.4e38] is [0, -inf] in float32; of [65504, -65504], in float16).
      */
     private static double roundedOverflow(DType dtype, double ref) {
-        return dtype == DType.FLOAT32 && Double.isFinite(ref) && Float.isInfinite((float) ref) ? (float) ref : ref;
+        if (dtype == DType.FLOAT64 || !Double.isFinite(ref)) {
+            return ref;
+        }
+        double r = roundTo(dtype, ref);
+        return Double.isInfinite(r) ? r : ref;
+    }
+
+    /** {@code v} rounded once to {@code dtype}, as a double. */
+    private static double roundTo(DType dtype, double v) {
+        return switch (dtype) {
+            case FLOAT32 -> (float) v;
+            case BFLOAT16, FLOAT16 -> Half.toFloat(dtype, Half.fromDouble(dtype, v));
+            default -> v;
+        };
+    }
+
+    /** The largest finite value of {@code dtype} (float64: 1.7e308, just under it). */
+    private static double largest(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> Float.MAX_VALUE;
+            case BFLOAT16 -> Half.bf16ToFloat((short) 0x7f7f);
+            case FLOAT16 -> 65504;
+            default -> 1.7e308;
+        };
+    }
+
+    /** The smallest positive (subnormal) value of {@code dtype}. */
+    private static double smallest(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> Float.MIN_VALUE;
+            case BFLOAT16 -> 0x1p-133;
+            case FLOAT16 -> 0x1p-24;
+            default -> Double.MIN_VALUE;
+        };
     }
 
     /**
@@ -1314,6 +1354,13 @@ public abstract class SoftmaxKernelParityTest {
     }
 
     private static Tensor hostTensor(DType dtype, long[] dims, double[] values) {
+        if (dtype.isHalf()) {
+            short[] h = new short[values.length];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = Half.fromDouble(dtype, values[i]);
+            }
+            return Tensor.of(h, dtype, dims);
+        }
         if (dtype == DType.INT32) {
             return Tensor.of(Arrays.stream(values).mapToInt(v -> (int) v).toArray(), dims);
         }
@@ -1350,10 +1397,8 @@ public abstract class SoftmaxKernelParityTest {
 
     private static double[] round(DType dtype, double[] x) {
         double[] r = x.clone();
-        if (dtype == DType.FLOAT32) {
-            for (int i = 0; i < r.length; i++) {
-                r[i] = (float) r[i];
-            }
+        for (int i = 0; i < r.length; i++) {
+            r[i] = roundTo(dtype, r[i]);
         }
         return r;
     }

@@ -54,7 +54,7 @@ public final class OpRequest {
      * {@code op} along the last axis, temperature 1, without keepdims.
      *
      * @param op the operation
-     * @param in the input, FLOAT32 or FLOAT64
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16)
      * @param out the output, as for {@link #of(Op, Tensor, Tensor, int, double, boolean)}
      * @return the checked request
      * @throws IllegalArgumentException naming the argument that breaks a rule of
@@ -68,7 +68,7 @@ public final class OpRequest {
      * {@code op} along {@code axis}, temperature 1, without keepdims.
      *
      * @param op the operation
-     * @param in the input, FLOAT32 or FLOAT64
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16)
      * @param out the output, as for {@link #of(Op, Tensor, Tensor, int, double, boolean)}
      * @param axis the axis, negative counting from the end; ignored by the elementwise ops
      * @return the checked request
@@ -83,7 +83,7 @@ public final class OpRequest {
      * One call of {@code op}, checked.
      *
      * @param op the operation
-     * @param in the input, FLOAT32 or FLOAT64
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16)
      * @param out the output: the input's shape and dtype for the shape-preserving ops; for logsumexp
      *     the shape without the axis (or with it as 1 when {@code keepdims}) and the input's dtype;
      *     for argmax that reduced shape in INT32
@@ -105,7 +105,7 @@ public final class OpRequest {
         }
         if (!in.dtype().isFloating()) {
             throw new IllegalArgumentException("in has dtype " + in.dtype() + "; " + op.cliName()
-                    + " reads FLOAT32 or FLOAT64");
+                    + " reads FLOAT32, FLOAT64, BFLOAT16 or FLOAT16");
         }
         DType outType = op == Op.ARGMAX ? DType.INT32 : in.dtype();
         if (out.dtype() != outType) {
@@ -226,7 +226,7 @@ public final class OpRequest {
     /**
      * The input tensor.
      *
-     * @return the input tensor, FLOAT32 or FLOAT64
+     * @return the input tensor, of a floating dtype
      */
     public Tensor in() {
         return in;
@@ -309,9 +309,10 @@ public final class OpRequest {
     }
 
     /**
-     * The dtype the op computes in: the input's.
+     * The input's dtype, which the output shares (but argmax's): the op computes in its
+     * {@link DType#computeType()}, float32 for the 16-bit dtypes.
      *
-     * @return FLOAT32 or FLOAT64
+     * @return FLOAT32, FLOAT64, BFLOAT16 or FLOAT16
      */
     public DType dtype() {
         return in.dtype();

@@ -7,6 +7,29 @@
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #endif
 
+// Storage of in and out: REAL, or a 16-bit dtype computed in float (-D REAL=float and -D STORE_BF16
+// or -D STORE_F16). LD widens element i exactly; ST rounds to nearest even. float16 uses
+// vload_half / vstore_half_rte, core OpenCL 1.2 on every device: the half type as a pointer needs
+// no cl_khr_fp16. bfloat16 is the top half of a float, rounded with add-and-shift, NaN kept quiet.
+#if defined(STORE_BF16)
+#define STORE ushort
+#define LD(p, i) as_float(((uint) (p)[i]) << 16)
+#define ST(p, i, v) ((p)[i] = bf16_rne(v))
+inline ushort bf16_rne(float v) {
+    uint b = as_uint(v);
+    return (b & 0x7fffffffu) > 0x7f800000u ? (ushort) ((b >> 16) | 0x40u)
+                                           : (ushort) ((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+#elif defined(STORE_F16)
+#define STORE half
+#define LD(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half_rte((v), (i), (p))
+#else
+#define STORE REAL
+#define LD(p, i) ((p)[i])
+#define ST(p, i, v) ((p)[i] = (v))
+#endif
+
 // Output modes of the softmax-family kernels.
 #define MODE_SOFTMAX 0
 #define MODE_LOG_SOFTMAX 1

@@ -4,26 +4,26 @@
 // share (at most budget / work-group size terms, 32 for fp32 at 256 work-items), then a tree
 // combines the partial sums.
 
-__kernel void softmax_group_local(__global const REAL *in, __global REAL *out, int n, REAL twoOverT, int mode,
+__kernel void softmax_group_local(__global const STORE *in, __global STORE *out, int n, REAL twoOverT, int mode,
                                   __local REAL *row, __local REAL *buf) {
     int lid = get_local_id(0);
     int wg = get_local_size(0);
     long r = get_group_id(0);
-    __global const REAL *x = in + r * (long) n;
+    __global const STORE *x = in + r * (long) n;
 
     REAL m = -INFINITY;
     for (int k = lid; k < n; k += wg) {
-        REAL v = x[k];
+        REAL v = LD(x, k);
         row[k] = v;
         m = max_nan(m, v);
     }
     m = segment_max(buf, m, wg);
 
-    __global REAL *y = out + r * (long) n;
+    __global STORE *y = out + r * (long) n;
     // NaN, +inf, or only -inf: the whole row is NaN. The branch is uniform: m came from local memory.
     if (isnan(m) || isinf(m)) {
         for (int k = lid; k < n; k += wg) {
-            y[k] = NAN;
+            ST(y, k, NAN);
         }
         return;
     }
@@ -37,6 +37,6 @@ __kernel void softmax_group_local(__global const REAL *in, __global REAL *out, i
     s = segment_sum(buf, s, wg);
     REAL logS = log(s);
     for (int k = lid; k < n; k += wg) {
-        y[k] = mode == MODE_SOFTMAX ? row[k] / s : row[k] - logS;
+        ST(y, k, mode == MODE_SOFTMAX ? row[k] / s : row[k] - logS);
     }
 }

@@ -10,19 +10,19 @@
 
 #define MAX_COLS_PER_LANE 32
 
-__kernel void softmax_lanes(__global const REAL *in, __global REAL *out, long rows, int n, int lanes,
+__kernel void softmax_lanes(__global const STORE *in, __global STORE *out, long rows, int n, int lanes,
                             REAL twoOverT, int mode, __local REAL *buf) {
     int lane = get_local_id(0) & (lanes - 1);
     long row = get_group_id(0) * (long) (get_local_size(0) / lanes) + get_local_id(0) / lanes;
     bool active = row < rows;
-    __global const REAL *x = in + (active ? row : 0) * (long) n;
+    __global const STORE *x = in + (active ? row : 0) * (long) n;
 
     REAL v[MAX_COLS_PER_LANE];
     REAL m = -INFINITY;
 #pragma unroll
     for (int j = 0; j < MAX_COLS_PER_LANE; j++) {
         int k = lane + j * lanes;
-        v[j] = (active && k < n) ? x[k] : -INFINITY;
+        v[j] = (active && k < n) ? LD(x, k) : -INFINITY;
         m = max_nan(m, v[j]);
     }
     m = segment_max(buf, m, lanes);
@@ -47,28 +47,28 @@ __kernel void softmax_lanes(__global const REAL *in, __global REAL *out, long ro
     }
     if (mode == MODE_LOGSUMEXP) {
         if (lane == 0) {
-            out[row] = lse_of(m, s);
+            ST(out, row, lse_of(m, s));
         }
         return;
     }
-    __global REAL *y = out + row * (long) n;
+    __global STORE *y = out + row * (long) n;
     REAL logS = log(s);
 #pragma unroll
     for (int j = 0; j < MAX_COLS_PER_LANE; j++) {
         int k = lane + j * lanes;
         if (k < n) {
-            y[k] = special ? NAN : (mode == MODE_SOFTMAX ? v[j] / s : v[j] - logS);
+            ST(y, k, special ? NAN : (mode == MODE_SOFTMAX ? v[j] / s : v[j] - logS));
         }
     }
 }
 
 // Index of the first maximum of the row; every lane of the row's segment gets it.
-inline int lanes_argmax(__global const REAL *x, bool active, int n, int lane, int lanes,
+inline int lanes_argmax(__global const STORE *x, bool active, int n, int lane, int lanes,
                         __local REAL *vals, __local int *idxs) {
     REAL best = -INFINITY;
     int bestIdx = -1;
     for (int k = lane; active && k < n; k += lanes) {
-        REAL v = x[k];
+        REAL v = LD(x, k);
         if (arg_better(v, k, best, bestIdx)) {
             best = v;
             bestIdx = k;
@@ -77,7 +77,7 @@ inline int lanes_argmax(__global const REAL *x, bool active, int n, int lane, in
     return segment_argmax(vals, idxs, best, bestIdx, lanes);
 }
 
-__kernel void argmax_lanes(__global const REAL *in, __global int *idx, long rows, int n, int lanes,
+__kernel void argmax_lanes(__global const STORE *in, __global int *idx, long rows, int n, int lanes,
                            __local REAL *vals, __local int *idxs) {
     int lane = get_local_id(0) & (lanes - 1);
     long row = get_group_id(0) * (long) (get_local_size(0) / lanes) + get_local_id(0) / lanes;
@@ -88,7 +88,7 @@ __kernel void argmax_lanes(__global const REAL *in, __global int *idx, long rows
     }
 }
 
-__kernel void hardmax_lanes(__global const REAL *in, __global REAL *out, long rows, int n, int lanes,
+__kernel void hardmax_lanes(__global const STORE *in, __global STORE *out, long rows, int n, int lanes,
                             __local REAL *vals, __local int *idxs) {
     int lane = get_local_id(0) & (lanes - 1);
     long row = get_group_id(0) * (long) (get_local_size(0) / lanes) + get_local_id(0) / lanes;
@@ -97,8 +97,8 @@ __kernel void hardmax_lanes(__global const REAL *in, __global REAL *out, long ro
     if (!active) {
         return;
     }
-    __global REAL *y = out + row * (long) n;
+    __global STORE *y = out + row * (long) n;
     for (int k = lane; k < n; k += lanes) {
-        y[k] = k == best ? (REAL) 1 : (REAL) 0;
+        ST(y, k, k == best ? (REAL) 1 : (REAL) 0);
     }
 }

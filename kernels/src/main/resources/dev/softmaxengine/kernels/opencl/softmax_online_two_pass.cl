@@ -4,19 +4,19 @@
 // read. Pass two reads again and writes. Logsumexp needs only pass one: any row longer than a
 // lane group's takes it here, reading every element exactly once.
 
-__kernel void softmax_online(__global const REAL *in, __global REAL *out, long n, REAL twoOverT, int mode,
+__kernel void softmax_online(__global const STORE *in, __global STORE *out, long n, REAL twoOverT, int mode,
                              __local REAL *buf) {
     int lid = get_local_id(0);
     int wg = get_local_size(0);
     long r = get_group_id(0);
-    __global const REAL *x = in + r * n;
+    __global const STORE *x = in + r * n;
 
     REAL m = -INFINITY;
     REAL ref = -INFINITY;
     REAL s = 0;
     REAL c = 0;
     for (long k = lid; k < n; k += wg) {
-        online_add(&m, &ref, &s, &c, x[k], twoOverT);
+        online_add(&m, &ref, &s, &c, LD(x, k), twoOverT);
     }
     // The exact row max first, then every work-item moves its sum onto it: one exp each, rather
     // than one per level of a tree of online merges.
@@ -26,30 +26,30 @@ __kernel void softmax_online(__global const REAL *in, __global REAL *out, long n
 
     if (mode == MODE_LOGSUMEXP) {
         if (lid == 0) {
-            out[r] = lse_of(m, s);
+            ST(out, r, lse_of(m, s));
         }
         return;
     }
-    __global REAL *y = out + r * n;
+    __global STORE *y = out + r * n;
     if (special) {
         for (long k = lid; k < n; k += wg) {
-            y[k] = NAN;
+            ST(y, k, NAN);
         }
         return;
     }
     REAL logS = log(s);
     for (long k = lid; k < n; k += wg) {
-        REAL z = scaled_diff(x[k], m, twoOverT);
-        y[k] = mode == MODE_SOFTMAX ? exp(z) / s : z - logS;
+        REAL z = scaled_diff(LD(x, k), m, twoOverT);
+        ST(y, k, mode == MODE_SOFTMAX ? exp(z) / s : z - logS);
     }
 }
 
 // Index of the first maximum of row r; every work-item of the group gets it.
-inline int group_argmax(__global const REAL *x, long n, __local REAL *vals, __local int *idxs) {
+inline int group_argmax(__global const STORE *x, long n, __local REAL *vals, __local int *idxs) {
     REAL best = -INFINITY;
     int bestIdx = -1;
     for (long k = get_local_id(0); k < n; k += get_local_size(0)) {
-        REAL v = x[k];
+        REAL v = LD(x, k);
         if (arg_better(v, (int) k, best, bestIdx)) {
             best = v;
             bestIdx = (int) k;
@@ -58,7 +58,7 @@ inline int group_argmax(__global const REAL *x, long n, __local REAL *vals, __lo
     return segment_argmax(vals, idxs, best, bestIdx, get_local_size(0));
 }
 
-__kernel void argmax_group(__global const REAL *in, __global int *idx, long n,
+__kernel void argmax_group(__global const STORE *in, __global int *idx, long n,
                            __local REAL *vals, __local int *idxs) {
     long r = get_group_id(0);
     int best = group_argmax(in + r * n, n, vals, idxs);
@@ -67,12 +67,12 @@ __kernel void argmax_group(__global const REAL *in, __global int *idx, long n,
     }
 }
 
-__kernel void hardmax_group(__global const REAL *in, __global REAL *out, long n,
+__kernel void hardmax_group(__global const STORE *in, __global STORE *out, long n,
                             __local REAL *vals, __local int *idxs) {
     long r = get_group_id(0);
     int best = group_argmax(in + r * n, n, vals, idxs);
-    __global REAL *y = out + r * n;
+    __global STORE *y = out + r * n;
     for (long k = get_local_id(0); k < n; k += get_local_size(0)) {
-        y[k] = k == best ? (REAL) 1 : (REAL) 0;
+        ST(y, k, k == best ? (REAL) 1 : (REAL) 0);
     }
 }

@@ -5,7 +5,7 @@
 // The global size is padded to a multiple of the work-group size (PoCL and OpenCL 1.2 need uniform
 // work-groups), so work-items past outer * inner return at once; there are no barriers here.
 
-__kernel void softmax_strided(__global const REAL *in, __global REAL *out, long outer, long n, long inner,
+__kernel void softmax_strided(__global const STORE *in, __global STORE *out, long outer, long n, long inner,
                               REAL twoOverT, int mode) {
     long gid = get_global_id(0);
     if (gid >= outer * inner) {
@@ -13,35 +13,35 @@ __kernel void softmax_strided(__global const REAL *in, __global REAL *out, long 
     }
     long o = gid / inner;
     long i = gid - o * inner;
-    __global const REAL *x = in + o * n * inner + i;
+    __global const STORE *x = in + o * n * inner + i;
 
     REAL m = -INFINITY;
     REAL ref = -INFINITY;
     REAL s = 0;
     REAL c = 0;
     for (long k = 0; k < n; k++) {
-        online_add(&m, &ref, &s, &c, x[k * inner], twoOverT);
+        online_add(&m, &ref, &s, &c, LD(x, k * inner), twoOverT);
     }
     bool special = isnan(m) || isinf(m);
     s = special ? 0 : online_rebase(ref, s, c, m, twoOverT);
     if (mode == MODE_LOGSUMEXP) {
-        out[gid] = lse_of(m, s);
+        ST(out, gid, lse_of(m, s));
         return;
     }
-    __global REAL *y = out + o * n * inner + i;
+    __global STORE *y = out + o * n * inner + i;
     REAL logS = log(s);
     for (long k = 0; k < n; k++) {
-        REAL z = scaled_diff(x[k * inner], m, twoOverT);
-        y[k * inner] = special ? NAN : (mode == MODE_SOFTMAX ? exp(z) / s : z - logS);
+        REAL z = scaled_diff(LD(x, k * inner), m, twoOverT);
+        ST(y, k * inner, special ? NAN : (mode == MODE_SOFTMAX ? exp(z) / s : z - logS));
     }
 }
 
 // Index of the first maximum of slice gid = o * inner + i.
-inline int strided_argmax(__global const REAL *x, long n, long inner) {
-    REAL best = x[0];
+inline int strided_argmax(__global const STORE *x, long n, long inner) {
+    REAL best = LD(x, 0);
     int bestIdx = 0;
     for (long k = 1; k < n && !isnan(best); k++) {
-        REAL v = x[k * inner];
+        REAL v = LD(x, k * inner);
         if (v > best || isnan(v)) {
             best = v;
             bestIdx = (int) k;
@@ -51,7 +51,7 @@ inline int strided_argmax(__global const REAL *x, long n, long inner) {
 }
 
 // n >= 1 here: the contract rejects argmax over an empty axis, and hardmax of one is empty.
-__kernel void argmax_strided(__global const REAL *in, __global int *idx, long outer, long n, long inner) {
+__kernel void argmax_strided(__global const STORE *in, __global int *idx, long outer, long n, long inner) {
     long gid = get_global_id(0);
     if (gid >= outer * inner) {
         return;
@@ -61,7 +61,7 @@ __kernel void argmax_strided(__global const REAL *in, __global int *idx, long ou
     idx[gid] = strided_argmax(in + o * n * inner + i, n, inner);
 }
 
-__kernel void hardmax_strided(__global const REAL *in, __global REAL *out, long outer, long n, long inner) {
+__kernel void hardmax_strided(__global const STORE *in, __global STORE *out, long outer, long n, long inner) {
     long gid = get_global_id(0);
     if (gid >= outer * inner) {
         return;
@@ -71,6 +71,6 @@ __kernel void hardmax_strided(__global const REAL *in, __global REAL *out, long 
     long base = o * n * inner + i;
     int best = strided_argmax(in + base, n, inner);
     for (long k = 0; k < n; k++) {
-        out[base + k * inner] = k == best ? (REAL) 1 : (REAL) 0;
+        ST(out, base + k * inner, k == best ? (REAL) 1 : (REAL) 0);
     }
 }
