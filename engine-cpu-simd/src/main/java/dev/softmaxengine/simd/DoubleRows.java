@@ -2,6 +2,9 @@
 // then run `java engine-cpu-simd/src/template/Spp.java --write` from the repository root.
 package dev.softmaxengine.simd;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 
 import dev.softmaxengine.api.ArrayTensor;
@@ -37,8 +40,6 @@ final class DoubleRows implements RowKernels {
     static final int L = S.length();
     /** Elements summed per vector accumulator before the partial sum is folded into fp64. */
     static final int BLOCK = 1024;
-    /** Rows up to this long take {@link #shortRows}: per-row overhead dominates there. */
-    static final int SHORT_ROW = 4 * L;
 
     // ---- memory access: the only lines that differ between arrays and segments ----
 
@@ -120,25 +121,30 @@ final class DoubleRows implements RowKernels {
         if (n == 0) {
             return;
         }
-        forRowBlocks(r, from, to, true, (in, out, first, rows, base) -> {
-            if (n > SHORT_ROW) {
-                int limit = length(in);
-                for (int j = 0; j < rows; j++) {
-                    softmaxLongRow(in, out, base + j * n, n, invT, log, limit);
-                }
-            } else {
-                shortRows(in, out, base, n, rows, invT, log, Math.min(length(in), length(out)));
-            }
-        });
+        forRowBlocks(r, from, to, true, (in, out, first, rows, base) ->
+                rowGroups(log ? RowOp.LOG_SOFTMAX : RowOp.SOFTMAX, in, out, base, n, rows, invT, null, 0));
     }
+
+    /** Rows per call of {@link #rowGroups} in logsumexp: the size of its results buffer. */
+    private static final int LSE_ROWS = 4096;
 
     @Override
     public void logSumExp(OpRequest r, long from, long to) {
         int n = (int) r.n();
+        if (n == 0) {
+            for (long row = from; row < to; row++) {
+                putReduced(r, row, Double.NEGATIVE_INFINITY);
+            }
+            return;
+        }
+        double[] lse = new double[(int) Math.min(to - from, LSE_ROWS)];
         forRowBlocks(r, from, to, false, (in, out, first, rows, base) -> {
-            int limit = length(in);
-            for (int j = 0; j < rows; j++) {
-                putReduced(r, first + j, logSumExpRow(in, base + j * n, n, limit));
+            for (int j = 0; j < rows; j += LSE_ROWS) {
+                int count = Math.min(LSE_ROWS, rows - j);
+                rowGroups(RowOp.LOG_SUM_EXP, in, null, base + j * n, n, count, 1, lse, 0);
+                for (int q = 0; q < count; q++) {
+                    putReduced(r, first + j + q, lse[q]);
+                }
             }
         });
     }
@@ -207,21 +213,21 @@ final class DoubleRows implements RowKernels {
             max[(int) u] = Double.NEGATIVE_INFINITY;
             sum[(int) u] = 0;
         }
+        Group g = new Group(1);
         forParts(r, from, to, parts, store, (in, out, base, len, u) -> {
-            double m = rowMax(in, base, len);
-            max[u] = m;
-            if (m == Double.NEGATIVE_INFINITY) {
-                // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
-                sum[u] = rowHasNaN(in, base, len) ? Double.NaN : 0;
-                if (store) {
-                    zero(out, base, base + len);
-                }
-            } else if (base + span(len) <= length(in)) {
-                sum[u] = rowExpSum(in, out, base, len, m, invT, store);
+            g.set(in, store ? out : null, base, len, 1, invT);
+            if (fits(g)) {
+                partMaxSum(g);
+                max[u] = g.max[0];
+                sum[u] = g.sum[0];
             } else {
                 double[] stage = new double[span(len)];
                 copyOut(in, base, stage, len);
-                sum[u] = DoubleRows.rowExpSum(stage, stage, 0, len, m, invT, store);
+                DoubleRows.Group a = new DoubleRows.Group(1);
+                a.set(stage, store ? stage : null, 0, len, 1, invT);
+                DoubleRows.partMaxSum(a);
+                max[u] = a.max[0];
+                sum[u] = a.sum[0];
                 if (store) {
                     copyIn(stage, out, base, len);
                 }
@@ -233,11 +239,25 @@ final class DoubleRows implements RowKernels {
     public void splitFinish(OpRequest r, long from, long to, int parts, double[] factor, double[] rowMax,
                             double[] logSum, boolean log) {
         double invT = (double) (1.0 / r.temperature());
+        Group g = new Group(1);
         forParts(r, from, to, parts, true, (in, out, base, len, u) -> {
-            if (log) {
-                rowLogNormalize(in, out, base, len, (double) rowMax[u / parts], invT, (double) logSum[u / parts]);
+            double m = (double) rowMax[u / parts];
+            double f = (double) (log ? logSum[u / parts] : factor[u]);
+            g.set(in, out, base, len, 1, invT);
+            if (fits(g)) {
+                g.max[0] = m;
+                g.factor[0] = f;
+                runPass(log ? LOG_NORMALIZE : SCALE, g);
             } else {
-                rowScale(out, base, len, (double) factor[u]);
+                // Log-softmax reads in, softmax scales the exps already in out.
+                double[] stage = new double[span(len)];
+                copyOut(log ? in : out, base, stage, len);
+                DoubleRows.Group a = new DoubleRows.Group(1);
+                a.set(stage, stage, 0, len, 1, invT);
+                a.max[0] = m;
+                a.factor[0] = f;
+                DoubleRows.finishPart(a, log);
+                copyIn(stage, out, base, len);
             }
         });
     }
@@ -247,11 +267,230 @@ final class DoubleRows implements RowKernels {
     // C2's budget: C2 stops inlining a compiled root's calls once parsing it has made 18,000 nodes
     // (NodeCountInliningCutoff, fixed in product JVMs). The Vector API's own methods are still
     // inlined late, but the calls of ours left (ld, st, the exp) stay out of line with their vectors
-    // boxed: 3-30x slower. A Vector API op costs about 430 parse nodes, an exp 7,000 (float) or
-    // 9,000 (double). So each method below that runs an exp has one exp call site, tails run the
-    // loop's own body under a mask rather than a second copy of it, and constants are vectors.
-    // InliningTest fails when a root of ours overflows again. (Static final vector constants would
-    // cost fewer nodes, but C2 reloads them at every use: the float exp ran at half speed.)
+    // boxed: 3-30x slower (rows of 10 floats ran at 1.9 GB/s). A Vector API op costs about 430
+    // parse nodes, an exp about 10,000. So the passes below are roots of their own (see Pass),
+    // each with one exp call site at most, and tails run the loop's own body under a mask rather
+    // than a second copy of it. (Static final vector constants cost fewer nodes, but C2 reloads
+    // them at every use: the float exp ran at half speed.)
+
+    /** Bytes of a group of rows: the group stays in L1 (48 KB and more) between its passes. */
+    private static final int GROUP_BYTES = 2 * 1024;
+
+    /**
+     * A group of rows [base, base + rows * n) of in (and out) and what each pass leaves for the
+     * next: the rows' maxes, sums of exps, and scale factors (softmax) or log-sums (log-softmax).
+     * The rows' whole vectors must lie inside both buffers ({@link #rowGroups} stages the rest): the
+     * passes load whole vectors, reading past a ragged row's end, and mask only their stores (a
+     * masked load costs C2 three times the parse nodes and ran 3x slower).
+     */
+    static final class Group {
+        double[] in;
+        double[] out;
+        int base;
+        int n;
+        int rows;
+        double invT;
+        final double[] max;
+        final double[] sum;
+        final double[] factor;
+        /** Row j's lane-wise sum of exps at [j * L, (j + 1) * L), reduced by {@link #reduceSums}. */
+        final double[] partials;
+
+        Group(int capacity) {
+            max = new double[capacity];
+            sum = new double[capacity];
+            factor = new double[capacity];
+            partials = new double[capacity * L];
+        }
+
+        void set(double[] in, double[] out, int base, int n, int rows, double invT) {
+            this.in = in;
+            this.out = out;
+            this.base = base;
+            this.n = n;
+            this.rows = rows;
+            this.invT = invT;
+        }
+    }
+
+    /**
+     * The passes over a group's rows, by index into {@link #PASSES}. Each is called through a
+     * method handle read from an array, which C2 never inlines (its receiver is not a constant),
+     * so each pass is a compiled root of its own and no root holds more than one exp (see the C2
+     * budget above). A megamorphic virtual call would cost less, but C2 still inlines one of its
+     * receivers whenever the profile happens to show two; the handle's call costs about 10 ns a
+     * group.
+     */
+    private static final int MAX = 0;
+    private static final int EXP_STORE = 1;
+    private static final int EXP = 2;
+    private static final int SCALE = 3;
+    private static final int LOG_NORMALIZE = 4;
+    private static final MethodHandle[] PASSES = passes("maxPass", "expStorePass", "expPass", "scalePass",
+            "logNormalizePass");
+
+    private static MethodHandle[] passes(String... names) {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        MethodType type = MethodType.methodType(void.class, Group.class);
+        MethodHandle[] handles = new MethodHandle[names.length];
+        try {
+            for (int i = 0; i < names.length; i++) {
+                handles[i] = lookup.findStatic(DoubleRows.class, names[i], type);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        return handles;
+    }
+
+    private static void runPass(int pass, Group g) {
+        try {
+            PASSES[pass].invokeExact(g);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Completes g.sum after an exp pass. The float32 passes fold their sums themselves; the float64
+     * exp costs C2 too many nodes for its pass to also hold the lane tree (see the C2 budget), so
+     * its lanes are added here, in scalar, in the same halving tree as {@link VectorMath#sum}.
+     */
+    private static void reduceSums(Group g) {
+        for (int j = 0; j < g.rows; j++) {
+            int at = j * L;
+            for (int h = L / 2; h > 0; h >>= 1) {
+                for (int i = 0; i < h; i++) {
+                    g.partials[at + i] += g.partials[at + i + h];
+                }
+            }
+            g.sum[j] = g.partials[at];
+        }
+    }
+
+    /** The second half of a cut row's softmax (see {@link #splitFinish}) on g's one row part. */
+    static void finishPart(Group g, boolean log) {
+        runPass(log ? LOG_NORMALIZE : SCALE, g);
+    }
+
+    private static void maxPass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            g.max[j] = groupRowMax(g.in, b, g.n);
+        }
+    }
+
+    private static void expStorePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            rowExpSum(g.in, g.out, b, g.n, g.max[j], g.invT, true, g.partials, j * L);
+        }
+    }
+
+    private static void expPass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            rowExpSum(g.in, null, b, g.n, g.max[j], g.invT, false, g.partials, j * L);
+        }
+    }
+
+    private static void scalePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            rowScale(g.out, b, g.n, g.factor[j]);
+        }
+    }
+
+    private static void logNormalizePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            rowLogNormalize(g.in, g.out, b, g.n, g.max[j], g.invT, g.factor[j]);
+        }
+    }
+
+    /**
+     * Softmax, log-softmax or logsumexp (into lse[lseAt + j]) of rows [0, rows) from base, in
+     * groups of {@link #GROUP_BYTES}; the last rows, whose whole vectors would read past the end of
+     * either buffer, are staged with a vector of padding and run there.
+     */
+    static void rowGroups(RowOp op, double[] in, double[] out, int base, int n, int rows, double invT, double[] lse, int lseAt) {
+        int limit = out == null ? length(in) : Math.min(length(in), length(out));
+        int safe = (int) Math.max(0, Math.min(rows, Math.floorDiv((long) limit - base - span(n), n) + 1));
+        int per = Math.max(1, Math.min(safe, GROUP_BYTES / Double.BYTES / n));
+        Group g = new Group(per);
+        for (int j = 0; j < safe; j += per) {
+            int count = Math.min(per, safe - j);
+            g.set(in, out, base + j * n, n, count, invT);
+            group(op, g, lse, lseAt + j);
+        }
+        if (safe < rows) {
+            int from = base + safe * n;
+            int count = (rows - safe) * n;
+            double[] stage = new double[count + L];
+            copyOut(in, from, stage, count);
+            DoubleRows.rowGroups(op, stage, op == RowOp.LOG_SUM_EXP ? null : stage, 0, n, rows - safe, invT, lse,
+                    lseAt + safe);
+            if (op != RowOp.LOG_SUM_EXP) {
+                copyIn(stage, out, from, count);
+            }
+        }
+    }
+
+    private static void group(RowOp op, Group g, double[] lse, int lseAt) {
+        runPass(MAX, g);
+        switch (op) {
+            case SOFTMAX -> {
+                runPass(EXP_STORE, g);
+                reduceSums(g);
+                for (int j = 0; j < g.rows; j++) {
+                    g.factor[j] = (double) (1.0 / g.sum[j]);
+                }
+                runPass(SCALE, g);
+            }
+            case LOG_SOFTMAX -> {
+                runPass(EXP, g);
+                reduceSums(g);
+                for (int j = 0; j < g.rows; j++) {
+                    g.factor[j] = (double) Math.log(g.sum[j]);
+                }
+                runPass(LOG_NORMALIZE, g);
+            }
+            case LOG_SUM_EXP -> {
+                runPass(EXP, g);
+                reduceSums(g);
+                for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+                    double max = g.max[j];
+                    // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN
+                    // hides (torch's rules for infinities).
+                    lse[lseAt + j] = Double.isInfinite(max) ? (rowHasNaN(g.in, b, g.n) ? Double.NaN : max)
+                            : max + Math.log(g.sum[j]);
+                }
+            }
+        }
+    }
+
+    /** Elements the whole vectors of a row of n span from its start. */
+    private static int span(int n) {
+        return (n + L - 1) / L * L;
+    }
+
+    /** Whether g's rows' whole vectors lie inside in (and out, unless it is null). */
+    private static boolean fits(Group g) {
+        int limit = g.out == null ? length(g.in) : Math.min(length(g.in), length(g.out));
+        return g.base + (g.rows - 1) * g.n + span(g.n) <= limit;
+    }
+
+    /** The max and sum of exps of g's one row part (the exps into out unless it is null). */
+    static void partMaxSum(Group g) {
+        runPass(MAX, g);
+        if (g.max[0] == Double.NEGATIVE_INFINITY) {
+            // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
+            g.sum[0] = rowHasNaN(g.in, g.base, g.n) ? Double.NaN : 0;
+            if (g.out != null) {
+                zero(g.out, g.base, g.base + g.n);
+            }
+        } else {
+            runPass(g.out != null ? EXP_STORE : EXP, g);
+            reduceSums(g);
+        }
+    }
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
     static double rowMax(double[] in, int base, int n) {
@@ -284,6 +523,32 @@ final class DoubleRows implements RowKernels {
         return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
     }
 
+    /** {@link #rowMax} of a row whose whole vectors lie inside in: the tail is a whole vector too, masked in the compare. */
+    static double groupRowMax(double[] in, int base, int n) {
+        DoubleVector m0 = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        DoubleVector m1 = m0;
+        DoubleVector m2 = m0;
+        DoubleVector m3 = m0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            DoubleVector v0 = ld(in, base + i);
+            DoubleVector v1 = ld(in, base + i + L);
+            DoubleVector v2 = ld(in, base + i + 2 * L);
+            DoubleVector v3 = ld(in, base + i + 3 * L);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            m2 = m2.blend(v2, v2.compare(VectorOperators.GT, m2));
+            m3 = m3.blend(v3, v3.compare(VectorOperators.GT, m3));
+        }
+        for (; i < n; i += L) {
+            DoubleVector v = ld(in, base + i);
+            m0 = m0.blend(v, v.compare(VectorOperators.GT, m0).and(S.indexInRange(i, n)));
+        }
+        m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
+        m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
+        return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+    }
+
     /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */
     private static DoubleVector shifted(DoubleVector x, DoubleVector vm, DoubleVector vt, boolean scaled) {
         DoubleVector d = x.sub(vm);
@@ -291,33 +556,34 @@ final class DoubleRows implements RowKernels {
     }
 
     /**
-     * Sum of exp((x - max) * invT) over the row, in fp64; when {@code store}, the exp values are
-     * also written to {@code out} (the softmax numerators). The loads are whole vectors, so the
-     * row's whole vectors must lie inside {@code in} (base + span(n) <= its length; callers stage
-     * the rows that end a buffer); the stores are masked.
+     * The float64 twin of the float32 rowExpSum: its lane-wise sums into partials[at, at + L)
+     * (blocks of {@link #BLOCK} elements summed lane-wise, then the blocks), reduced by the caller.
      */
-    static double rowExpSum(double[] in, double[] out, int base, int n, double max, double invT, boolean store) {
+    static void rowExpSum(double[] in, double[] out, int base, int n, double max, double invT, boolean store,
+                          double[] partials, int at) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
         boolean scaled = invT != 1;
-        double total = 0;
+        DoubleVector total = DoubleVector.zero(S);
         for (int i = 0; i < n; ) {
             int end = Math.min(n, i + BLOCK);
             DoubleVector s = DoubleVector.zero(S);
             for (; i < end; i += L) {
+                // One store call site, masked on every vector: a second one tips this root over
+                // C2's budget (the float64 exp is the larger).
                 VectorMask<Double> k = S.indexInRange(i, end);
-                DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
+                DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)).blend(0, k.not());
                 if (store) {
                     st(e, out, base + i, k);
                 }
-                s = s.add(e.blend(0, k.not()));
+                s = s.add(e);
             }
-            total += VectorMath.sum(s);
+            total = total.add(s);
         }
-        return total;
+        total.intoArray(partials, at);
     }
 
-    /** out = out * scale over the row. */
+    /** out = out * scale over a row whose whole vectors lie inside out. */
     static void rowScale(double[] out, int base, int n, double scale) {
         DoubleVector f = DoubleVector.broadcast(S, scale);
         int i = 0;
@@ -325,8 +591,7 @@ final class DoubleRows implements RowKernels {
             st(ld(out, base + i).mul(f), out, base + i);
         }
         if (i < n) {
-            VectorMask<Double> k = S.indexInRange(i, n);
-            st(ld(out, base + i, k).mul(f), out, base + i, k);
+            st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
         }
     }
 
@@ -350,7 +615,7 @@ final class DoubleRows implements RowKernels {
      */
     private static final double NO_OVERFLOW_MAX = 1e291;
 
-    /** out = (x - max) * invT - logSum over the row. */
+    /** out = (x - max) * invT - logSum over a row whose whole vectors lie inside in. */
     static void rowLogNormalize(double[] in, double[] out, int base, int n, double max, double invT, double logSum) {
         DoubleVector vm = DoubleVector.broadcast(S, max);
         DoubleVector vt = DoubleVector.broadcast(S, invT);
@@ -368,212 +633,7 @@ final class DoubleRows implements RowKernels {
             }
         }
         if (i < n) {
-            VectorMask<Double> k = S.indexInRange(i, n);
-            st(logit(ld(in, base + i, k), vm, vt).sub(vl), out, base + i, k);
-        }
-    }
-
-    /** Rows per group of the short-row passes: the group's rows stay in L1 between its two passes. */
-    private static final int GROUP = 64;
-
-    /**
-     * Softmax (log-softmax when {@code log}) of {@code rows} rows of at most {@link #SHORT_ROW}
-     * elements from {@code base}, in groups of {@link #GROUP} rows and two passes per group: the exp
-     * pass leaves each row's lane-wise partial sum (and max) in scratch, the second pass reduces it
-     * and normalizes (two roots within C2's budget, see above). The rows' loads are whole vectors
-     * that read past the row's end (a masked load costs C2 three times the nodes and runs 3x
-     * slower); stores are masked. So the last rows, whose vectors would read past the end of
-     * {@code limit} elements of either buffer, are staged with a vector of padding and run there.
-     */
-    static void shortRows(double[] in, double[] out, int base, int n, int rows, double invT, boolean log, int limit) {
-        if (n % L == 0) {
-            if (log) {
-                logSoftmaxWholeVectorRows(in, out, base, n, rows, invT);
-            } else {
-                softmaxWholeVectorRows(in, out, base, n, rows, invT);
-            }
-            return;
-        }
-        int safe = (int) Math.max(0, Math.min(rows, Math.floorDiv((long) limit - base - span(n), n) + 1));
-        double[] partials = new double[GROUP * L];
-        double[] maxes = new double[GROUP];
-        for (int g = 0; g < safe; g += GROUP) {
-            int count = Math.min(GROUP, safe - g);
-            int at = base + g * n;
-            if (log) {
-                shortExpSums(in, null, at, n, count, invT, maxes, partials);
-                shortLogNormalize(in, out, at, n, count, invT, maxes, partials);
-            } else {
-                shortExpSums(in, out, at, n, count, invT, maxes, partials);
-                shortScale(out, at, n, count, partials);
-            }
-        }
-        if (safe < rows) {
-            int from = base + safe * n;
-            int count = (rows - safe) * n;
-            double[] stage = new double[count + L];
-            copyOut(in, from, stage, count);
-            DoubleRows.shortRows(stage, stage, 0, n, rows - safe, invT, log, stage.length);
-            copyIn(stage, out, from, count);
-        }
-    }
-
-    /**
-     * Softmax of short rows of whole vectors: no masks, and both passes of a row in one loop turn
-     * (measured 17% faster on rows of 32 floats than the grouped passes ragged rows take).
-     */
-    static void softmaxWholeVectorRows(double[] in, double[] out, int base, int n, int rows, double invT) {
-        for (int end = base + rows * n; base < end; base += n) {
-            softmaxWholeVectorRow(in, out, base, n, invT);
-        }
-    }
-
-    /** One row of {@link #softmaxWholeVectorRows}: a call per row ran 15% faster than the loop inlined. */
-    private static void softmaxWholeVectorRow(double[] in, double[] out, int base, int n, double invT) {
-        int full = S.loopBound(n);
-        DoubleVector vm = DoubleVector.broadcast(S, wholeVectorRowMax(in, base, full));
-        DoubleVector vt = DoubleVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        DoubleVector sum = DoubleVector.zero(S);
-        for (int i = 0; i < full; i += L) {
-            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
-            st(e, out, base + i);
-            sum = sum.add(e);
-        }
-        DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / VectorMath.sum(sum)));
-        for (int i = 0; i < full; i += L) {
-            st(ld(out, base + i).mul(f), out, base + i);
-        }
-    }
-
-    private static double wholeVectorRowMax(double[] in, int base, int n) {
-        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            DoubleVector v = ld(in, base + i);
-            max = max.blend(v, v.compare(VectorOperators.GT, max));
-        }
-        return max.reduceLanes(VectorOperators.MAX);
-    }
-
-    /** Log-softmax of short rows of whole vectors (see {@link #softmaxWholeVectorRows}). */
-    static void logSoftmaxWholeVectorRows(double[] in, double[] out, int base, int n, int rows, double invT) {
-        DoubleVector vt = DoubleVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        for (int end = base + rows * n; base < end; base += n) {
-            DoubleVector mv = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
-            for (int i = 0; i < n; i += L) {
-                DoubleVector v = ld(in, base + i);
-                mv = mv.blend(v, v.compare(VectorOperators.GT, mv));
-            }
-            double max = mv.reduceLanes(VectorOperators.MAX);
-            DoubleVector vm = DoubleVector.broadcast(S, max);
-            DoubleVector sum = DoubleVector.zero(S);
-            for (int i = 0; i < n; i += L) {
-                sum = sum.add(VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)));
-            }
-            DoubleVector vl = DoubleVector.broadcast(S, (double) Math.log(VectorMath.sum(sum)));
-            if (max < NO_OVERFLOW_MAX) {
-                for (int i = 0; i < n; i += L) {
-                    st(shifted(ld(in, base + i), vm, vt, scaled).sub(vl), out, base + i);
-                }
-            } else {
-                for (int i = 0; i < n; i += L) {
-                    st(logit(ld(in, base + i), vm, vt).sub(vl), out, base + i);
-                }
-            }
-        }
-    }
-
-    /** Elements the whole vectors of a row of n span from its start. */
-    private static int span(int n) {
-        return (n + L - 1) / L * L;
-    }
-
-    /**
-     * The exp pass of short rows whose whole vectors lie inside the buffers: row j's max into
-     * maxes[j], its lane-wise sum of exp((x - max) * invT) into partials[j * L, (j + 1) * L), the
-     * exps into out unless it is null (log-softmax).
-     */
-    static void shortExpSums(double[] in, double[] out, int base, int n, int rows, double invT, double[] maxes,
-                             double[] partials) {
-        DoubleVector vt = DoubleVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        for (int j = 0; j < rows; j++, base += n) {
-            double max = shortRowMax(in, base, n);
-            maxes[j] = max;
-            DoubleVector vm = DoubleVector.broadcast(S, max);
-            DoubleVector sum = DoubleVector.zero(S);
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Double> k = S.indexInRange(i, n);
-                DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
-                if (out != null) {
-                    st(e, out, base + i, k);
-                }
-                sum = sum.add(e.blend(0, k.not()));
-            }
-            sum.intoArray(partials, j * L);
-        }
-    }
-
-    /** Softmax's second pass over short rows: out *= 1 / (the sum of row j's partials). */
-    static void shortScale(double[] out, int base, int n, int rows, double[] partials) {
-        for (int j = 0; j < rows; j++, base += n) {
-            DoubleVector f = DoubleVector.broadcast(S, (double) (1.0 / VectorMath.sum(DoubleVector.fromArray(S, partials, j * L))));
-            for (int i = 0; i < n; i += L) {
-                st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
-            }
-        }
-    }
-
-    /** Log-softmax's second pass over short rows: out = (x - max) * invT - log(the sum of row j's partials). */
-    static void shortLogNormalize(double[] in, double[] out, int base, int n, int rows, double invT, double[] maxes,
-                                  double[] partials) {
-        DoubleVector vt = DoubleVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        for (int j = 0; j < rows; j++, base += n) {
-            double max = maxes[j];
-            DoubleVector vm = DoubleVector.broadcast(S, max);
-            DoubleVector vl = DoubleVector.broadcast(S, (double) Math.log(VectorMath.sum(DoubleVector.fromArray(S, partials, j * L))));
-            if (max < NO_OVERFLOW_MAX) {
-                for (int i = 0; i < n; i += L) {
-                    st(shifted(ld(in, base + i), vm, vt, scaled).sub(vl), out, base + i, S.indexInRange(i, n));
-                }
-            } else {
-                for (int i = 0; i < n; i += L) {
-                    st(logit(ld(in, base + i), vm, vt).sub(vl), out, base + i, S.indexInRange(i, n));
-                }
-            }
-        }
-    }
-
-    /** Max of a short row whose whole vectors lie inside the buffer, ignoring NaN. */
-    private static double shortRowMax(double[] in, int base, int n) {
-        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            DoubleVector v = ld(in, base + i);
-            max = max.blend(v, v.compare(VectorOperators.GT, max).and(S.indexInRange(i, n)));
-        }
-        return max.reduceLanes(VectorOperators.MAX);
-    }
-
-    /**
-     * Softmax or log-softmax of one row longer than {@link #SHORT_ROW}; a row whose whole vectors
-     * would read past {@code limit} elements of in (see {@link #rowExpSum}) is staged.
-     */
-    static void softmaxLongRow(double[] in, double[] out, int base, int n, double invT, boolean log, int limit) {
-        if (base + span(n) > limit) {
-            double[] stage = new double[span(n)];
-            copyOut(in, base, stage, n);
-            DoubleRows.softmaxLongRow(stage, stage, 0, n, invT, log, stage.length);
-            copyIn(stage, out, base, n);
-            return;
-        }
-        double max = rowMax(in, base, n);
-        double sum = rowExpSum(in, out, base, n, max, invT, !log);
-        if (log) {
-            rowLogNormalize(in, out, base, n, max, invT, (double) Math.log(sum));
-        } else {
-            rowScale(out, base, n, (double) (1.0 / sum));
+            st(logit(ld(in, base + i), vm, vt).sub(vl), out, base + i, S.indexInRange(i, n));
         }
     }
 
@@ -585,21 +645,6 @@ final class DoubleRows implements RowKernels {
             }
         }
         return false;
-    }
-
-    /** logsumexp of the row with torch's rules for infinities; NaN if the row has one. */
-    static double logSumExpRow(double[] in, int base, int n, int limit) {
-        double max = rowMax(in, base, n);
-        if (Double.isInfinite(max)) {
-            // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN hides.
-            return rowHasNaN(in, base, n) ? Double.NaN : max;
-        }
-        if (base + span(n) > limit) {
-            double[] stage = new double[span(n)];
-            copyOut(in, base, stage, n);
-            return max + Math.log(DoubleRows.rowExpSum(stage, null, 0, n, max, 1, false));
-        }
-        return max + Math.log(rowExpSum(in, null, base, n, max, 1, false));
     }
 
     /** Index of the first maximum; the first NaN wins (numpy / torch argmax). The row must be non-empty. */

@@ -14,6 +14,9 @@ import dev.softmaxengine.api.spi.OpRequest;
  */
 interface RowKernels {
 
+    /** The row ops the generated classes run as passes over groups of rows. */
+    enum RowOp { SOFTMAX, LOG_SOFTMAX, LOG_SUM_EXP }
+
     /** Softmax (log-softmax when {@code log}) of rows [from, to) along the last axis. */
     void softmax(OpRequest r, long from, long to, boolean log);
 
