@@ -719,25 +719,86 @@ final class FloatSegmentRows implements RowKernels {
 
     // ---- elementwise ----
 
-    static void sigmoid(MemorySegment in, MemorySegment out, int from, int to, boolean log) {
-        int i = from;
-        for (int up = from + S.loopBound(to - from); i < up; i += L) {
-            st(sigmoid(ld(in, i), log), out, i);
+    /** Elements per call of an elementwise pass: log-sigmoid's exps stay in L1 between its two passes. */
+    private static final int ELEMENTS = 1024;
+    private static final int SIGMOID = 0;
+    private static final int EXP_NEG_ABS = 1;
+    private static final int LOG_SIGMOID = 2;
+    /** The elementwise passes, called through handles for the reason {@link #PASSES} are. */
+    private static final MethodHandle[] ELEMENTWISE = elementwise("sigmoidPass", "expNegAbsPass", "logSigmoidPass");
+
+    private static MethodHandle[] elementwise(String... names) {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        MethodType type = MethodType.methodType(void.class, MemorySegment.class, MemorySegment.class, float[].class, int.class, int.class);
+        MethodHandle[] handles = new MethodHandle[names.length];
+        try {
+            for (int i = 0; i < names.length; i++) {
+                handles[i] = lookup.findStatic(FloatSegmentRows.class, names[i], type);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
-        if (i < to) {
-            VectorMask<Float> k = S.indexInRange(i, to);
-            st(sigmoid(ld(in, i, k), log), out, i, k);
+        return handles;
+    }
+
+    private static void runElementwise(int pass, MemorySegment in, MemorySegment out, float[] e, int from, int count) {
+        try {
+            ELEMENTWISE[pass].invokeExact(in, out, e, from, count);
+        } catch (RuntimeException | Error t) {
+            throw t;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 
-    private static FloatVector sigmoid(FloatVector x, boolean log) {
-        FloatVector e = VectorMath.expNonPositive(x.abs().neg());
-        if (log) {
-            // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|); the blend keeps NaN.
-            return x.blend(0, x.compare(VectorOperators.GT, 0)).sub(VectorMath.log1p(e));
+    /**
+     * Sigmoid (log-sigmoid when {@code log}) of elements [from, to): whole vectors in passes of
+     * {@link #ELEMENTS}; the last few elements, fewer than a vector, staged in one. Log-sigmoid
+     * takes two passes, exp(-|x|) into scratch and then min(x, 0) - log1p of it: its exp and log1p
+     * in one root would overflow C2's budget (see the contiguous rows).
+     */
+    static void sigmoid(MemorySegment in, MemorySegment out, int from, int to, boolean log) {
+        int full = from + S.loopBound(to - from);
+        float[] e = log ? new float[Math.min(ELEMENTS, full - from)] : null;
+        for (int i = from; i < full; i += ELEMENTS) {
+            int count = Math.min(ELEMENTS, full - i);
+            if (log) {
+                runElementwise(EXP_NEG_ABS, in, null, e, i, count);
+                runElementwise(LOG_SIGMOID, in, out, e, i, count);
+            } else {
+                runElementwise(SIGMOID, in, out, null, i, count);
+            }
         }
-        // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) for x < 0: never overflows.
-        return e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1));
+        if (full < to) {
+            float[] stage = new float[L];
+            copyOut(in, full, stage, to - full);
+            FloatRows.sigmoid(stage, stage, 0, L, log);
+            copyIn(stage, out, full, to - full);
+        }
+    }
+
+    /** out = sigmoid(x) over whole vectors [from, from + count): 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below, never overflowing. */
+    private static void sigmoidPass(MemorySegment in, MemorySegment out, float[] unused, int from, int count) {
+        for (int i = from, end = from + count; i < end; i += L) {
+            FloatVector x = ld(in, i);
+            FloatVector e = VectorMath.expNonPositive(x.abs().neg());
+            st(e.blend(1, x.compare(VectorOperators.GE, 0)).div(e.add(1)), out, i);
+        }
+    }
+
+    /** e[i - from] = exp(-|x|) over whole vectors [from, from + count). */
+    private static void expNegAbsPass(MemorySegment in, MemorySegment unused, float[] e, int from, int count) {
+        for (int i = 0; i < count; i += L) {
+            VectorMath.expNonPositive(ld(in, from + i).abs().neg()).intoArray(e, i);
+        }
+    }
+
+    /** out = log(sigmoid(x)) = min(x, 0) - log1p(e) over whole vectors, e from {@link #expNegAbsPass}; the blend keeps NaN. */
+    private static void logSigmoidPass(MemorySegment in, MemorySegment out, float[] e, int from, int count) {
+        for (int i = 0; i < count; i += L) {
+            FloatVector x = ld(in, from + i);
+            st(x.blend(0, x.compare(VectorOperators.GT, 0)).sub(VectorMath.log1p(FloatVector.fromArray(S, e, i))), out, from + i);
+        }
     }
 
     // ---- strided slices ----

@@ -8,7 +8,7 @@ import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Tensor;
 
 /**
- * The row ops' hot paths over every dtype and operand kind and ragged row lengths, run long enough
+ * The row and elementwise ops' hot paths over every dtype and operand kind and ragged row lengths, run long enough
  * for C2 to compile them: {@link InliningTest} forks a JVM that runs this with compilation logging.
  */
 final class InliningWorkload {
@@ -39,6 +39,8 @@ final class InliningWorkload {
                             k.logSumExp(in, reduced, -1, true);
                             k.hardmax(in, out, -1);
                             k.argmax(in, idx, -1);
+                            k.sigmoid(in, out);
+                            k.logSigmoid(in, out);
                         }
                     }
                 }
