@@ -12,21 +12,33 @@ package dev.softmaxengine.models.linalg;
  * {@code gamma(j) = j u / (1 - j u)}, {@code u = 2^-24}, as long as nothing overflows float32
  * (a partial sum beyond 3.4e38 is infinite, as it is in ONNX Runtime).
  *
- * <p>Two Vector API paths, chosen by the vector width: 16 float lanes (AVX-512) put 16 rows across
- * the lanes ({@link TransposingFloatAffine}), other widths the classes ({@link VectorFloatAffine}).
- * They and the plain Java path sum in the same order, bias first, then the products in feature
- * order, one fused multiply-add each, so all three agree bit for bit.
+ * <p>Three Vector API paths, chosen by the shape: from {@link #DOT_PRODUCT_FEATURES} features on,
+ * the features across the lanes ({@link DotProductFloatAffine}); below, on 16 float lanes
+ * (AVX-512), 16 rows across the lanes ({@link TransposingFloatAffine}), on other widths the classes
+ * ({@link VectorFloatAffine}). The last two and the plain Java path sum in the same order, bias
+ * first, then the products in feature order, one fused multiply-add each, so they agree bit for
+ * bit; the dot products sum in lane-wise partial sums, within the same bound.
  */
 public final class FloatAffine {
     private static final boolean VECTOR = dev.softmaxengine.api.VectorApi.available();
     /** AVX-512: the rows across the lanes ({@link TransposingFloatAffine}); else the classes ({@link VectorFloatAffine}). */
     private static final boolean TRANSPOSING = VECTOR && TransposingFloatAffine.usable();
 
+    /**
+     * From this many features on, the dot products ({@link DotProductFloatAffine}): their one lane
+     * reduction per score costs about 10 vector operations against {@code k / 16} FMAs, less than
+     * the transposition's 4 permutes per 16 features and row once {@code k} is in the hundreds
+     * (Fashion-MNIST's 784: measured below in models/README.md).
+     */
+    static final int DOT_PRODUCT_FEATURES = 256;
+
     private final int n;
     private final int k;
     /** Feature-major {@code k x n}: the weights of feature {@code p} for every class, contiguous. */
     private final float[] byFeature;
     private final float[] bias;
+    /** Row-major {@code n x k}, when {@link DotProductFloatAffine} runs; else null. */
+    private final float[] byClass;
     /** {@link VectorFloatAffine}'s blocks of classes, when that path runs; else null. */
     private final float[] blocked;
     private final float[] blockedBias;
@@ -61,9 +73,22 @@ public final class FloatAffine {
             }
             this.bias[j] = bias == null ? 0f : (float) bias[j];
         }
-        boolean classesAcrossLanes = VECTOR && !TRANSPOSING;
+        this.byClass = dotProducts(k) ? toFloats(weights) : null;
+        boolean classesAcrossLanes = VECTOR && !TRANSPOSING && !dotProducts(k);
         this.blocked = classesAcrossLanes ? VectorFloatAffine.pack(byFeature, n, k) : null;
         this.blockedBias = classesAcrossLanes ? VectorFloatAffine.padBias(this.bias) : null;
+    }
+
+    private static boolean dotProducts(int k) {
+        return VECTOR && k >= DOT_PRODUCT_FEATURES;
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
     }
 
     /**
@@ -108,7 +133,9 @@ public final class FloatAffine {
         if (m == 0) {
             return;
         }
-        if (TRANSPOSING) {
+        if (byClass != null) {
+            DotProductFloatAffine.affine(a, aOffset, m, k, byClass, bias, n, c);
+        } else if (TRANSPOSING) {
             TransposingFloatAffine.affine(a, aOffset, m, k, byFeature, bias, n, c);
         } else if (VECTOR) {
             VectorFloatAffine.affine(a, aOffset, m, k, blocked, blockedBias, n, c, 0, 1, m);
@@ -162,7 +189,24 @@ public final class FloatAffine {
         TransposingFloatAffine.affine(a, aOffset, m, k, byFeature, bias, n, c);
     }
 
-    /** Whether {@link #applyByClass} takes {@link TransposingFloatAffine}. */
+    /** {@link DotProductFloatAffine} whatever {@code k}; for tests. */
+    void dotProducts(float[] a, int aOffset, int m, float[] c) {
+        check(a, aOffset, m, c);
+        float[] w = new float[n * k];
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                w[j * k + p] = byFeature[p * n + j];
+            }
+        }
+        DotProductFloatAffine.affine(a, aOffset, m, k, w, bias, n, c);
+    }
+
+    /** Whether {@link #applyByClass} takes {@link DotProductFloatAffine} for {@code k} features. */
+    static boolean dotProductsFor(int k) {
+        return dotProducts(k);
+    }
+
+    /** Whether {@link #applyByClass} takes {@link TransposingFloatAffine} (below {@link #DOT_PRODUCT_FEATURES}). */
     static boolean transposing() {
         return TRANSPOSING;
     }

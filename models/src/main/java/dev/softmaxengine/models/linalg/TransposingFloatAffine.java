@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * class-major output, every lane does useful work whatever the number of classes, and each feature
  * {@code p} adds {@code x[rows][p] * broadcast(w[p][j])}. That needs the batch feature-major:
  * each block of 32 rows is transposed into a scratch array (16 x 16 tiles in registers, four
- * rounds of two-source permutes), from which the tiles read it back from L1/L2.
+ * rounds of two-source permutes), from which the tiles read it back from L1/L2, while the next
+ * block is touched ahead ({@link Prefetch}).
  *
  * <p>Register tiles of 32 rows (two vectors) x 5 classes: each feature loads 2 row vectors and
  * broadcasts 5 weights for 10 independent fused multiply-adds, enough to cover the FMA latency on
@@ -28,7 +29,6 @@ final class TransposingFloatAffine {
     static final int LANES = 16;
     /** Rows per block: two vectors. */
     private static final int BLOCK = 2 * LANES;
-    private static final int CACHE_LINE_FLOATS = 64 / Float.BYTES;
     /**
      * Permutation indices of the transposition: round {@code d} (8, 4, 2, 1) swaps the off-diagonal
      * {@code d x d} blocks of each {@code 2d x 2d} block; two index vectors per round (lower row of
@@ -62,12 +62,13 @@ final class TransposingFloatAffine {
      * weights feature-major ({@code k x n}), {@code c} class-major from index 0.
      */
     static void affine(float[] a, int aOffset, int m, int k, float[] wt, float[] bias, int n, float[] c) {
-        float[] xt = new float[k * BLOCK + 1];
+        float[] xt = new float[k * BLOCK];
+        float touched = 0;
         int end = aOffset + m * k;
         for (int i0 = 0; i0 < m; i0 += BLOCK) {
             int rows = Math.min(BLOCK, m - i0);
             int next = aOffset + (i0 + BLOCK) * k;
-            xt[k * BLOCK] = touch(a, next, Math.min(next + BLOCK * k, end));
+            touched += Prefetch.lines(a, next, Math.min(next + BLOCK * k, end));
             transpose(a, aOffset + i0 * k, rows, k, xt);
             int j = 0;
             for (; j + 5 <= n; j += 5) {
@@ -77,20 +78,7 @@ final class TransposingFloatAffine {
                 tile1(xt, k, wt, n, bias, j, c, m, i0, rows);
             }
         }
-    }
-
-    /**
-     * Reads one float per cache line of {@code a[from, to)}, the next block, so that its misses
-     * overlap as in a sequential scan: the transposition's 16-rows-apart reads do not start the
-     * hardware prefetchers (measured on digits streaming from memory: 2-4x the rows/s with this).
-     * The sum goes into the scratch array so that the loads stay.
-     */
-    private static float touch(float[] a, int from, int to) {
-        float s = 0;
-        for (int i = from; i < to; i += CACHE_LINE_FLOATS) {
-            s += a[i];
-        }
-        return s;
+        Prefetch.keep(touched);
     }
 
     /** {@code xt[p * BLOCK + r] = a[base + r * k + p]} for {@code r < rows}, 0 for the rows past them. */

@@ -42,7 +42,7 @@ class FloatAffineTest {
         Random rnd = TestSupport.random("FloatAffineTest");
         int[] rows = {1, 3, 7, 8, 9, 16, 17, 31, 32, 33, 64, 65, 100};
         int[] classes = {1, 2, 3, 4, 5, 6, 10, 11, 15, 16, 17, 33};
-        int[] depths = {0, 1, 3, 15, 16, 17, 63, 64, 65, 100, 784};
+        int[] depths = {0, 1, 3, 15, 16, 17, 63, 64, 65, 100, 255, 256, 257, 784};
         double worst = 0;
         for (Values values : Values.values()) {
             for (int m : rows) {
@@ -64,7 +64,13 @@ class FloatAffineTest {
                     Arrays.fill(c, Float.NaN);
                     f.applyByClass(a, aOffset, m, c);
                     String at = values + " m=" + m + " n=" + n + " k=" + k;
-                    // Every path sums in the same order: bit-identical results.
+                    float[] dots = new float[m * n];
+                    f.dotProducts(a, aOffset, m, dots);
+                    if (FloatAffine.dotProductsFor(k)) {
+                        assertTrue(Arrays.equals(c, 0, m * n, dots, 0, m * n), at + ": not the dot products");
+                        f.scalarAffine(a, aOffset, m, c); // the sequential paths below are held to the plain one
+                    }
+                    // Every other path sums in the same order: bit-identical results.
                     float[] other = new float[m * n];
                     f.scalarAffine(a, aOffset, m, other);
                     assertTrue(Arrays.equals(c, 0, m * n, other, 0, m * n), at + ": the plain path differs");
@@ -85,11 +91,13 @@ class FloatAffineTest {
                                 size += Math.abs(t);
                             }
                             double bound = gamma(k + 2) * size;
-                            double err = Math.abs(c[j * m + i] - ref);
-                            assertTrue(err <= bound, at + " c[" + i + "," + j + "] = " + c[j * m + i]
-                                    + ", float64 " + ref + ": |diff| " + err + " > bound " + bound);
-                            if (size > 0) {
-                                worst = Math.max(worst, err / bound);
+                            for (float[] path : new float[][] {c, dots}) {
+                                double err = Math.abs(path[j * m + i] - ref);
+                                assertTrue(err <= bound, at + (path == dots ? " dot products" : "") + " c[" + i + "," + j
+                                        + "] = " + path[j * m + i] + ", float64 " + ref + ": |diff| " + err + " > bound " + bound);
+                                if (size > 0) {
+                                    worst = Math.max(worst, err / bound);
+                                }
                             }
                         }
                     }
@@ -103,9 +111,11 @@ class FloatAffineTest {
     }
 
     /**
-     * The bound is reached: a bias of 1 and k products each just under half an ulp of 1, so every
-     * addition rounds back to 1 and the error grows by about u per feature, while the float64 sum
-     * is {@code 1 + k t}. The float32 result stays 1, at {@code k / (k + 2)} of the bound.
+     * The bound is reached by the sequential order (the plain path, which the vector paths below
+     * {@link FloatAffine#DOT_PRODUCT_FEATURES} equal bit for bit): a bias of 1 and k products each
+     * just under half an ulp of 1, so every addition rounds back to 1 and the error grows by about u
+     * per feature, while the float64 sum is {@code 1 + k t}. The float32 result stays 1, at
+     * {@code k / (k + 2)} of the bound. The dot products' partial sums stay well inside it.
      */
     @Test
     void theBoundIsReachedWhenEveryAdditionRoundsTheSameWay() {
@@ -119,7 +129,8 @@ class FloatAffineTest {
             Arrays.fill(w, t);
             double[] bias = {1, 1, 1};
             float[] c = new float[m * n];
-            new FloatAffine(w, bias, n, k).applyByClass(a, 0, m, c);
+            FloatAffine f = new FloatAffine(w, bias, n, k);
+            f.scalarAffine(a, 0, m, c);
             double ref = 1 + (double) k * t;
             double bound = gamma(k + 2) * ref;
             for (float v : c) {
@@ -127,13 +138,22 @@ class FloatAffineTest {
                 double err = ref - v;
                 assertTrue(err <= bound && err >= 0.85 * bound, "k=" + k + ": |diff| " + err + ", bound " + bound);
             }
+            f.applyByClass(a, 0, m, c);
+            for (float v : c) {
+                assertTrue(Math.abs(ref - v) <= bound, "k=" + k + ": " + v);
+            }
         }
     }
 
     /** Infinities and NaN in the features give what the float64 sum gives (as long as float32 does not overflow). */
     @Test
     void infinitiesAndNanPropagateAsInFloat64() {
-        int k = 37;
+        for (int k : new int[] {37, FloatAffine.DOT_PRODUCT_FEATURES + 3}) {
+            nonFinite(k);
+        }
+    }
+
+    private static void nonFinite(int k) {
         int n = 17;
         int m = 35;
         Random rnd = TestSupport.random("FloatAffineTest.nonFinite");
