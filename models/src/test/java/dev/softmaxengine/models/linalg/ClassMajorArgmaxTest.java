@@ -37,7 +37,7 @@ class ClassMajorArgmaxTest {
                     scalar.argmax(HostTensors.matrix(c, n, m), theirs, 0);
                     assertArrayEquals(theirs, ours, "n=" + n + " m=" + m);
                     int[] plain = new int[m];
-                    ClassMajorArgmax.scalar(c, n, m, plain, 0);
+                    ClassMajorArgmax.scalar(c, n, m, plain, 0, m);
                     assertArrayEquals(theirs, plain, "plain loop, n=" + n + " m=" + m);
                 }
             }
