@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Register tiles of 8 rows: each step loads one weight vector and broadcasts 8 features for 8
  * independent fused multiply-adds, enough to cover the FMA latency (4 cycles) on two FMA pipes; the
  * 8 rows stay in L1 while the block's weights ({@code k x LANES} floats) stream from L1/L2. Scores
- * leave the registers once per tile through a small scratch array, from which they are written at
- * the caller's strides (class-major for the kernel's softmax across rows). The tile is unrolled by
+ * leave the registers once per tile into a scratch array of {@link #CHUNK} rows, from which they
+ * are written at the caller's strides (class-major for the kernel's softmax across rows). The tile is unrolled by
  * hand: C2 keeps vectors in registers only as named locals, and nothing vector-typed crosses a
  * method of ours (see {@link VectorGemm}).
  */
