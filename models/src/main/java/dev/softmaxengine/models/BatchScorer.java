@@ -1,14 +1,15 @@
 package dev.softmaxengine.models;
 
 import dev.softmaxengine.models.data.RowSource;
-import dev.softmaxengine.models.linalg.HostTensors;
+import dev.softmaxengine.models.linalg.ClassMajorArgmax;
 
 import java.io.IOException;
 
 /**
  * Scores a {@link RowSource} batch by batch, so a file of any size streams through a fixed amount
- * of memory: read a batch, {@link Classifier#probabilities} (the kernel's softmax), the kernel's
- * argmax, hand both to a {@link Sink}, count the correct ones, report progress.
+ * of memory: read a batch, the float32 class-major
+ * {@link Classifier#probabilitiesByClass(float[], int, int, float[])} (the kernel's softmax across
+ * the rows), the argmax across the rows ({@link ClassMajorArgmax}), hand both to a {@link Sink}, count the correct ones, report progress.
  */
 public final class BatchScorer {
 
@@ -145,7 +146,8 @@ public final class BatchScorer {
         int k = model.classes();
         float[] x = new float[batchRows * model.features()];
         int[] labels = new int[batchRows];
-        double[] byClass = new double[batchRows * k];
+        float[] byClass = new float[batchRows * k];
+        int[] predicted = new int[batchRows];
         double[] p = new double[batchRows * k];
         long start = System.nanoTime();
         long scoring = 0;
@@ -155,10 +157,10 @@ public final class BatchScorer {
         int m;
         while ((m = source.read(x, labels, batchRows)) > 0) {
             long t0 = System.nanoTime();
-            // Class-major: the kernel's softmax and argmax run across the rows (Classifier#probabilitiesByClass).
+            // Class-major float32: the kernel's softmax runs across the rows (Classifier#probabilitiesByClass), then the argmax.
             model.probabilitiesByClass(x, 0, m, byClass);
-            int[] predicted = new int[m];
-            model.kernel().argmax(HostTensors.matrix(byClass, k, m), predicted, 0);
+            // The kernel's rule (first maximum, NaN the maximum) across the rows: see ClassMajorArgmax for why not the kernel's.
+            ClassMajorArgmax.argmax(byClass, k, m, predicted);
             scoring += System.nanoTime() - t0;
             if (sink != null) {
                 for (int c = 0; c < k; c++) {

@@ -121,6 +121,27 @@ public interface Classifier {
     }
 
     /**
+     * {@link #probabilitiesByClass(float[], int, int, double[])} in float32, what batch scoring
+     * runs ({@link BatchScorer}): the precision of the features and of ONNX Runtime's float32
+     * graphs, with twice the vector lanes of float64. The default rounds the float64 probabilities;
+     * linear models compute in float32 throughout (a float32 GEMM, the kernel's float32 softmax).
+     *
+     * @param x row-major batch of {@code features()} float32 values per row; not null
+     * @param row index of the batch's first row in {@code x}, at least 0
+     * @param rows number of rows, at least 0; {@code [row, row + rows)} must lie within {@code x}
+     * @param out receives {@code classes() x rows} probabilities, class-major; each column sums to 1
+     *     within float32 rounding
+     */
+    default void probabilitiesByClass(float[] x, int row, int rows, float[] out) {
+        checkBatch(x, row, rows, out == null ? 0 : out.length);
+        double[] p = new double[rows * classes()];
+        probabilitiesByClass(x, row, rows, p);
+        for (int i = 0; i < p.length; i++) {
+            out[i] = (float) p[i];
+        }
+    }
+
+    /**
      * {@code log P(k | x)}: the kernel's log-softmax over each row of the scores.
      *
      * @param x row-major batch of {@code features()} float32 values per row; not null

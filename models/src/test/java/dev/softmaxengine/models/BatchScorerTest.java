@@ -54,7 +54,8 @@ class BatchScorerTest {
                         sum += p[i * 10 + c];
                         best = p[i * 10 + c] > p[i * 10 + best] ? c : best;
                     }
-                    assertEquals(1, sum, 1e-12);
+                    // Float32 probabilities: each within the kernel's float32 softmax bound, rtol 1.5e-5.
+                    assertEquals(1, sum, 1.5e-5);
                     assertEquals(best, predicted[i]);
                 }
                 sunk[0] += rows;

@@ -10,7 +10,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.models.Classifier;
-import dev.softmaxengine.models.linalg.HostTensors;
+import dev.softmaxengine.models.linalg.ClassMajorArgmax;
 import dev.softmaxengine.models.onnx.OnnxImport;
 
 import java.io.PrintWriter;
@@ -31,8 +31,8 @@ import java.util.concurrent.Future;
 
 /**
  * Rows per second scoring one {@code .onnx} linear classifier two ways over the same float32 rows
- * in memory, in batches: imported into this project ({@link OnnxImport}: the Vector API GEMM, the
- * kernel's softmax and argmax across the rows of class-major scores, as {@code models score} runs
+ * in memory, in batches: imported into this project ({@link OnnxImport}: the float32 Vector API GEMM, the
+ * kernel's float32 softmax and {@link ClassMajorArgmax} across the rows of class-major scores, as {@code models score} runs
  * them, probabilities and labels into a caller's arrays) and as an ONNX
  * Runtime session (inputs bound once, outputs pinned into direct buffers, so each call is
  * {@code session.run} alone). Equal threads: ours splits the batches over {@code threads} threads,
@@ -117,7 +117,7 @@ public final class OnnxScoringComparison {
                         throw new IllegalStateException(e);
                     }
                 };
-                double[][] ourP = new double[threads][batch * k];
+                float[][] ourP = new float[threads][batch * k];
                 int[][] ourLabels = new int[batches][];
                 double[] firstBatch = new double[Math.min(batch, rows) * k];
                 Runnable ours = () -> {
@@ -125,13 +125,13 @@ public final class OnnxScoringComparison {
                     for (int t = 0; t < threads; t++) {
                         final int id = t;
                         parts.add(pool.submit(() -> {
-                            double[] p = ourP[id];
+                            float[] p = ourP[id];
                             for (int b = id; b < batches; b += threads) {
                                 int m = Math.min(batch, rows - b * batch);
-                                // As BatchScorer (models score) does it: class-major probabilities, argmax over the classes.
+                                // As BatchScorer (models score) does it: class-major float32 probabilities, argmax over the classes.
                                 model.probabilitiesByClass(x, b * batch, m, p);
                                 int[] labels = ourLabels[b] != null && ourLabels[b].length == m ? ourLabels[b] : new int[m];
-                                kernel.argmax(HostTensors.matrix(p, k, m), labels, 0);
+                                ClassMajorArgmax.argmax(p, k, m, labels);
                                 ourLabels[b] = labels;
                                 if (b == 0) {
                                     for (int c = 0; c < k; c++) {

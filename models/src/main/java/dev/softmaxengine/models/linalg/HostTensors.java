@@ -47,4 +47,41 @@ public final class HostTensors {
         }
         return Tensor.of(MemorySegment.ofArray(data), DType.FLOAT64, n);
     }
+
+    /**
+     * The first {@code rows * cols} elements of {@code data} as a row-major {@code [rows, cols]} tensor.
+     *
+     * @param data the backing array, at least {@code rows * cols} long; shared, not copied
+     * @param rows rows, at least 0
+     * @param cols columns, at least 0
+     * @return a float32 tensor view of {@code data}
+     */
+    public static Tensor matrix(float[] data, int rows, int cols) {
+        long size = (long) rows * cols;
+        if (data.length == size) {
+            return Tensor.of(data, rows, cols);
+        }
+        if (data.length < size) {
+            throw new IllegalArgumentException("data has " + data.length + " elements, [" + rows + ", " + cols
+                    + "] needs " + size);
+        }
+        return Tensor.of(MemorySegment.ofArray(data), DType.FLOAT32, rows, cols);
+    }
+
+    /**
+     * The first {@code n} elements of {@code data} as a rank-1 tensor.
+     *
+     * @param data the backing array, at least {@code n} long; shared, not copied
+     * @param n elements, at least 0
+     * @return a float32 tensor view of {@code data}
+     */
+    public static Tensor vector(float[] data, int n) {
+        if (data.length == n) {
+            return Tensor.of(data, n);
+        }
+        if (data.length < n) {
+            throw new IllegalArgumentException("data has " + data.length + " elements, needs " + n);
+        }
+        return Tensor.of(MemorySegment.ofArray(data), DType.FLOAT32, n);
+    }
 }

@@ -3,7 +3,10 @@ package dev.softmaxengine.models.linear;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.io.ModelFile;
+import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.models.linalg.FloatAffine;
 import dev.softmaxengine.models.linalg.Gemm;
+import dev.softmaxengine.models.linalg.HostTensors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +17,9 @@ import java.util.List;
  * {@code K x d}, {@code b} of {@code K}): the weights, their checks, their file layout
  * ({@code classes}, {@code weights}, {@code bias}) and the batch GEMM, shared by
  * {@link SoftmaxRegression} and {@link OneVsRestLogistic}, which differ in what they make of it.
+ * The float64 weights serve training and the float64 outputs; batch scoring
+ * ({@link #probabilitiesByClass(float[], int, int, float[])}) runs on a float32 copy packed once
+ * here ({@link FloatAffine}).
  */
 public abstract sealed class AffineClassifier implements Classifier permits SoftmaxRegression, OneVsRestLogistic {
     private final SoftmaxKernel kernel;
@@ -21,6 +27,7 @@ public abstract sealed class AffineClassifier implements Classifier permits Soft
     private final double[] bias;
     private final int features;
     private final List<String> classNames;
+    private final FloatAffine scoring;
 
     /**
      * @param weights row-major {@code classes x features} (copied)
@@ -47,6 +54,7 @@ public abstract sealed class AffineClassifier implements Classifier permits Soft
         this.bias = bias.clone();
         this.features = weights.length / k;
         this.classNames = List.copyOf(classNames);
+        this.scoring = new FloatAffine(this.weights, this.bias, k, features);
     }
 
     @Override
@@ -90,6 +98,26 @@ public abstract sealed class AffineClassifier implements Classifier permits Soft
         checkBatch(x, row, rows, out == null ? 0 : out.length);
         int k = classNames.size();
         Gemm.affine(x, row * features, rows, features, weights, bias, k, out, 0, byClass ? 1 : k, byClass ? rows : 1);
+    }
+
+    /** {@code W x + b} of rows [row, row + rows) of x into out, class-major, in float32 ({@link FloatAffine}). */
+    final void affine(float[] x, int row, int rows, float[] out) {
+        checkBatch(x, row, rows, out == null ? 0 : out.length);
+        scoring.applyByClass(x, row * features, rows, out);
+    }
+
+    /**
+     * The log-potentials class-major in float32 ({@code out[c * rows + i]}), from
+     * {@link #affine(float[], int, int, float[])}.
+     */
+    abstract void scoresByClass(float[] x, int row, int rows, float[] out);
+
+    /** Float32 throughout: the packed float32 GEMM, then the kernel's float32 softmax across the rows. */
+    @Override
+    public final void probabilitiesByClass(float[] x, int row, int rows, float[] out) {
+        scoresByClass(x, row, rows, out);
+        Tensor t = HostTensors.matrix(out, classNames.size(), rows);
+        kernel.softmax(t, t, 0);
     }
 
     @Override

@@ -51,6 +51,13 @@ public final class OneVsRestLogistic extends AffineClassifier {
         kernel().logSigmoid(t, t);
     }
 
+    @Override
+    void scoresByClass(float[] x, int row, int rows, float[] out) {
+        affine(x, row, rows, out);
+        Tensor t = HostTensors.vector(out, rows * classNames().size());
+        kernel().logSigmoid(t, t);
+    }
+
     /**
      * The model saved in {@code file}.
      *

@@ -43,6 +43,11 @@ public final class SoftmaxRegression extends AffineClassifier {
         affine(x, row, rows, out, true);
     }
 
+    @Override
+    void scoresByClass(float[] x, int row, int rows, float[] out) {
+        affine(x, row, rows, out);
+    }
+
     /**
      * The model saved in {@code file}.
      *

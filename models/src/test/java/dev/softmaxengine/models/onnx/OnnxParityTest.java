@@ -13,6 +13,7 @@ import dev.softmaxengine.models.Classifier;
 import dev.softmaxengine.models.TestSupport;
 import dev.softmaxengine.models.data.Dataset;
 import dev.softmaxengine.models.io.ModelFile;
+import dev.softmaxengine.models.linalg.ClassMajorArgmax;
 import dev.softmaxengine.models.linear.LogisticRegression;
 import dev.softmaxengine.models.linear.OneVsRestLogistic;
 import dev.softmaxengine.models.linear.SoftmaxRegression;
@@ -113,6 +114,14 @@ class OnnxParityTest {
         // What models score runs (BatchScorer): class-major probabilities, held to the same bound below.
         double[] byClass = new double[n * k];
         model.probabilitiesByClass(rows.x(), 0, n, byClass);
+        // And in float32 (what BatchScorer and bench-onnx run): float32 scores and the kernel's float32 softmax.
+        float[] byClass32 = new float[n * k];
+        model.probabilitiesByClass(rows.x(), 0, n, byClass32);
+        double[] logPotentials = new double[n * k];
+        model.scores(rows.x(), 0, n, logPotentials);
+        boolean ovr = model instanceof OneVsRestLogistic;
+        int[] predicted32 = new int[n];
+        ClassMajorArgmax.argmax(byClass32, k, n, predicted32);
 
         boolean float64 = file.contains("float64");
         double[] theirs = new double[n * k];
@@ -124,6 +133,7 @@ class OnnxParityTest {
         double[] w = weights(model);
         double u = float64 ? 0x1p-53 : 0x1p-24;
         double worst = 0;
+        double worst32 = 0;
         int labelsChecked = 0;
         for (int i = 0; i < n; i++) {
             double gamma = 0;
@@ -151,17 +161,33 @@ class OnnxParityTest {
                     double q = byClass[c * n + i];
                     assertTrue(Math.abs(q - b) <= bound, file + " row " + i + " class " + c + ": class-major " + q
                             + ", ONNX Runtime " + b);
+                    // Float32 on both sides: each score within gamma (ours is the same float32 dot product
+                    // bound, FloatAffine), so 4 gamma p; each side's float32 logit z = s - max carries |z| u,
+                    // which exp makes relative; the one-vs-rest log-sigmoid adds up to 16 u |s| (its kernel bound).
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int d = 0; d < k; d++) {
+                        max = Math.max(max, logPotentials[i * k + d]);
+                    }
+                    double sc = logPotentials[i * k + c];
+                    double z = Math.abs(sc - max) + (ovr ? 16 * Math.abs(sc) : 0);
+                    double bound32 = 4 * gamma * a + 2 * z * 0x1p-24 * a + 0x1p-20 * a + 0x1p-22;
+                    double err32 = Math.abs(byClass32[c * n + i] - b);
+                    worst32 = Math.max(worst32, err32 / bound32);
+                    assertTrue(err32 <= bound32, file + " row " + i + " class " + c + ": float32 class-major "
+                            + byClass32[c * n + i] + ", ONNX Runtime " + b + ", |diff| " + err32 + " > bound " + bound32);
                 }
             }
             if (theirLabels[i] != null) {
                 assertEquals(theirLabels[i], model.classNames().get(predicted[i]), file + " row " + i + " label");
+                assertEquals(theirLabels[i], model.classNames().get(predicted32[i]), file + " row " + i + " float32 label");
                 labelsChecked++;
             } else {
                 assertEquals(argmax(theirs, i, k), predicted[i], file + " row " + i + " argmax");
+                assertEquals(argmax(theirs, i, k), predicted32[i], file + " row " + i + " float32 argmax");
             }
         }
-        System.out.printf("%s (%s): %d rows, %d labels compared, worst |diff| / bound %.3f%n", file, backend.backend(), n,
-                labelsChecked, worst);
+        System.out.printf("%s (%s): %d rows, %d labels compared, worst |diff| / bound %.3f (float32 path %.3f)%n", file,
+                backend.backend(), n, labelsChecked, worst, worst32);
     }
 
     private static void runOrt(Path file, OnnxImport.Result imported, Dataset rows, boolean float64, int k,
