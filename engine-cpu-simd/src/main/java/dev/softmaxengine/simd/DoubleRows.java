@@ -326,8 +326,17 @@ final class DoubleRows implements RowKernels {
     private static final int EXP = 2;
     private static final int SCALE = 3;
     private static final int LOG_NORMALIZE = 4;
+    /**
+     * Rows of at most this many elements take the short-row passes, methods of their own so that
+     * C2's profiles of short and long rows (loop trip counts, branches taken) stay apart: shared,
+     * rows of 1,024 run after rows of 32 went at half speed.
+     */
+    static final int SHORT_ROW = 4 * L;
     private static final MethodHandle[] PASSES = passes("maxPass", "expStorePass", "expPass", "scalePass",
-            "logNormalizePass");
+            "logNormalizePass", "shortMaxPass", "shortExpStorePass", "shortExpPass", "shortScalePass",
+            "shortLogNormalizePass");
+    /** Index of a pass's short-row twin in {@link #PASSES}. */
+    private static final int SHORT = 5;
 
     private static MethodHandle[] passes(String... names) {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -345,7 +354,7 @@ final class DoubleRows implements RowKernels {
 
     private static void runPass(int pass, Group g) {
         try {
-            PASSES[pass].invokeExact(g);
+            PASSES[g.n <= SHORT_ROW ? pass + SHORT : pass].invokeExact(g);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -402,6 +411,52 @@ final class DoubleRows implements RowKernels {
     private static void logNormalizePass(Group g) {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             rowLogNormalize(g.in, g.out, b, g.n, g.max[j], g.invT, g.factor[j]);
+        }
+    }
+
+    private static void shortMaxPass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            g.max[j] = shortRowMax(g.in, b, g.n);
+        }
+    }
+
+    private static void shortExpStorePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            shortRowExpSum(g.in, g.out, b, g.n, g.max[j], g.invT, true, g.partials, j * L);
+        }
+    }
+
+    private static void shortExpPass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            shortRowExpSum(g.in, null, b, g.n, g.max[j], g.invT, false, g.partials, j * L);
+        }
+    }
+
+    private static void shortScalePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            DoubleVector f = DoubleVector.broadcast(S, g.factor[j]);
+            for (int i = 0; i < g.n; i += L) {
+                st(ld(g.out, b + i).mul(f), g.out, b + i, S.indexInRange(i, g.n));
+            }
+        }
+    }
+
+    private static void shortLogNormalizePass(Group g) {
+        DoubleVector vt = DoubleVector.broadcast(S, g.invT);
+        boolean scaled = g.invT != 1;
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            double max = g.max[j];
+            DoubleVector vm = DoubleVector.broadcast(S, max);
+            DoubleVector vl = DoubleVector.broadcast(S, g.factor[j]);
+            if (max < NO_OVERFLOW_MAX) {
+                for (int i = 0; i < g.n; i += L) {
+                    st(shifted(ld(g.in, b + i), vm, vt, scaled).sub(vl), g.out, b + i, S.indexInRange(i, g.n));
+                }
+            } else {
+                for (int i = 0; i < g.n; i += L) {
+                    st(logit(ld(g.in, b + i), vm, vt).sub(vl), g.out, b + i, S.indexInRange(i, g.n));
+                }
+            }
         }
     }
 
@@ -547,6 +602,34 @@ final class DoubleRows implements RowKernels {
         m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
         m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
         return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** Max of a short row whose whole vectors lie inside in, ignoring NaN: one accumulator. */
+    private static double shortRowMax(double[] in, int base, int n) {
+        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            DoubleVector v = ld(in, base + i);
+            max = max.blend(v, v.compare(VectorOperators.GT, max).and(S.indexInRange(i, n)));
+        }
+        return max.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** {@link #rowExpSum} of a short row: its lane sums into partials[at, at + L). */
+    private static void shortRowExpSum(double[] in, double[] out, int base, int n, double max, double invT, boolean store,
+                                       double[] partials, int at) {
+        DoubleVector vm = DoubleVector.broadcast(S, max);
+        DoubleVector vt = DoubleVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
+        DoubleVector s = DoubleVector.zero(S);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Double> k = S.indexInRange(i, n);
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)).blend(0, k.not());
+            if (store) {
+                st(e, out, base + i, k);
+            }
+            s = s.add(e);
+        }
+        s.intoArray(partials, at);
     }
 
     /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */

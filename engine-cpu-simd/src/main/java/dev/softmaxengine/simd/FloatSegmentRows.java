@@ -369,8 +369,17 @@ final class FloatSegmentRows implements RowKernels {
     private static final int EXP = 2;
     private static final int SCALE = 3;
     private static final int LOG_NORMALIZE = 4;
+    /**
+     * Rows of at most this many elements take the short-row passes, methods of their own so that
+     * C2's profiles of short and long rows (loop trip counts, branches taken) stay apart: shared,
+     * rows of 1,024 run after rows of 32 went at half speed.
+     */
+    static final int SHORT_ROW = 4 * L;
     private static final MethodHandle[] PASSES = passes("maxPass", "expStorePass", "expPass", "scalePass",
-            "logNormalizePass");
+            "logNormalizePass", "shortMaxPass", "shortExpStorePass", "shortExpPass", "shortScalePass",
+            "shortLogNormalizePass");
+    /** Index of a pass's short-row twin in {@link #PASSES}. */
+    private static final int SHORT = 5;
 
     private static MethodHandle[] passes(String... names) {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -388,7 +397,7 @@ final class FloatSegmentRows implements RowKernels {
 
     private static void runPass(int pass, Group g) {
         try {
-            PASSES[pass].invokeExact(g);
+            PASSES[g.n <= SHORT_ROW ? pass + SHORT : pass].invokeExact(g);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -436,6 +445,52 @@ final class FloatSegmentRows implements RowKernels {
     private static void logNormalizePass(Group g) {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             rowLogNormalize(g.in, g.out, b, g.n, g.max[j], g.invT, g.factor[j]);
+        }
+    }
+
+    private static void shortMaxPass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            g.max[j] = shortRowMax(g.in, b, g.n);
+        }
+    }
+
+    private static void shortExpStorePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            g.sum[j] = shortRowExpSum(g.in, g.out, b, g.n, g.max[j], g.invT, true);
+        }
+    }
+
+    private static void shortExpPass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            g.sum[j] = shortRowExpSum(g.in, null, b, g.n, g.max[j], g.invT, false);
+        }
+    }
+
+    private static void shortScalePass(Group g) {
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            FloatVector f = FloatVector.broadcast(S, g.factor[j]);
+            for (int i = 0; i < g.n; i += L) {
+                st(ld(g.out, b + i).mul(f), g.out, b + i, S.indexInRange(i, g.n));
+            }
+        }
+    }
+
+    private static void shortLogNormalizePass(Group g) {
+        FloatVector vt = FloatVector.broadcast(S, g.invT);
+        boolean scaled = g.invT != 1;
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            float max = g.max[j];
+            FloatVector vm = FloatVector.broadcast(S, max);
+            FloatVector vl = FloatVector.broadcast(S, g.factor[j]);
+            if (max < NO_OVERFLOW_MAX) {
+                for (int i = 0; i < g.n; i += L) {
+                    st(shifted(ld(g.in, b + i), vm, vt, scaled).sub(vl), g.out, b + i, S.indexInRange(i, g.n));
+                }
+            } else {
+                for (int i = 0; i < g.n; i += L) {
+                    st(logit(ld(g.in, b + i), vm, vt).sub(vl), g.out, b + i, S.indexInRange(i, g.n));
+                }
+            }
         }
     }
 
@@ -581,6 +636,33 @@ final class FloatSegmentRows implements RowKernels {
         m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
         m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
         return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** Max of a short row whose whole vectors lie inside in, ignoring NaN: one accumulator. */
+    private static float shortRowMax(MemorySegment in, int base, int n) {
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            FloatVector v = ld(in, base + i);
+            max = max.blend(v, v.compare(VectorOperators.GT, max).and(S.indexInRange(i, n)));
+        }
+        return max.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** {@link #rowExpSum} of a short row: one fp32 vector sum, no blocks. */
+    private static double shortRowExpSum(MemorySegment in, MemorySegment out, int base, int n, float max, float invT, boolean store) {
+        FloatVector vm = FloatVector.broadcast(S, max);
+        FloatVector vt = FloatVector.broadcast(S, invT);
+        boolean scaled = invT != 1;
+        FloatVector s = FloatVector.zero(S);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> k = S.indexInRange(i, n);
+            FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)).blend(0, k.not());
+            if (store) {
+                st(e, out, base + i, k);
+            }
+            s = s.add(e);
+        }
+        return VectorMath.sum(s);
     }
 
     /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */
