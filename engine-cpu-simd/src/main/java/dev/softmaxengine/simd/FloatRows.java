@@ -26,10 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Sums of exp run in fp32 vectors over blocks of {@link #BLOCK} elements and then accumulate in
  * fp64, so the summation error stays near fp32 rounding even for 1M columns.
  *
- * <p>C2 notes: loops keep int induction variables and one exp per iteration (more exps in one
- * method hit C2's NodeCountInliningCutoff and leave them out of line, boxed: 2x slower); tails use
- * unmasked compares and tests combined with {@code .and(mask)}, because the masked overloads are
- * not intrinsified (they run the Java fallback, ~4x slower per row with a ragged tail).
+ * <p>C2 notes: loops keep int induction variables; every root holds one exp call site at most
+ * (see "C2's budget" at the contiguous rows); tails use unmasked compares and tests combined with
+ * {@code .and(mask)}, because the masked overloads are not intrinsified (they run the Java
+ * fallback, ~4x slower per row with a ragged tail).
  */
 final class FloatRows implements RowKernels {
     static final FloatRows INSTANCE = new FloatRows();
@@ -269,10 +269,12 @@ final class FloatRows implements RowKernels {
     // (NodeCountInliningCutoff, fixed in product JVMs). The Vector API's own methods are still
     // inlined late, but the calls of ours left (ld, st, the exp) stay out of line with their vectors
     // boxed: 3-30x slower (rows of 10 floats ran at 1.9 GB/s). A Vector API op costs about 430
-    // parse nodes, an exp about 10,000. So the passes below are roots of their own (see Pass),
-    // each with one exp call site at most, and tails run the loop's own body under a mask rather
-    // than a second copy of it. (Static final vector constants cost fewer nodes, but C2 reloads
-    // them at every use: the float exp ran at half speed.)
+    // parse nodes, an exp about 10,000. So the passes below are roots of their own (see PASSES),
+    // each with one exp call site at most; tails run the loop's own body under a mask rather than
+    // a second copy of it; loads are whole vectors (a masked load costs three times the nodes and
+    // ran 3x slower), so rows that end a buffer are staged. (Static final vector constants cost
+    // fewer nodes, but C2 reloads them at every use: the float exp ran at half speed.)
+    // InliningTest fails when a root of the simd package overflows again.
 
     /**
      * Bytes of a group of short rows and of long rows (at least one row): the group stays in L1
