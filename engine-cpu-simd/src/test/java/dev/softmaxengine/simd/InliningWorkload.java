@@ -30,6 +30,7 @@ final class InliningWorkload {
                         Tensor in = tensor(dtype, segment, rows, n, rnd, arena);
                         Tensor out = tensor(dtype, segment, rows, n, rnd, arena);
                         Tensor reduced = tensor(dtype, segment, rows, 1, rnd, arena);
+                        Tensor columns = tensor(dtype, segment, 1, n, rnd, arena);
                         int[] idx = new int[rows];
                         for (int r = 0; r < reps; r++) {
                             k.softmax(in, out, -1);
@@ -41,6 +42,11 @@ final class InliningWorkload {
                             k.argmax(in, idx, -1);
                             k.sigmoid(in, out);
                             k.logSigmoid(in, out);
+                            if (r % 4 == 0) {
+                                k.softmax(in, out, 0);
+                                k.logSoftmax(in, out, 0);
+                                k.logSumExp(in, columns, 0, true);
+                            }
                         }
                     }
                 }
