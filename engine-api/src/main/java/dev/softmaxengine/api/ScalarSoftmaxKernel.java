@@ -247,7 +247,7 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
             Integer[] order = ranked(x);
             double[] p = new double[n];
             for (int k = 0; k < n; k++) {
-                p[k] = Math.exp((x[k] - max) / t);
+                p[k] = StrictMath.exp((x[k] - max) / t);
             }
             int topK = s.topK() == 0 ? n : s.topK();
             double massK = 0;
@@ -261,7 +261,7 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
             for (int j = 0; j < topK && p[order[j]] >= least; j++) {
                 kept[order[j]] = true;
                 cum += p[order[j]];
-                if (cum >= target) {
+                if (s.topP() < 1 && cum >= target) {
                     break;
                 }
             }
@@ -282,7 +282,7 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
                     }
                 }
             }
-            logProb = (x[drawn] - max) / t - Math.log(mass);
+            logProb = (x[drawn] - max) / t - StrictMath.log(mass);
         }
         r.out().set(row, drawn);
         if (r.secondOut().isPresent()) {
