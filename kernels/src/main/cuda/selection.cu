@@ -255,8 +255,10 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                 }
                 ties_f = ties_f > 0 ? ties_f : 1;
             }
-            // Its mass, then the draw: the first kept index whose running sum passes u * mass.
+            // Its mass (Kahan-compensated, so the log-probability is exact to a few ulp at any
+            // length), then the draw: the first kept index whose running sum passes u * mass.
             double mass = 0;
+            double comp = 0;
             long long seen_k = 0;
             long long seen_f = 0;
             for (long long k = 0; k < n; k++) {
@@ -266,7 +268,10 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                 }
                 const double p = exp((double(x[k]) - top) / t);
                 if (by_min_p ? p >= least : in_set(key, tf, ties_f, &seen_f)) {
-                    mass += p;
+                    const double y = p - comp;
+                    const double s = mass + y;
+                    comp = (s - mass) - y;
+                    mass = s;
                 }
             }
             const double threshold = philox_uniform(seed, (unsigned long long)row) * mass;

@@ -41,7 +41,8 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
 
     @Override
     public Tolerance tolerance(Op op, DType dtype) {
-        return dtype == DType.FLOAT32 ? FLOAT32 : FLOAT64;
+        // Top-k copies values: exact in either dtype.
+        return dtype == DType.FLOAT32 && op != Op.TOP_K ? FLOAT32 : FLOAT64;
     }
 
     @Override
@@ -265,12 +266,14 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
                     break;
                 }
             }
-            double mass = 0;
+            // Compensated, so that the log-probability is within a few ulp whatever the row length.
+            Sum keptMass = new Sum();
             for (int k = 0; k < n; k++) {
                 if (kept[k]) {
-                    mass += p[k];
+                    keptMass.add(p[k]);
                 }
             }
+            double mass = keptMass.value();
             double threshold = Philox.uniform(s.seed(), row) * mass;
             double run = 0;
             for (int k = 0; k < n; k++) {

@@ -19,10 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Top-k and sample without sorting a row: a bounded heap of the k best, where a vector compare
  * against the heap's worst skips the lanes that cannot enter (after the first k, nearly all of a
- * logits row); for a sample without top-k, a bisection over the order keys finds the top-p
- * boundary in vector passes. Both follow {@link Selection}'s rules, and a row is always computed by
- * one thread in one order, so the results do not depend on threads or batch split; the draws, kept
- * sets and sums of the top-k path are the oracle's bit for bit.
+ * logits row); for a sample without top-k, the vector exp, a histogram of the probabilities and a
+ * bisection over the order keys of the one bucket that holds it find the top-p boundary. Both follow
+ * {@link Selection}'s rules, and a row is always computed by one thread in one order, so the
+ * results do not depend on threads or batch split; the draws, kept sets and sums of the top-k path
+ * are the oracle's bit for bit.
  *
  * <p>Each slice is read into an fp64 scratch row first (one pass, strided for a non-last axis), so
  * one code path serves both dtypes and every tensor kind.
@@ -51,8 +52,25 @@ final class VectorSelection {
             heapKey = new long[k];
         }
 
+        double[] candidateP;
+        long[] candidateKeys;
+
         double[] p() {
             return p != null ? p : (p = new double[row.length]);
+        }
+
+        double[] candidateP() {
+            return candidateP != null ? candidateP : (candidateP = new double[row.length]);
+        }
+
+        double[] histogram;
+
+        double[] histogram() {
+            return histogram != null ? histogram : (histogram = new double[BUCKETS]);
+        }
+
+        long[] candidateKeys() {
+            return candidateKeys != null ? candidateKeys : (candidateKeys = new long[row.length]);
         }
 
         long[] keys() {
@@ -211,145 +229,280 @@ final class VectorSelection {
     /** {index, log-probability} of one row's draw, by {@link Selection}'s rules. */
     private static double[] sampleRow(Scratch s, int n, Sampling sampling, int topK, int[] sorted, long row) {
         double[] x = s.row;
-        double max = Double.NEGATIVE_INFINITY;
-        int argmax = 0;
-        for (int k = 0; k < n; k++) {
-            double v = x[k];
-            if (v != v) {
-                return new double[] {-1, Double.NaN};
-            }
-            if (v > max) {
-                max = v;
-                argmax = k;
-            }
+        DoubleVector top = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        boolean nan = false;
+        int k = 0;
+        for (int bound = D.loopBound(n); k < bound; k += D.length()) {
+            DoubleVector v = DoubleVector.fromArray(D, x, k);
+            nan |= v.test(VectorOperators.IS_NAN).anyTrue();
+            top = top.max(v);
+        }
+        double max = top.reduceLanes(VectorOperators.MAX);
+        for (; k < n; k++) {
+            nan |= x[k] != x[k];
+            max = Math.max(max, x[k]);
+        }
+        if (nan) {
+            return new double[] {-1, Double.NaN};
         }
         double t = sampling.temperature();
         if (t == 0) {
-            return new double[] {argmax, 0};
+            int first = 0;
+            while (x[first] != max) {
+                first++;
+            }
+            return new double[] {first, 0};
         }
         if (Double.isInfinite(max)) {
             return new double[] {-1, Double.NaN};
         }
         double least = sampling.minP() * (1 - Selection.SLACK);
-        // Without top-k every p is needed for the bisection, so it is kept; with it, only the few kept
-        // entries' p are computed (in the walks below).
-        boolean dense = topK == 0;
-        double[] p = dense ? s.p() : null;
-        long[] keys = dense ? s.keys() : null;
-        long keptAbove;
-        long tieKey;
-        int ties;
-        if (topK > 0) {
-            best(s, n, topK, sorted);
-            double massK = 0;
-            for (int j = 0; j < topK; j++) {
-                massK += StrictMath.exp((x[sorted[j]] - max) / t);
-            }
-            double target = (sampling.topP() - Selection.SLACK) * massK;
-            double cum = 0;
-            int kept = 0;
-            while (kept < topK) {
-                double pj = StrictMath.exp((x[sorted[kept]] - max) / t);
-                if (pj < least) {
-                    break;
-                }
-                kept++;
-                cum += pj;
-                if (sampling.topP() < 1 && cum >= target) {
-                    break;
-                }
-            }
-            tieKey = Selection.key(x[sorted[kept - 1]]);
-            ties = 0;
-            for (int j = 0; j < kept; j++) {
-                if (Selection.key(x[sorted[j]]) == tieKey) {
-                    ties++;
-                }
-            }
-            keptAbove = tieKey;
-        } else {
-            double massAll = 0;
-            double massLeast = 0;
-            for (int k = 0; k < n; k++) {
-                double pk = StrictMath.exp((x[k] - max) / t);
-                p[k] = pk;
-                keys[k] = Selection.key(x[k]);
-                massAll += pk;
-                if (pk >= least) {
-                    massLeast += pk;
-                }
-            }
-            double target = (sampling.topP() - Selection.SLACK) * massAll;
-            if (sampling.topP() < 1 && massLeast >= target) {
-                tieKey = boundary(p, keys, n, target);
-                double cum = massAbove(p, keys, n, tieKey == Long.MAX_VALUE ? tieKey : tieKey + 1);
-                ties = 0;
-                for (int k = 0; k < n && cum < target; k++) {
-                    if (keys[k] == tieKey) {
-                        cum += p[k];
-                        ties++;
-                    }
-                }
-                ties = Math.max(ties, 1);
-            } else {
-                // The min-p set (every tie in), or everything when minP is 0.
-                long lowest = Long.MAX_VALUE;
-                for (int k = 0; k < n; k++) {
-                    if (p[k] >= least) {
-                        lowest = Math.min(lowest, keys[k]);
-                    }
-                }
-                tieKey = lowest;
-                ties = Integer.MAX_VALUE;
-            }
-            keptAbove = tieKey;
+        return topK > 0 ? sampleTopK(s, n, sampling, topK, sorted, row, max, least)
+                : sampleDense(s, n, sampling, row, max, least);
+    }
+
+    /**
+     * With top-k: the k best from the heap, the kept prefix in their order, then the draw over the
+     * kept entries in index order. The arithmetic (StrictMath, sums in the same order) is the
+     * oracle's, so its draws and log-probabilities are the oracle's bit for bit.
+     */
+    private static double[] sampleTopK(Scratch s, int n, Sampling sampling, int topK, int[] sorted, long row, double max,
+                                       double least) {
+        double[] x = s.row;
+        double t = sampling.temperature();
+        best(s, n, topK, sorted);
+        double massK = 0;
+        for (int j = 0; j < topK; j++) {
+            massK += StrictMath.exp((x[sorted[j]] - max) / t);
         }
-        // Kept: key above tieKey, or equal to it among the first `ties` in index order.
+        double target = (sampling.topP() - Selection.SLACK) * massK;
+        double cum = 0;
+        int kept = 0;
+        while (kept < topK) {
+            double pj = StrictMath.exp((x[sorted[kept]] - max) / t);
+            if (pj < least) {
+                break;
+            }
+            kept++;
+            cum += pj;
+            if (sampling.topP() < 1 && cum >= target) {
+                break;
+            }
+        }
+        int[] byIndex = Arrays.copyOf(sorted, kept);
+        Arrays.sort(byIndex);
+        // Compensated (Neumaier) as the oracle's: the log-probability is then exact to rounding.
         double mass = 0;
-        int seen = 0;
-        for (int k = 0; k < n; k++) {
-            long key = dense ? keys[k] : Selection.key(x[k]);
-            if (key > keptAbove || (key == keptAbove && seen++ < ties)) {
-                mass += dense ? p[k] : StrictMath.exp((x[k] - max) / t);
-            }
+        double comp = 0;
+        for (int k : byIndex) {
+            double v = StrictMath.exp((x[k] - max) / t);
+            double sum = mass + v;
+            comp += Math.abs(mass) >= Math.abs(v) ? (mass - sum) + v : (v - sum) + mass;
+            mass = sum;
         }
+        mass += comp;
         double threshold = Philox.uniform(sampling.seed(), row) * mass;
         double run = 0;
         int drawn = -1;
-        seen = 0;
-        for (int k = 0; k < n; k++) {
-            long key = dense ? keys[k] : Selection.key(x[k]);
-            if (key > keptAbove || (key == keptAbove && seen++ < ties)) {
-                double pk = dense ? p[k] : StrictMath.exp((x[k] - max) / t);
-                if (pk > 0) {
-                    run += pk;
-                    drawn = k;
-                    if (run > threshold) {
-                        break;
-                    }
+        for (int k : byIndex) {
+            double pk = StrictMath.exp((x[k] - max) / t);
+            if (pk > 0) {
+                run += pk;
+                drawn = k;
+                if (run > threshold) {
+                    break;
                 }
             }
         }
         return new double[] {drawn, (x[drawn] - max) / t - StrictMath.log(mass)};
     }
 
-    /** The largest key {@code t} whose mass {@code sum p[k] for keys[k] >= t} is at least {@code target}. */
-    private static long boundary(double[] p, long[] keys, int n, double target) {
+    /**
+     * Without top-k: every p by the vector exp (1 ulp, where the oracle's StrictMath is within
+     * rounding: a draw can differ only when its uniform falls within that of a boundary), the top-p
+     * boundary by bisection over the keys, then the draw over the kept entries in index order.
+     */
+    private static double[] sampleDense(Scratch s, int n, Sampling sampling, long row, double max, double least) {
+        double[] x = s.row;
+        double t = sampling.temperature();
+        double[] p = s.p();
+        long[] keys = s.keys();
+        DoubleVector vMax = DoubleVector.broadcast(D, max);
+        DoubleVector all = DoubleVector.zero(D);
+        DoubleVector atLeast = DoubleVector.zero(D);
+        for (int k = 0; k < n; k += D.length()) {
+            VectorMask<Double> live = D.indexInRange(k, n);
+            DoubleVector v = DoubleVector.fromArray(D, x, k, live);
+            DoubleVector e = VectorMath.expNonPositive(v.sub(vMax).div(t));
+            e.intoArray(p, k, live);
+            // Selection.key without its NaN case (a row with a NaN has no draw): -0.0 + 0.0 is 0.0.
+            LongVector bits = v.add(0.0).reinterpretAsLongs();
+            bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 63).and(Long.MAX_VALUE))
+                    .intoArray(keys, k, live.cast(K));
+            all = all.add(e, live);
+            atLeast = atLeast.add(e, live.and(e.compare(VectorOperators.GE, least)));
+        }
+        double massAll = all.reduceLanes(VectorOperators.ADD);
+        double massLeast = atLeast.reduceLanes(VectorOperators.ADD);
+        double target = (sampling.topP() - Selection.SLACK) * massAll;
+        long tieKey;
+        long ties;
+        if (sampling.topP() < 1 && massLeast >= target) {
+            long[] found = boundary(s, n, target);
+            tieKey = found[0];
+            double cum = Double.longBitsToDouble(found[1]);
+            ties = 0;
+            for (int k = 0; k < n && cum < target; k++) {
+                if (keys[k] == tieKey) {
+                    cum += p[k];
+                    ties++;
+                }
+            }
+            ties = Math.max(ties, 1);
+        } else if (sampling.minP() > 0) {
+            // The min-p set, every tie in.
+            long lowest = Long.MAX_VALUE;
+            for (int k = 0; k < n; k++) {
+                if (p[k] >= least) {
+                    lowest = Math.min(lowest, keys[k]);
+                }
+            }
+            tieKey = lowest;
+            ties = Long.MAX_VALUE;
+        } else {
+            tieKey = Long.MIN_VALUE;
+            ties = Long.MAX_VALUE;
+        }
+        // Kept: key above tieKey, or equal to it among the first `ties` in index order. Equal keys
+        // have equal p, so the kept mass is the mass above tieKey plus the kept ties' share.
+        double mass;
+        if (tieKey == Long.MIN_VALUE) {
+            mass = compensatedMassAbove(p, keys, n, Long.MIN_VALUE);
+        } else {
+            long equal = 0;
+            double tieP = 0;
+            for (int k = 0; k < n; k++) {
+                if (keys[k] == tieKey) {
+                    equal++;
+                    tieP = p[k];
+                }
+            }
+            mass = compensatedMassAbove(p, keys, n, tieKey + 1) + Math.min(equal, ties) * tieP;
+        }
+        double threshold = Philox.uniform(sampling.seed(), row) * mass;
+        double run = 0;
+        int drawn = -1;
+        long seen = 0;
+        for (int k = 0; k < n; k++) {
+            if ((keys[k] > tieKey || (keys[k] == tieKey && seen++ < ties)) && p[k] > 0) {
+                run += p[k];
+                drawn = k;
+                if (run > threshold) {
+                    break;
+                }
+            }
+        }
+        return new double[] {drawn, (x[drawn] - max) / t - StrictMath.log(mass)};
+    }
+
+    /** Buckets of p by its sign, exponent and 4 leading mantissa bits: p's bits >>> 48, p in [0, 1]. */
+    private static final int BUCKETS = (int) (Double.doubleToRawLongBits(1.0) >>> 48) + 1;
+
+    /**
+     * The largest key {@code t} whose mass {@code sum p[k] for keys[k] >= t} is at least
+     * {@code target}, and the mass above it ({@code keys > t}, as double bits). A histogram of p
+     * (monotone in the key) finds the bucket that holds the boundary in one pass; the bisection
+     * then runs over that bucket's entries only, compacting them at every step.
+     */
+    private static long[] boundary(Scratch s, int n, double target) {
+        double[] p = s.p;
+        long[] keys = s.keys;
+        double[] hist = s.histogram();
+        Arrays.fill(hist, 0);
+        for (int k = 0; k < n; k++) {
+            hist[(int) (Double.doubleToRawLongBits(p[k]) >>> 48)] += p[k];
+        }
+        double above = 0;
+        int b = BUCKETS - 1;
+        while (b > 0 && above + hist[b] < target) {
+            above += hist[b--];
+        }
+        long[] ck = s.candidateKeys();
+        double[] cp = s.candidateP();
+        int m = 0;
         long lo = Long.MAX_VALUE;
         long hi = Long.MIN_VALUE;
         for (int k = 0; k < n; k++) {
-            lo = Math.min(lo, keys[k]);
-            hi = Math.max(hi, keys[k]);
+            if ((int) (Double.doubleToRawLongBits(p[k]) >>> 48) == b) {
+                ck[m] = keys[k];
+                cp[m++] = p[k];
+                lo = Math.min(lo, keys[k]);
+                hi = Math.max(hi, keys[k]);
+            }
         }
         while (lo < hi) {
             long mid = lo + ((hi - lo) >>> 1) + 1;
-            if (massAbove(p, keys, n, mid) >= target) {
+            double upper = massAbove(cp, ck, m, mid);
+            int w = 0;
+            if (above + upper >= target) {
                 lo = mid;
+                for (int k = 0; k < m; k++) {
+                    if (ck[k] >= mid) {
+                        ck[w] = ck[k];
+                        cp[w++] = cp[k];
+                    }
+                }
             } else {
                 hi = mid - 1;
+                above += upper;
+                for (int k = 0; k < m; k++) {
+                    if (ck[k] < mid) {
+                        ck[w] = ck[k];
+                        cp[w++] = cp[k];
+                    }
+                }
+            }
+            m = w;
+        }
+        // The candidates left are the entries of key lo (those above it went into `above`).
+        return new long[] {lo, Double.doubleToRawLongBits(above)};
+    }
+
+    /**
+     * {@code sum p[k] for keys[k] >= t}, Kahan-compensated in each lane and combined by Neumaier's
+     * sum: within a few ulp whatever the row length, as the oracle's compensated sum.
+     */
+    private static double compensatedMassAbove(double[] p, long[] keys, int n, long t) {
+        DoubleVector sum = DoubleVector.zero(D);
+        DoubleVector comp = DoubleVector.zero(D);
+        int k = 0;
+        if (D.length() == K.length()) {
+            for (int bound = D.loopBound(n); k < bound; k += D.length()) {
+                VectorMask<Double> in = LongVector.fromArray(K, keys, k).compare(VectorOperators.GE, t).cast(D);
+                DoubleVector y = DoubleVector.fromArray(D, p, k).sub(comp);
+                DoubleVector next = sum.add(y);
+                comp = comp.blend(next.sub(sum).sub(y), in);
+                sum = sum.blend(next, in);
             }
         }
-        return lo;
+        double total = 0;
+        double c = 0;
+        double[] lanes = sum.sub(comp).toArray();
+        for (int i = 0; i < lanes.length; i++) {
+            double v = lanes[i];
+            double s2 = total + v;
+            c += Math.abs(total) >= Math.abs(v) ? (total - s2) + v : (v - s2) + total;
+            total = s2;
+        }
+        for (; k < n; k++) {
+            if (keys[k] >= t) {
+                double v = p[k];
+                double s2 = total + v;
+                c += Math.abs(total) >= Math.abs(v) ? (total - s2) + v : (v - s2) + total;
+                total = s2;
+            }
+        }
+        return total + c;
     }
 
     /** {@code sum p[k] for keys[k] >= t}, in vector lanes. */

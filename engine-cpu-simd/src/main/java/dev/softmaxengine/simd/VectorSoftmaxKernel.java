@@ -57,7 +57,8 @@ public final class VectorSoftmaxKernel implements KernelBackend {
     private static final Tolerance F64_LOGSUMEXP = new Tolerance(5e-16, 2e-15);
     private static final Tolerance F64_SIGMOID = new Tolerance(1e-15, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
-    private static final Tolerance F32_ROUNDED = new Tolerance(0x1p-24, 0x1p-149);
+    private static final Tolerance F32_SAMPLE = new Tolerance(0x1p-23, 1e-14);
+    private static final Tolerance F64_SAMPLE = new Tolerance(0x1p-50, 1e-14);
 
     private final int threads;
     private final WorkerPool workers;
@@ -117,8 +118,11 @@ public final class VectorSoftmaxKernel implements KernelBackend {
             case LOGSUMEXP -> f32 ? F32_LOGSUMEXP : F64_LOGSUMEXP;
             case SIGMOID, LOG_SIGMOID -> f32 ? F32_SIGMOID : F64_SIGMOID;
             case HARDMAX, ARGMAX -> EXACT;
-            // Values are copied, and log-probabilities computed in fp64 as the oracle does, rounded once.
-            case TOP_K, SAMPLE -> f32 ? F32_ROUNDED : EXACT;
+            // Top-k copies values. Sample's log-probabilities are z - log(mass) in fp64, z as the oracle's;
+            // without top-k the mass sums vector-exp terms (1 ulp) in lanes: 1e-14 absolute for
+            // |log(mass)| <= 22, float32 adding its rounding. With top-k they are the oracle's exactly.
+            case TOP_K -> EXACT;
+            case SAMPLE -> f32 ? F32_SAMPLE : F64_SAMPLE;
         };
     }
 

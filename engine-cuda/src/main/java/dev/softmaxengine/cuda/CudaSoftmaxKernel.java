@@ -69,9 +69,9 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
     private static final Tolerance F64_SIGMOID = new Tolerance(16 * U64, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
     // Sample's log-probabilities: z - log(mass) in fp64, z as the oracle's and the mass within a
-    // few ulp, so 2e-14 absolute for |log(mass)| <= 22; float32 adds its rounding.
-    private static final Tolerance F32_SAMPLE = new Tolerance(2 * U32, 2e-14);
-    private static final Tolerance F64_SAMPLE = new Tolerance(8 * U64, 2e-14);
+    // few ulp, so 1e-14 absolute for |log(mass)| <= 22; float32 adds its rounding.
+    private static final Tolerance F32_SAMPLE = new Tolerance(2 * U32, 1e-14);
+    private static final Tolerance F64_SAMPLE = new Tolerance(8 * U64, 1e-14);
 
     private static final CUdeviceptr NULL = new CUdeviceptr();
 

@@ -152,6 +152,20 @@ public abstract class SelectionParityTest {
         return Stream.of(DType.floating()).flatMap(d -> Stream.of(Storage.values()).map(s -> Arguments.of(d, s)));
     }
 
+    /** The bounds a backend declares for the two ops stay within {@link ErrorCeilings}; top-k's is exact. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    public void declaredBoundsAreUnderTheCeilings(DType dtype) {
+        requireDtype(dtype);
+        for (Op op : new Op[] {Op.TOP_K, Op.SAMPLE}) {
+            Tolerance tol = kernel.tolerance(op, dtype);
+            Tolerance ceiling = ErrorCeilings.of(op, dtype);
+            assertTrue(tol.rtol() <= ceiling.rtol() && tol.atol() <= ceiling.atol(), kernel.backend() + " declares " + tol
+                    + " for " + op.cliName() + " " + dtype + ", beyond the ceiling " + ceiling);
+        }
+        assertEquals(new Tolerance(0, 0), kernel.tolerance(Op.TOP_K, dtype), "top-k copies values");
+    }
+
     // ---------------------------------------------------------------- top-k
 
     @ParameterizedTest(name = "{0} cols {1}")

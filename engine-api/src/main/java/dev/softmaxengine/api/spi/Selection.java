@@ -7,10 +7,10 @@ package dev.softmaxengine.api.spi;
  * <p>A sample's kept set is the first {@code L} entries in that order, where {@code L} is the least
  * of: top-k's k; the shortest prefix whose mass {@code sum p_i} reaches {@code (topP - SLACK)} of the
  * top-k's mass (no cut at top-p 1); the number of entries with {@code p_i >= minP * (1 - SLACK)}, where
- * {@code p_i = exp((x_i - max) / T)} in fp64 (so the largest is 1; the CPU backends use
- * {@link StrictMath#exp}, identical on every JVM and JIT tier, so their draws are the same bit for bit). The draw walks the kept set in
+ * {@code p_i = exp((x_i - max) / T)} in fp64 (so the largest is 1; the oracle uses
+ * {@link StrictMath#exp}, identical on every JVM and JIT tier, as does simd's top-k path). The draw walks the kept set in
  * index order: with {@code u} = {@link Philox#uniform(long, long)} of (seed, row) and {@code S} the
- * kept mass, it is the first kept index whose running sum exceeds {@code u * S} (the last kept
+ * kept mass (a compensated sum), it is the first kept index whose running sum exceeds {@code u * S} (the last kept
  * entry of nonzero p when rounding leaves the sum short). The slack makes a boundary written exactly
  * (top-p 0.75 of probabilities 0.5, 0.25, ...) count as reached although the sums round, so
  * backends whose fp64 sums differ in the last bits still keep the same set.

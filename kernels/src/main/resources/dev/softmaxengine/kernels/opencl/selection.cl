@@ -260,8 +260,10 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
             }
             tiesF = tiesF > 0 ? tiesF : 1;
         }
-        // Its mass, then the draw: the first kept index whose running sum passes u * mass.
+        // Its mass (Kahan-compensated, so the log-probability is exact to a few ulp at any length),
+        // then the draw: the first kept index whose running sum passes u * mass.
         double mass = 0;
+        double comp = 0;
         long seenK = 0;
         long seenF = 0;
         for (long k = 0; k < n; k++) {
@@ -271,7 +273,10 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
             }
             double p = exp(((double) x[k] - top) / t);
             if (byMinP ? p >= least : in_set(key, tf, tiesF, &seenF)) {
-                mass += p;
+                double y = p - comp;
+                double s = mass + y;
+                comp = (s - mass) - y;
+                mass = s;
             }
         }
         double threshold = uniform(seed, (ulong) row) * mass;
