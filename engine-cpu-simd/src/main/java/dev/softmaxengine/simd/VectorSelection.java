@@ -329,6 +329,7 @@ final class VectorSelection {
         long[] keys = s.keys();
         DoubleVector vMax = DoubleVector.broadcast(D, max);
         DoubleVector all = DoubleVector.zero(D);
+        DoubleVector allComp = DoubleVector.zero(D);
         DoubleVector atLeast = DoubleVector.zero(D);
         for (int k = 0; k < n; k += D.length()) {
             VectorMask<Double> live = D.indexInRange(k, n);
@@ -339,10 +340,14 @@ final class VectorSelection {
             LongVector bits = v.add(0.0).reinterpretAsLongs();
             bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 63).and(Long.MAX_VALUE))
                     .intoArray(keys, k, live.cast(K));
-            all = all.add(e, live);
+            // Kahan in each lane: this is also the kept mass when every entry is kept.
+            DoubleVector y = e.blend(0.0, live.not()).sub(allComp);
+            DoubleVector next = all.add(y);
+            allComp = next.sub(all).sub(y);
+            all = next;
             atLeast = atLeast.add(e, live.and(e.compare(VectorOperators.GE, least)));
         }
-        double massAll = all.reduceLanes(VectorOperators.ADD);
+        double massAll = neumaier(all.sub(allComp).toArray());
         double massLeast = atLeast.reduceLanes(VectorOperators.ADD);
         double target = (sampling.topP() - Selection.SLACK) * massAll;
         long tieKey;
@@ -377,7 +382,7 @@ final class VectorSelection {
         // have equal p, so the kept mass is the mass above tieKey plus the kept ties' share.
         double mass;
         if (tieKey == Long.MIN_VALUE) {
-            mass = compensatedMassAbove(p, keys, n, Long.MIN_VALUE);
+            mass = massAll;
         } else {
             long equal = 0;
             double tieP = 0;
@@ -485,22 +490,21 @@ final class VectorSelection {
                 sum = sum.blend(next, in);
             }
         }
+        double[] terms = Arrays.copyOf(sum.sub(comp).toArray(), D.length() + n - k);
+        for (int j = D.length(); k < n; k++, j++) {
+            terms[j] = keys[k] >= t ? p[k] : 0;
+        }
+        return neumaier(terms);
+    }
+
+    /** Neumaier's compensated sum of a few terms. */
+    private static double neumaier(double[] terms) {
         double total = 0;
         double c = 0;
-        double[] lanes = sum.sub(comp).toArray();
-        for (int i = 0; i < lanes.length; i++) {
-            double v = lanes[i];
-            double s2 = total + v;
-            c += Math.abs(total) >= Math.abs(v) ? (total - s2) + v : (v - s2) + total;
-            total = s2;
-        }
-        for (; k < n; k++) {
-            if (keys[k] >= t) {
-                double v = p[k];
-                double s2 = total + v;
-                c += Math.abs(total) >= Math.abs(v) ? (total - s2) + v : (v - s2) + total;
-                total = s2;
-            }
+        for (double v : terms) {
+            double next = total + v;
+            c += Math.abs(total) >= Math.abs(v) ? (total - next) + v : (v - next) + total;
+            total = next;
         }
         return total + c;
     }
