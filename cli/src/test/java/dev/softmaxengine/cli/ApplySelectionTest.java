@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +140,28 @@ class ApplySelectionTest {
             assertEquals(2, run.exit(), String.join(" ", bad[i]) + ": " + run.err());
             assertTrue(run.err().contains(messages[i]), String.join(" ", bad[i]) + ": " + run.err());
             assertFalse(Files.exists(Path.of(out)), "no output for " + String.join(" ", bad[i]));
+        }
+    }
+
+    /** float16 and bfloat16 files: top-k and sample have no 16-bit kernels, so one line and no output files. */
+    @Test
+    void sixteenBitInputsAreRejectedWithoutOutput() throws IOException {
+        Path out = dir.resolve("y.npy");
+        Path lp = dir.resolve("lp.npy");
+        for (String[] dtype : new String[][] {{"<f2", "FLOAT16"}, {"<u2", "BFLOAT16"}}) {
+            Path in = dir.resolve("h.npy");
+            Files.write(in, Npy.file(1, Npy.dict(dtype[0], "(3, 4)"), new byte[3 * 4 * 2]));
+            String[] extra = dtype[1].equals("BFLOAT16") ? new String[] {"--dtype", "bfloat16"} : new String[0];
+            for (String[] op : new String[][] {{"top-k", "--k", "2"}, {"sample", "--log-probs", lp.toString()}}) {
+                String[] args = Stream.of(new String[] {"apply", "--op"}, op, extra,
+                        new String[] {"--in", in.toString(), "--out", out.toString()}).flatMap(Stream::of).toArray(String[]::new);
+                CliRun run = CliRun.of(args);
+                assertEquals(2, run.exit(), String.join(" ", args) + ": " + run.err());
+                assertTrue(run.err().contains("in has dtype " + dtype[1] + "; " + op[0] + " reads FLOAT32 or FLOAT64 only"),
+                        run.err());
+                assertFalse(Files.exists(out) || Files.exists(lp) || Files.exists(dir.resolve("y.indices.npy")),
+                        "no output for " + String.join(" ", args));
+            }
         }
     }
 }

@@ -78,6 +78,23 @@ class SamplingRequestTest {
         rejected("in has rank 0", () -> OpRequest.sample(Tensor.of(new float[1]), Tensor.of(new int[1]), null, s));
     }
 
+    /** Top-k and sample have no 16-bit kernels on any backend: the request says so before any runs. */
+    @Test
+    void sixteenBitInputsAreRejectedByTopKAndSample() {
+        for (DType half : DType.halves()) {
+            Tensor in = Tensor.of(new short[24], half, 2, 3, 4);
+            Tensor values = Tensor.of(new short[12], half, 2, 3, 2);
+            rejected("in has dtype " + half + "; top-k reads FLOAT32 or FLOAT64 only",
+                    () -> OpRequest.topK(in, values, Tensor.of(new int[12], 2, 3, 2), 2, -1));
+            rejected("in has dtype " + half + "; sample reads FLOAT32 or FLOAT64 only",
+                    () -> OpRequest.sample(in, Tensor.of(new int[6], 2, 3), null, Sampling.of(1, 7)));
+            rejected("in has dtype " + half, () -> new ScalarSoftmaxKernel().topK(in, values,
+                    Tensor.of(new int[12], 2, 3, 2), 2, -1));
+        }
+        rejected("in has dtype INT32; top-k reads FLOAT32 or FLOAT64 only", () -> OpRequest.topK(Tensor.of(new int[4], 4),
+                Tensor.of(new int[2], 2), Tensor.of(new int[2], 2), 2, -1));
+    }
+
     @Test
     void scalarTopKSortsDescendingWithTiesToTheLowerIndexAndNanFirst() {
         float[] x = {1, 3, Float.NaN, 3, -0.0f, 0.0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};

@@ -169,7 +169,7 @@ public final class OpRequest {
      * The {@code k} largest entries of each slice along {@code axis}, sorted descending (ties to the
      * lower index, NaN as the maximum), checked.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of rank {@code >= 1}
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
      * @param values receives the entries: the input's shape with the axis of length {@code k}, the input's dtype
      * @param indices receives their indices along the axis: the shape of {@code values}, INT32
      * @param k how many entries per slice, in {@code [1, n]} for an axis of length {@code n}
@@ -207,8 +207,8 @@ public final class OpRequest {
      * checked. A row holding a NaN, or at a temperature above 0 a +inf or only -inf (where softmax is
      * undefined), draws index -1 and log-probability NaN.
      *
-     * @param in the input, FLOAT32 or FLOAT64, of rank {@code >= 1} with a non-empty last axis when
-     *     there are rows
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     *     with a non-empty last axis when there are rows
      * @param indices receives the drawn index of each row: the input's shape without the last axis, INT32
      * @param logProbs receives each draw's log-probability under the restricted distribution (0 at
      *     temperature 0), the shape of {@code indices} in the input's dtype; null for none
@@ -226,9 +226,7 @@ public final class OpRequest {
         if (sampling == null) {
             throw new IllegalArgumentException("sampling must not be null");
         }
-        if (!in.dtype().isFloating()) {
-            throw new IllegalArgumentException("in has dtype " + in.dtype() + "; sample reads FLOAT32 or FLOAT64");
-        }
+        requireSelectionInput(Op.SAMPLE, in);
         int a = axisOf(in, -1);
         long n = in.shape().dim(a);
         Shape expected = in.shape().reduce(a, false);
@@ -264,15 +262,21 @@ public final class OpRequest {
         if (out == null) {
             throw new IllegalArgumentException(outName + " must not be null");
         }
-        if (!in.dtype().isFloating()) {
-            throw new IllegalArgumentException("in has dtype " + in.dtype() + "; " + op.cliName()
-                    + " reads FLOAT32 or FLOAT64");
-        }
+        requireSelectionInput(op, in);
         if (out.dtype() != in.dtype()) {
             throw new IllegalArgumentException(outName + " has dtype " + out.dtype() + ", " + op.cliName() + " of "
                     + in.dtype() + " writes " + in.dtype());
         }
         requireWritable(outName, out);
+    }
+
+    /** Top-k and sample have no 16-bit kernels: their backends read float32 and float64 only. */
+    private static void requireSelectionInput(Op op, Tensor in) {
+        DType d = in.dtype();
+        if (d != DType.FLOAT32 && d != DType.FLOAT64) {
+            throw new IllegalArgumentException("in has dtype " + d + "; " + op.cliName() + " reads FLOAT32 or FLOAT64 only"
+                    + (d.isHalf() ? " (no 16-bit kernels: widen it to FLOAT32 first)" : ""));
+        }
     }
 
     private static void requireSecond(Op op, String name, Tensor t, DType dtype, Shape shape) {
