@@ -17,7 +17,17 @@ public enum Op {
     /** One-hot of the first maximum along the axis (ONNX Hardmax). */
     HARDMAX("hardmax", false, false),
     /** Index of the first maximum along the axis, into an int array; reduces the axis. */
-    ARGMAX("argmax", false, true);
+    ARGMAX("argmax", false, true),
+    /**
+     * The k largest entries along the axis, sorted descending, into values (the input's dtype) and
+     * INT32 indices; ties go to the lower index and NaN counts as the maximum, as in argmax.
+     */
+    TOP_K("top-k", false, false),
+    /**
+     * One draw per row from softmax(x / T) restricted by top-k, top-p and min-p, into INT32 indices
+     * (and optionally the draws' log-probabilities); see {@link Sampling}. Reduces the last axis.
+     */
+    SAMPLE("sample", false, true);
 
     private final String cliName;
     private final boolean elementwise;
@@ -51,7 +61,7 @@ public enum Op {
     /**
      * True for ops whose output drops (or keeps as 1) the axis.
      *
-     * @return true for {@link #LOGSUMEXP} and {@link #ARGMAX}
+     * @return true for {@link #LOGSUMEXP}, {@link #ARGMAX} and {@link #SAMPLE}
      */
     public boolean isReducing() {
         return reducing;
@@ -76,6 +86,6 @@ public enum Op {
             }
         }
         throw new IllegalArgumentException("unknown op '" + name + "'; expected one of softmax, log-softmax, "
-                + "logsumexp, sigmoid, log-sigmoid, hardmax, argmax");
+                + "logsumexp, sigmoid, log-sigmoid, hardmax, argmax, top-k, sample");
     }
 }

@@ -3,6 +3,11 @@ package dev.softmaxengine.api;
 import dev.softmaxengine.api.spi.HostBuffer;
 import dev.softmaxengine.api.spi.KernelBackend;
 import dev.softmaxengine.api.spi.OpRequest;
+import dev.softmaxengine.api.spi.Philox;
+import dev.softmaxengine.api.spi.Selection;
+
+import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * The reference kernel and oracle: one element at a time, every sum and transcendental in fp64,
@@ -40,6 +45,10 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
 
     @Override
     public Tolerance tolerance(Op op, DType dtype) {
+        // Top-k copies values: exact in every dtype.
+        if (op == Op.TOP_K) {
+            return FLOAT64;
+        }
         return switch (dtype) {
             case FLOAT32 -> FLOAT32;
             case BFLOAT16 -> BFLOAT16;
@@ -74,6 +83,23 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
         }
         long n = r.n();
         long inner = r.inner();
+        if (r.op() == Op.TOP_K || r.op() == Op.SAMPLE) {
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("in has " + n + " elements along the axis; the scalar " + r.op().cliName()
+                        + " sorts rows of at most " + (Integer.MAX_VALUE - 8));
+            }
+            for (long o = 0; o < r.outer(); o++) {
+                for (long i = 0; i < inner; i++) {
+                    long base = o * n * inner + i;
+                    if (r.op() == Op.TOP_K) {
+                        topK(in, base, inner, (int) n, r, o * r.k() * inner + i);
+                    } else {
+                        sample(in, base, (int) n, r, o);
+                    }
+                }
+            }
+            return;
+        }
         for (long o = 0; o < r.outer(); o++) {
             for (long i = 0; i < inner; i++) {
                 long base = o * n * inner + i;
@@ -98,6 +124,7 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
                         }
                     }
                     case ARGMAX -> out.set(o * inner + i, argmax(in, base, inner, n));
+                    case TOP_K, SAMPLE -> throw new AssertionError(r.op());
                 }
             }
         }
@@ -180,6 +207,101 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
 
         double value() {
             return sum + compensation;
+        }
+    }
+
+    /** The slice's indices, ranked: by {@link Selection#key} descending, then index ascending (a full sort). */
+    private static Integer[] ranked(double[] x) {
+        long[] keys = new long[x.length];
+        Integer[] order = new Integer[x.length];
+        for (int k = 0; k < x.length; k++) {
+            keys[k] = Selection.key(x[k]);
+            order[k] = k;
+        }
+        Arrays.sort(order, Comparator.<Integer>comparingLong(k -> keys[k]).reversed().thenComparingInt(k -> k));
+        return order;
+    }
+
+    private static double[] slice(Tensor in, long base, long stride, int n) {
+        double[] x = new double[n];
+        for (int k = 0; k < n; k++) {
+            x[k] = in.get(base + k * stride);
+        }
+        return x;
+    }
+
+    private static void topK(Tensor in, long base, long stride, int n, OpRequest r, long outBase) {
+        double[] x = slice(in, base, stride, n);
+        Integer[] order = ranked(x);
+        Tensor indices = r.secondOut().orElseThrow();
+        for (int j = 0; j < r.k(); j++) {
+            r.out().set(outBase + j * stride, x[order[j]]);
+            indices.set(outBase + j * stride, order[j]);
+        }
+    }
+
+    /** One draw by {@link Selection}'s rules, from a full sort of the row. */
+    private static void sample(Tensor in, long base, int n, OpRequest r, long row) {
+        Sampling s = r.sampling();
+        double[] x = slice(in, base, 1, n);
+        int drawn = -1;
+        double logProb = Double.NaN;
+        boolean nan = false;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            nan |= v != v;
+            max = Math.max(max, v);
+        }
+        if (!nan && s.temperature() == 0) {
+            drawn = (int) argmax(in, base, 1, n);
+            logProb = 0;
+        } else if (!nan && !Double.isInfinite(max)) {
+            double t = s.temperature();
+            Integer[] order = ranked(x);
+            double[] p = new double[n];
+            for (int k = 0; k < n; k++) {
+                p[k] = StrictMath.exp((x[k] - max) / t);
+            }
+            int topK = s.topK() == 0 ? n : s.topK();
+            double massK = 0;
+            for (int j = 0; j < topK; j++) {
+                massK += p[order[j]];
+            }
+            double target = (s.topP() - Selection.SLACK) * massK;
+            double least = s.minP() * (1 - Selection.SLACK);
+            boolean[] kept = new boolean[n];
+            double cum = 0;
+            for (int j = 0; j < topK && p[order[j]] >= least; j++) {
+                kept[order[j]] = true;
+                cum += p[order[j]];
+                if (s.topP() < 1 && cum >= target) {
+                    break;
+                }
+            }
+            // Compensated, so that the log-probability is within a few ulp whatever the row length.
+            Sum keptMass = new Sum();
+            for (int k = 0; k < n; k++) {
+                if (kept[k]) {
+                    keptMass.add(p[k]);
+                }
+            }
+            double mass = keptMass.value();
+            double threshold = Philox.uniform(s.seed(), row) * mass;
+            double run = 0;
+            for (int k = 0; k < n; k++) {
+                if (kept[k] && p[k] > 0) {
+                    run += p[k];
+                    drawn = k;
+                    if (run > threshold) {
+                        break;
+                    }
+                }
+            }
+            logProb = (x[drawn] - max) / t - StrictMath.log(mass);
+        }
+        r.out().set(row, drawn);
+        if (r.secondOut().isPresent()) {
+            r.secondOut().get().set(row, logProb);
         }
     }
 

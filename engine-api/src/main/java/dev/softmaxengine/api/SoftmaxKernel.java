@@ -55,7 +55,10 @@ public interface SoftmaxKernel extends AutoCloseable {
     String device();
 
     /**
-     * The error bound this kernel promises for {@code op} in {@code dtype} against the fp64 oracle.
+     * The error bound this kernel promises for {@code op} in {@code dtype} against the fp64 oracle
+     * (for {@link Op#TOP_K} and {@link Op#SAMPLE}: of the values and log-probabilities they write;
+     * their indices are exact, a draw matching the oracle's except where the uniform falls within
+     * rounding of a boundary of the cumulative distribution).
      *
      * @param op the operation
      * @param dtype the input dtype, any floating dtype (the 16-bit ones include rounding the result to them)
@@ -243,6 +246,54 @@ public interface SoftmaxKernel extends AutoCloseable {
                     + " over axis " + axis + " needs " + reduced.size());
         }
         argmax(in, Tensor.of(out, reduced.dims()), axis, false);
+    }
+
+    /**
+     * The {@code k} largest entries of each slice along {@code axis}, sorted descending, with their
+     * indices: ties go to the lower index, a NaN counts as the largest (as in argmax), -0.0 equals 0.0.
+     *
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of any rank {@code >= 1}
+     * @param values receives the entries: the input's shape with the axis of length {@code k}, the
+     *     input's dtype; must not overlap {@code in} or {@code indices}
+     * @param indices receives each entry's index along the axis: the shape of {@code values}, INT32
+     * @param k how many entries per slice, in {@code [1, n]} for an axis of length {@code n}
+     * @param axis the axis, in {@code [-rank, rank)}; negative counts from the end
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#topK}; the outputs are then untouched
+     */
+    void topK(Tensor in, Tensor values, Tensor indices, int k, int axis);
+
+    /**
+     * One draw per row (the last axis) from softmax(in / T) restricted to the top-k, then to the
+     * smallest prefix of mass {@code >= topP}, then to probabilities {@code >= minP} times the largest
+     * (see {@link Sampling}). A row holding a NaN, or at a temperature above 0 a +inf or only -inf,
+     * draws -1 with log-probability NaN: never a silent draw.
+     *
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     * @param indices receives one index per row, INT32, the input's shape without the last axis
+     * @param logProbs receives the draws' log-probabilities under the restricted distribution, the
+     *     shape of {@code indices} in the input's dtype; null for none
+     * @param sampling the temperature, restrictions and seed
+     * @throws IllegalArgumentException when an argument is null or breaks a rule of
+     *     {@link dev.softmaxengine.api.spi.OpRequest#sample}; the outputs are then untouched
+     */
+    void sample(Tensor in, Tensor indices, Tensor logProbs, Sampling sampling);
+
+    /**
+     * {@link #sample(Tensor, Tensor, Tensor, Sampling)} with the parameters spelled out and no log-probabilities.
+     *
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     * @param temperature finite and {@code >= 0}; 0 is argmax
+     * @param topK 0 for every entry, else how many of the largest stay candidates, at most the row length
+     * @param topP the kept prefix's mass, in {@code (0, 1]}
+     * @param minP the least probability kept relative to the largest, in {@code [0, 1]}
+     * @param seed the key of the random numbers
+     * @param indices receives one index per row, INT32, the input's shape without the last axis
+     * @throws IllegalArgumentException naming the argument out of range, as {@link Sampling} and
+     *     {@link dev.softmaxengine.api.spi.OpRequest#sample} check them
+     */
+    default void sample(Tensor in, double temperature, int topK, double topP, double minP, long seed, Tensor indices) {
+        sample(in, indices, null, new Sampling(temperature, topK, topP, minP, seed));
     }
 
     // ---- Array calls: rows of cols elements in, a new array out ----
@@ -434,6 +485,42 @@ public interface SoftmaxKernel extends AutoCloseable {
         int rows = Rows.count(x, cols) / cols;
         int[] out = new int[rows];
         argmax(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), -1, false);
+        return out;
+    }
+
+    /**
+     * One draw from each row of {@code cols} elements ({@code cols >= 1}), as
+     * {@link #sample(Tensor, Tensor, Tensor, Sampling)}.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @param sampling the temperature, restrictions and seed
+     * @return a new array of {@code x.length / cols} indices, one per row (-1 for a row without a distribution)
+     * @throws IllegalArgumentException when {@code x} or {@code sampling} is null, {@code cols < 1},
+     *     {@code x.length} is not a multiple of {@code cols}, or {@code sampling.topK() > cols}
+     */
+    default int[] sample(float[] x, int cols, Sampling sampling) {
+        int rows = Rows.count(x, cols) / cols;
+        int[] out = new int[rows];
+        sample(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), null, sampling);
+        return out;
+    }
+
+    /**
+     * One draw from each row of {@code cols} elements ({@code cols >= 1}), as
+     * {@link #sample(Tensor, Tensor, Tensor, Sampling)}.
+     *
+     * @param x the rows, concatenated; {@code x.length} a multiple of {@code cols}; not modified
+     * @param cols the number of elements per row, {@code >= 1}
+     * @param sampling the temperature, restrictions and seed
+     * @return a new array of {@code x.length / cols} indices, one per row (-1 for a row without a distribution)
+     * @throws IllegalArgumentException when {@code x} or {@code sampling} is null, {@code cols < 1},
+     *     {@code x.length} is not a multiple of {@code cols}, or {@code sampling.topK() > cols}
+     */
+    default int[] sample(double[] x, int cols, Sampling sampling) {
+        int rows = Rows.count(x, cols) / cols;
+        int[] out = new int[rows];
+        sample(Tensor.of(x, Rows.shape(x.length, cols)), Tensor.of(out, rows), null, sampling);
         return out;
     }
 

@@ -57,6 +57,8 @@ public final class VectorSoftmaxKernel implements KernelBackend {
     private static final Tolerance F64_LOGSUMEXP = new Tolerance(5e-16, 2e-15);
     private static final Tolerance F64_SIGMOID = new Tolerance(1e-15, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
+    private static final Tolerance F32_SAMPLE = new Tolerance(0x1p-23, 1e-14);
+    private static final Tolerance F64_SAMPLE = new Tolerance(0x1p-50, 1e-14);
 
     private final int threads;
     private final WorkerPool workers;
@@ -120,6 +122,11 @@ public final class VectorSoftmaxKernel implements KernelBackend {
             case LOGSUMEXP -> f32 ? F32_LOGSUMEXP : F64_LOGSUMEXP;
             case SIGMOID, LOG_SIGMOID -> f32 ? F32_SIGMOID : F64_SIGMOID;
             case HARDMAX, ARGMAX -> EXACT;
+            // Top-k copies values. Sample's log-probabilities are z - log(mass) in fp64, z as the oracle's;
+            // without top-k the mass sums vector-exp terms (1 ulp) in lanes: 1e-14 absolute for
+            // |log(mass)| <= 22, float32 adding its rounding. With top-k they are the oracle's exactly.
+            case TOP_K -> EXACT;
+            case SAMPLE -> f32 ? F32_SAMPLE : F64_SAMPLE;
         };
     }
 
@@ -137,6 +144,10 @@ public final class VectorSoftmaxKernel implements KernelBackend {
         requireOpen();
         r.requireHost(NAME);
         r.requireAccessible();
+        if (r.op() == Op.TOP_K || r.op() == Op.SAMPLE) {
+            select(r);
+            return;
+        }
         boolean argmax = r.op() == Op.ARGMAX;
         if (argmax && r.out() instanceof SegmentTensor) {
             argmaxIntoSegment(r);
@@ -188,9 +199,32 @@ public final class VectorSoftmaxKernel implements KernelBackend {
             case HARDMAX -> strided ? (a, b) -> k.hardmaxStrided(r, a, b) : (a, b) -> k.hardmax(r, a, b);
             case ARGMAX -> strided ? (a, b) -> k.argmaxStrided(r, a, b) : (a, b) -> k.argmax(r, a, b);
             case SIGMOID, LOG_SIGMOID -> (a, b) -> k.sigmoid(r, a, b, log);
+            case TOP_K, SAMPLE -> throw new AssertionError(r.op());
         };
         long units = r.op().isElementwise() ? r.n() : strided ? k.stridedUnits(r) : r.outer();
         if (parallel) {
+            workers.run(units, task);
+        } else {
+            task.run(0, units);
+        }
+    }
+
+    /** Top-k and sample ({@link VectorSelection}): slices split across the threads, each computed whole by one. */
+    private void select(OpRequest r) {
+        if (r.out().size() == 0) {
+            return;
+        }
+        if (r.n() > VectorSelection.MAX_ROW) {
+            throw new IllegalArgumentException("in has " + r.n() + " elements along axis " + r.axis() + "; the simd "
+                    + r.op().cliName() + " takes slices of at most " + VectorSelection.MAX_ROW);
+        }
+        boolean topK = r.op() == Op.TOP_K;
+        WorkerPool.RangeTask task = topK ? (a, b) -> VectorSelection.topK(r, a, b)
+                : (a, b) -> VectorSelection.sample(r, a, b);
+        long units = topK ? r.outer() * r.inner() : r.outer();
+        boolean shareable = sharedWithWorkers(r.in()) && sharedWithWorkers(r.out())
+                && r.secondOut().map(VectorSoftmaxKernel::sharedWithWorkers).orElse(true);
+        if (workers != null && shareable && units > 1 && r.in().size() >= PARALLEL_THRESHOLD) {
             workers.run(units, task);
         } else {
             task.run(0, units);

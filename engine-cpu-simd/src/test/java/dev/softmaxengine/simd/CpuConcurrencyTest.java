@@ -45,22 +45,23 @@ import org.junit.jupiter.api.Test;
 class CpuConcurrencyTest {
     private static final int THREADS = 16;
     private static final int CALLS_PER_THREAD = 30;
-    private static final Op[] OPS = Op.values();
+    /** Every op but top-k, whose two outputs SelectionParityTest checks on 1, 2 and 3 threads. */
+    private static final Op[] OPS = java.util.EnumSet.complementOf(java.util.EnumSet.of(Op.TOP_K)).toArray(Op[]::new);
 
     /** How a call's operands are held. */
     private enum Storage { ARRAY, SEGMENT, BUFFER }
 
     private record Call(Op op, DType dtype, Storage storage, long rows, long cols, double temperature, long seed) {
         long outElements() {
-            return op == Op.LOGSUMEXP || op == Op.ARGMAX ? rows : rows * cols;
+            return op.isReducing() ? rows : rows * cols;
         }
 
         long[] outShape() {
-            return op == Op.LOGSUMEXP || op == Op.ARGMAX ? new long[] {rows} : new long[] {rows, cols};
+            return op.isReducing() ? new long[] {rows} : new long[] {rows, cols};
         }
 
         DType outType() {
-            return op == Op.ARGMAX ? DType.INT32 : dtype;
+            return op == Op.ARGMAX || op == Op.SAMPLE ? DType.INT32 : dtype;
         }
     }
 
@@ -68,7 +69,7 @@ class CpuConcurrencyTest {
         Op op = OPS[random.nextInt(OPS.length)];
         DType dtype = random.nextBoolean() ? DType.FLOAT32 : DType.FLOAT64;
         Storage storage = Storage.values()[random.nextInt(3)];
-        if (op == Op.ARGMAX && storage == Storage.BUFFER) {
+        if ((op == Op.ARGMAX || op == Op.SAMPLE) && storage == Storage.BUFFER) {
             storage = Storage.SEGMENT; // a CPU buffer holds float32 / float64; argmax writes int32
         }
         int shape = random.nextInt(10);
@@ -150,6 +151,12 @@ class CpuConcurrencyTest {
     }
 
     private static void execute(KernelBackend k, Call c, Tensor in, Tensor out) {
+        if (c.op() == Op.SAMPLE) {
+            // With top-p: the bisection path; the seed's parity picks top-k (the heap path) or none.
+            k.execute(OpRequest.sample(in, out, null, new dev.softmaxengine.api.Sampling(c.temperature(),
+                    (c.seed() & 1) == 0 ? 0 : (int) Math.min(c.cols(), 8), 0.9, 0.01, c.seed())));
+            return;
+        }
         boolean tempered = c.op() == Op.SOFTMAX || c.op() == Op.LOG_SOFTMAX;
         k.execute(OpRequest.of(c.op(), in, out, -1, tempered ? c.temperature() : 1.0, false));
     }

@@ -5,6 +5,7 @@ import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BY
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.spi.StagedKernel;
 import dev.softmaxengine.api.SoftmaxEngineException;
@@ -67,6 +68,10 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
     private static final Tolerance F64_LOG = new Tolerance(16 * U64, 64 * U64);
     private static final Tolerance F64_SIGMOID = new Tolerance(16 * U64, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
+    // Sample's log-probabilities: z - log(mass) in fp64, z as the oracle's and the mass within a
+    // few ulp, so 1e-14 absolute for |log(mass)| <= 22; float32 adds its rounding.
+    private static final Tolerance F32_SAMPLE = new Tolerance(2 * U32, 1e-14);
+    private static final Tolerance F64_SAMPLE = new Tolerance(8 * U64, 1e-14);
 
     private static final CUdeviceptr NULL = new CUdeviceptr();
 
@@ -81,6 +86,7 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
     private final DeviceScratch inScratch;
     private final DeviceScratch outScratch;
     private final DeviceScratch workspace;
+    private final DeviceScratch secondScratch;
 
     /** A kernel on the first GPU of compute capability >= 7.5. */
     public CudaSoftmaxKernel() {
@@ -114,6 +120,7 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
         this.inScratch = new DeviceScratch("staged input", s);
         this.outScratch = new DeviceScratch("staged output", s);
         this.workspace = new DeviceScratch("split workspace", s);
+        this.secondScratch = new DeviceScratch("staged second output", s);
     }
 
     private static int firstUsable() {
@@ -155,7 +162,8 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
             case SOFTMAX -> f64 ? F64_SOFTMAX : F32_SOFTMAX;
             case LOG_SOFTMAX, LOGSUMEXP -> f64 ? F64_LOG : F32_LOG;
             case SIGMOID, LOG_SIGMOID -> f64 ? F64_SIGMOID : F32_SIGMOID;
-            case HARDMAX, ARGMAX -> EXACT;
+            case HARDMAX, ARGMAX, TOP_K -> EXACT;
+            case SAMPLE -> f64 ? F64_SAMPLE : F32_SAMPLE;
         };
     }
 
@@ -191,12 +199,19 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
     }
 
     @Override
-    protected OptionalDouble launch(OpRequest r, CUdeviceptr in, CUdeviceptr out, boolean timed) {
+    protected CUdeviceptr secondScratch(long bytes) {
+        return secondScratch.ensure(bytes);
+    }
+
+    @Override
+    protected OptionalDouble launch(OpRequest r, CUdeviceptr in, CUdeviceptr out, CUdeviceptr second, boolean timed) {
         LaunchPlan plan = LaunchPlan.of(r.op(), r.dtype(), r.outer(), r.n(), r.inner(), device.limits());
         makeCurrent();
-        // Argmax writes its indices through the kernels' index parameter, the others through out.
-        CUdeviceptr values = r.op() == Op.ARGMAX ? NULL : out;
-        CUdeviceptr indices = r.op() == Op.ARGMAX ? out : NULL;
+        // Argmax and sample write their indices through the kernels' index parameter, the others
+        // through out; top-k's indices and sample's log-probabilities are the second output.
+        boolean indexOut = r.op() == Op.ARGMAX || r.op() == Op.SAMPLE;
+        CUdeviceptr values = indexOut ? (second != null ? second : NULL) : out;
+        CUdeviceptr indices = indexOut ? out : second != null ? second : NULL;
         CUdeviceptr ws = plan.workspaceBytes() > 0 ? workspace.ensure(plan.workspaceBytes()) : NULL;
         Runnable launches = () -> {
             for (LaunchPlan.Launch launch : plan.launches()) {
@@ -233,6 +248,10 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
             return new Param(".u64", Pointer.to(new long[] {v}));
         }
 
+        static Param f64(double v) {
+            return new Param(".f64", Pointer.to(new double[] {v}));
+        }
+
         static Param pointer(CUdeviceptr p) {
             return new Param(".u64", Pointer.to(p));
         }
@@ -267,6 +286,15 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
                     : List.of(Param.u32(opCode(op)), pIn, pOut, pIdx, Param.pointer(ws), Param.u32(plan.splits()), n,
                             Param.u64(plan.chunk()), t);
             case STRIDED -> List.of(Param.u32(opCode(op)), pIn, pOut, pIdx, rows, n, Param.u64(r.inner()), t);
+            case SELECTION -> {
+                if (op == Op.TOP_K) {
+                    yield List.of(pIn, pOut, pIdx, rows, n, Param.u64(r.inner()), Param.u64(r.k()));
+                }
+                Sampling s = r.sampling();
+                boolean logProbs = r.secondOut().isPresent();
+                yield List.of(pIn, pIdx, pOut, Param.u32(logProbs ? 1 : 0), rows, n, Param.f64(s.temperature()),
+                        Param.u64(s.topK()), Param.f64(s.topP()), Param.f64(s.minP()), Param.u64(s.seed()));
+            }
         };
     }
 
@@ -279,6 +307,7 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
             case HARDMAX -> 3;
             case ARGMAX -> 4;
             case SIGMOID, LOG_SIGMOID -> throw new IllegalArgumentException(op.cliName() + " is elementwise, it has no row op code");
+            case TOP_K, SAMPLE -> throw new IllegalArgumentException(op.cliName() + " has kernels of its own, no row op code");
         };
     }
 
@@ -392,7 +421,7 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
     long scratchBytes() {
         lock.lock();
         try {
-            return inScratch.capacity() + outScratch.capacity() + workspace.capacity();
+            return inScratch.capacity() + outScratch.capacity() + workspace.capacity() + secondScratch.capacity();
         } finally {
             lock.unlock();
         }
@@ -405,6 +434,7 @@ public final class CudaSoftmaxKernel extends StagedKernel<CUdeviceptr> {
         attempt(failures, inScratch::close);
         attempt(failures, outScratch::close);
         attempt(failures, workspace::close);
+        attempt(failures, secondScratch::close);
         attempt(failures, staging::close);
         for (Map.Entry<String, CUmodule> m : modules.entrySet()) {
             attempt(failures, () -> CudaDriver.check("cuModuleUnload(" + m.getKey() + ")",

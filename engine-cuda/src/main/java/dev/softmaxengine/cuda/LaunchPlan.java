@@ -42,6 +42,8 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
     /** Threads per block of the strided kernel (kStridedBlock, the size of its reduction arrays). */
     public static final int STRIDED_BLOCK = 256;
     public static final int ELEMENTWISE_BLOCK = 256;
+    /** Threads per block of the selection kernels (kSelectionBlock). */
+    public static final int SELECTION_BLOCK = 256;
     public static final int MAX_BLOCK = 1024;
     /** cuMemAlloc returns 256-byte aligned memory, and tensors start at their buffer's first element. */
     public static final int BASE_ALIGNMENT = 256;
@@ -112,6 +114,17 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
         }
         String dt = dtypeName(dtype);
         int wide = 16 / dtype.byteSize();
+        if (op == Op.TOP_K || op == Op.SAMPLE) {
+            if (dtype.isHalf()) {
+                throw new IllegalArgumentException(op.cliName() + " has no " + dtype + " kernels (selection.cu reads"
+                        + " float and double only)");
+            }
+            // Sample reduces the last axis (inner is 1); top-k takes a thread per slice (o, i).
+            long slices = Math.multiplyExact(outer, inner);
+            int grid = cappedGrid(ceilDiv(slices, SELECTION_BLOCK), limits);
+            String function = (op == Op.TOP_K ? "top_k_" : "sample_") + dt;
+            return single(Strategy.SELECTION, 1, n, new Launch(function, grid, 1, SELECTION_BLOCK, 1, 0));
+        }
         if (op.isElementwise()) {
             // The whole tensor starts at a buffer's base (BASE_ALIGNMENT), so packs are always aligned.
             int vec = wide;
@@ -203,6 +216,13 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
                     }
                     case "softmax_strided" -> names.add(stridedFunction(dt));
                     case "sigmoid_elementwise" -> names.add(elementwiseFunction(dt, vec));
+                    case "selection" -> {
+                        // Top-k and sample take the compute dtypes only (OpRequest rejects the 16-bit ones).
+                        if (!dtype.isHalf()) {
+                            names.add("top_k_" + dt);
+                            names.add("sample_" + dt);
+                        }
+                    }
                     default -> throw new IllegalArgumentException("unknown module '" + module + "'");
                 }
             }

@@ -16,7 +16,9 @@ public enum Strategy {
     /** A few very long contiguous rows, each split over several blocks (partial pass, then finish). */
     ONLINE_SPLIT("softmax_online_two_pass"),
     /** A non-last axis: threads across the inner dimension, the axis split over the block's rows. */
-    STRIDED("softmax_strided");
+    STRIDED("softmax_strided"),
+    /** Top-k and sample: one thread per slice, bisections over the order keys. */
+    SELECTION("selection");
 
     private final String module;
 

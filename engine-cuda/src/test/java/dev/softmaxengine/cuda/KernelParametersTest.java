@@ -44,6 +44,9 @@ class KernelParametersTest {
         all.add(OpRequest.of(Op.SOFTMAX, tensor(dtype, 2, 1 << 20), tensor(dtype, 2, 1 << 20), -1, 1, false));
         all.add(OpRequest.of(Op.ARGMAX, tensor(dtype, 2, 1 << 20), Tensor.of(new int[2], 2)));
         all.add(OpRequest.of(Op.HARDMAX, tensor(dtype, 3, 50, 7), tensor(dtype, 3, 50, 7), 1));
+        all.add(OpRequest.topK(tensor(dtype, 3, 50, 7), tensor(dtype, 3, 5, 7), Tensor.of(new int[105], 3, 5, 7), 5, 1));
+        all.add(OpRequest.sample(tensor(dtype, 4, 300), Tensor.of(new int[4], 4), tensor(dtype, 4),
+                new dev.softmaxengine.api.Sampling(0.8, 40, 0.9, 0.05, 7)));
         return all;
     }
 

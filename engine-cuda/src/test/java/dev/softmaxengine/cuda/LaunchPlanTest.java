@@ -9,6 +9,7 @@ import dev.softmaxengine.api.Op;
 import dev.softmaxengine.testkit.TestSeed;
 
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,10 @@ class LaunchPlanTest {
         assertThrows(IllegalArgumentException.class, () -> plan(Op.SIGMOID, DType.FLOAT32, 1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> plan(Op.SOFTMAX, DType.FLOAT32, 3, -1, 1));
         assertThrows(IllegalArgumentException.class, () -> plan(Op.SOFTMAX, DType.FLOAT32, 3, 4, 0));
+        for (DType half : DType.halves()) {
+            assertThrows(IllegalArgumentException.class, () -> plan(Op.TOP_K, half, 3, 4, 1));
+            assertThrows(IllegalArgumentException.class, () -> plan(Op.SAMPLE, half, 3, 4, 1));
+        }
         assertThrows(IllegalArgumentException.class, () -> new DeviceLimits(0, 48 * 1024, 48 * 1024));
         assertThrows(IllegalArgumentException.class, () -> new DeviceLimits(10, 48 * 1024, 1024));
     }
@@ -194,6 +199,8 @@ class LaunchPlanTest {
         assertEquals(24, LaunchPlan.entryPoints("softmax_online_two_pass").size());
         assertEquals(4, LaunchPlan.entryPoints("softmax_strided").size());
         assertEquals(8, LaunchPlan.entryPoints("sigmoid_elementwise").size());
+        // Top-k and sample in float32 and float64 only.
+        assertEquals(Set.of("top_k_f32", "top_k_f64", "sample_f32", "sample_f64"), LaunchPlan.entryPoints("selection"));
         assertThrows(IllegalArgumentException.class, () -> LaunchPlan.entryPoints("nope"));
     }
 }

@@ -6,6 +6,7 @@ import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceTensor;
 import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.SoftmaxEngineException;
 import dev.softmaxengine.api.Tensor;
@@ -78,6 +79,10 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
     private static final Tolerance LOGSUMEXP_F64 = new Tolerance(4 * U64, 16 * U64);
     private static final Tolerance SIGMOID_F64 = new Tolerance(8 * U64, 0x1p-1022);
     private static final Tolerance EXACT = new Tolerance(0, 0);
+    // Sample's log-probabilities: z - log(mass) in fp64, z as the oracle's and the mass within a few
+    // ulp (exp to 3 ulp), so 1e-14 absolute for |log(mass)| <= 22; float32 adds its rounding.
+    private static final Tolerance SAMPLE_F32 = new Tolerance(2 * U32, 1e-14);
+    private static final Tolerance SAMPLE_F64 = new Tolerance(8 * U64, 1e-14);
 
     private final OpenClDevice device;
     private final cl_context context;
@@ -85,6 +90,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
     private final ClPrograms programs;
     private final Staging stageIn = new Staging();
     private final Staging stageOut = new Staging();
+    private final Staging stageSecond = new Staging();
     private int liveMemObjects;
 
     /** A kernel on the best usable device (a GPU first), as {@code auto} would pick. */
@@ -147,7 +153,8 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
             case LOGSUMEXP -> f32 ? LOGSUMEXP_F32 : LOGSUMEXP_F64;
             case SIGMOID, LOG_SIGMOID -> f32 ? SIGMOID_F32 : SIGMOID_F64;
             // Comparisons of the same values as the oracle's, so the index is exact.
-            case HARDMAX, ARGMAX -> EXACT;
+            case HARDMAX, ARGMAX, TOP_K -> EXACT;
+            case SAMPLE -> f32 ? SAMPLE_F32 : SAMPLE_F64;
         };
     }
 
@@ -189,16 +196,25 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
         return (input ? stageIn : stageOut).ensure(bytes);
     }
 
+    @Override
+    protected cl_mem secondScratch(long bytes) {
+        return stageSecond.ensure(bytes);
+    }
+
     /** The kernel's own time from its profiling event: host staging is not counted. */
     @Override
-    protected OptionalDouble launch(OpRequest r, cl_mem in, cl_mem out, boolean timed) {
+    protected OptionalDouble launch(OpRequest r, cl_mem in, cl_mem out, cl_mem second, boolean timed) {
+        if (r.op() == Op.SAMPLE && !device.fp64()) {
+            throw new IllegalArgumentException("sample computes its probabilities in fp64, which '" + device.name()
+                    + "' lacks (no cl_khr_fp64)");
+        }
         if (!timed) {
-            launch(r, in, out, (cl_event) null);
+            launch(r, in, out, second, (cl_event) null);
             return OptionalDouble.empty();
         }
         cl_event event = new cl_event();
         try {
-            launch(r, in, out, event);
+            launch(r, in, out, second, event);
             Cl.run("clWaitForEvents", () -> CL.clWaitForEvents(1, new cl_event[] {event}));
             return OptionalDouble.of(kernelMillis(event));
         } finally {
@@ -238,7 +254,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
         return (end[0] - start[0]) / 1e6;
     }
 
-    private void launch(OpRequest r, cl_mem in, cl_mem out, cl_event event) {
+    private void launch(OpRequest r, cl_mem in, cl_mem out, cl_mem second, cl_event event) {
         Op op = r.op();
         DType dtype = r.dtype();
         long outer = r.outer();
@@ -261,6 +277,17 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
             case ELEMENTWISE -> {
                 a.i64(n).i32(op == Op.LOG_SIGMOID ? 1 : 0);
                 yield roundUp(n, wg);
+            }
+            case SELECTION -> {
+                if (op == Op.TOP_K) {
+                    a.mem(second).i64(outer).i64(n).i64(inner).i64(r.k());
+                    yield roundUp(outer * inner, wg);
+                }
+                // Without log-probabilities the kernel writes none: the input stands in for the buffer.
+                Sampling s = r.sampling();
+                a.mem(second != null ? second : in).i32(second != null ? 1 : 0).i64(outer).i64(n)
+                        .f64(s.temperature()).i64(s.topK()).f64(s.topP()).f64(s.minP()).i64(s.seed());
+                yield roundUp(outer, wg);
             }
             case STRIDED -> {
                 a.i64(outer).i64(n).i64(inner);
@@ -318,6 +345,10 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
 
         Args i32(int v) {
             return set(Sizeof.cl_int, Pointer.to(new int[] {v}));
+        }
+
+        Args f64(double v) {
+            return set(Sizeof.cl_double, Pointer.to(new double[] {v}));
         }
 
         Args i64(long v) {
@@ -537,7 +568,7 @@ public final class OpenClSoftmaxKernel extends StagedKernel<cl_mem> {
     /** Staging, kernels, programs, the queue and the context; the buffers went before. */
     @Override
     protected void releaseDevice(List<RuntimeException> failures) {
-        for (Staging st : List.of(stageIn, stageOut)) {
+        for (Staging st : List.of(stageIn, stageOut, stageSecond)) {
             try {
                 st.release();
             } catch (RuntimeException e) {

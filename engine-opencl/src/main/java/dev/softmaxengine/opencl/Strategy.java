@@ -19,7 +19,9 @@ enum Strategy {
     GROUP_LOCAL("softmax_group_local.cl"),
     ONLINE_TWO_PASS("softmax_online_two_pass.cl"),
     STRIDED("softmax_strided.cl"),
-    ELEMENTWISE("sigmoid_elementwise.cl");
+    ELEMENTWISE("sigmoid_elementwise.cl"),
+    /** Top-k and sample: one work-item per slice, bisections over the order keys (see selection.cl). */
+    SELECTION("selection.cl");
 
     /** Widest lane group: a warp on NVIDIA, half an AMD wavefront, the usual Intel SIMD width x 2. */
     static final int MAX_LANES = 32;
@@ -59,6 +61,9 @@ enum Strategy {
      * a row of at most {@code localRowElements} fits local memory.
      */
     static Strategy choose(Op op, long n, long inner, long localRowElements) {
+        if (op == Op.TOP_K || op == Op.SAMPLE) {
+            return SELECTION;
+        }
         // OpenCL kernels split no row across groups.
         RowDispatch.Limits limits = new RowDispatch.Limits(LANES_MAX_COLS, Math.max(0, localRowElements), 0, 0);
         return switch (RowDispatch.choose(op, 1, n, inner, limits)) {
@@ -85,13 +90,15 @@ enum Strategy {
             case HARDMAX -> "hardmax";
             case SIGMOID, LOG_SIGMOID -> "sigmoid";
             case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP -> "softmax";
+            case TOP_K -> "top_k";
+            case SAMPLE -> "sample";
         };
         return switch (this) {
             case LANES_PER_ROW -> family + "_lanes";
             case GROUP_LOCAL -> family + "_group_local";
             case ONLINE_TWO_PASS -> family.equals("softmax") ? "softmax_online" : family + "_group";
             case STRIDED -> family + "_strided";
-            case ELEMENTWISE -> family;
+            case ELEMENTWISE, SELECTION -> family;
         };
     }
 

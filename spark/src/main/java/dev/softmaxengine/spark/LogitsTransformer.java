@@ -42,6 +42,11 @@ public final class LogitsTransformer {
             throw new IllegalArgumentException("op argmax is not a column transform here; ClassifierScorer predicts"
                     + " classes, and hardmax gives the one-hot of the maximum");
         }
+        if (op == Op.TOP_K || op == Op.SAMPLE) {
+            throw new IllegalArgumentException("op " + op.cliName() + " is not a column transform here: it has two"
+                    + " outputs of another shape; call SoftmaxKernel." + (op == Op.TOP_K ? "topK" : "sample")
+                    + " on the rows");
+        }
         if (inputCol == null || inputCol.isEmpty()) {
             throw new IllegalArgumentException("inputCol must be a non-empty column name, was '" + inputCol + "'");
         }
@@ -50,7 +55,7 @@ public final class LogitsTransformer {
         this.outputCol = inputCol + "_" + op.cliName().replace('-', '_');
     }
 
-    /** {@code op} (any of the family but argmax) of column {@code inputCol}. */
+    /** {@code op} (any of the family but argmax, top-k and sample) of column {@code inputCol}. */
     public static LogitsTransformer of(Op op, String inputCol) {
         return new LogitsTransformer(op, inputCol);
     }

@@ -180,6 +180,10 @@ class LogitsTransformerTest {
         assertThrows(IllegalArgumentException.class, () -> LogitsTransformer.sigmoid("logits").temperature(2));
         assertThrows(IllegalArgumentException.class, () -> LogitsTransformer.softmax("logits").temperature(0));
         assertThrows(IllegalArgumentException.class, () -> LogitsTransformer.of(Op.ARGMAX, "logits"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LogitsTransformer.of(Op.TOP_K, "logits"))
+                .getMessage().startsWith("op top-k is not a column transform here"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LogitsTransformer.of(Op.SAMPLE, "logits"))
+                .getMessage().startsWith("op sample is not a column transform here"));
         assertEquals(List.of("id", "logits", "logits_log_softmax"),
                 Arrays.asList(LogitsTransformer.logSoftmax("logits").transform(f).columns()));
     }

@@ -34,8 +34,8 @@ public record ComputeRoof(String id, String label, String dtype, int threads, in
     /** Exps per element of {@code op}: 1 for the exp-based ops, 0 for hardmax (no compute roof). */
     public static int expsPerElement(Op op) {
         return switch (op) {
-            case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SIGMOID, LOG_SIGMOID -> 1;
-            case HARDMAX, ARGMAX -> 0;
+            case SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, SIGMOID, LOG_SIGMOID, SAMPLE -> 1;
+            case HARDMAX, ARGMAX, TOP_K -> 0;
         };
     }
 

@@ -83,7 +83,7 @@ final class OnnxRuntimeContender implements Contender {
             case LOGSUMEXP -> "ReduceLogSumExp";
             case SIGMOID -> "Sigmoid";
             case HARDMAX -> "Hardmax";
-            case LOG_SIGMOID, ARGMAX -> null;
+            case LOG_SIGMOID, ARGMAX, TOP_K, SAMPLE -> null;
         };
     }
 

@@ -46,6 +46,10 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         if (ops.contains(Op.ARGMAX)) {
             throw new IllegalArgumentException("ops must write a float tensor; argmax writes int indices, was " + ops);
         }
+        if (ops.contains(Op.TOP_K) || ops.contains(Op.SAMPLE)) {
+            throw new IllegalArgumentException("ops must not hold top-k or sample: the suite has no cases for their"
+                    + " parameters and second output yet, was " + ops);
+        }
         if (largeCols.isEmpty() && smallCols.isEmpty()) {
             throw new IllegalArgumentException("largeCols and smallCols must not both be empty");
         }

@@ -23,7 +23,7 @@ class OffHostKernel extends StagedKernel<MemorySegment> {
     static final String NAME = "offhost";
     private final ScalarSoftmaxKernel scalar = new ScalarSoftmaxKernel();
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment[] scratch = new MemorySegment[2];
+    private final MemorySegment[] scratch = new MemorySegment[3];
 
     @Override
     public String backend() {
@@ -63,7 +63,15 @@ class OffHostKernel extends StagedKernel<MemorySegment> {
 
     @Override
     protected MemorySegment scratch(boolean input, long bytes) {
-        int i = input ? 0 : 1;
+        return scratch(input ? 0 : 1, bytes);
+    }
+
+    @Override
+    protected MemorySegment secondScratch(long bytes) {
+        return scratch(2, bytes);
+    }
+
+    private MemorySegment scratch(int i, long bytes) {
         if (scratch[i] == null || scratch[i].byteSize() < bytes) {
             scratch[i] = arena.allocate(bytes, 64);
         }
@@ -71,10 +79,23 @@ class OffHostKernel extends StagedKernel<MemorySegment> {
     }
 
     @Override
-    protected OptionalDouble launch(OpRequest r, MemorySegment in, MemorySegment out, boolean timed) {
+    protected OptionalDouble launch(OpRequest r, MemorySegment in, MemorySegment out, MemorySegment second,
+            boolean timed) {
         long start = System.nanoTime();
-        scalar.execute(KernelContender.request(r.op(), view(in, r.in()), view(out, r.out())));
+        scalar.execute(onDevice(r, in, out, second));
         return timed ? OptionalDouble.of((System.nanoTime() - start) / 1e6) : OptionalDouble.empty();
+    }
+
+    /** {@code r} over the "device" memory, with its own parameters. */
+    private static OpRequest onDevice(OpRequest r, MemorySegment in, MemorySegment out, MemorySegment second) {
+        Tensor x = view(in, r.in());
+        Tensor y = view(out, r.out());
+        return switch (r.op()) {
+            case TOP_K -> OpRequest.topK(x, y, view(second, r.secondOut().orElseThrow()), r.k(), r.axis());
+            case SAMPLE -> OpRequest.sample(x, y, second == null ? null : view(second, r.secondOut().orElseThrow()),
+                    r.sampling());
+            default -> OpRequest.of(r.op(), x, y, r.axis(), r.temperature(), r.keepdims());
+        };
     }
 
     @Override

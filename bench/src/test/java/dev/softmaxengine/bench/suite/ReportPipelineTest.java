@@ -203,7 +203,8 @@ class ReportPipelineTest {
                 4 << 10, 64 << 10, TINY, true);
         Contender broken = new KernelContender(new OffHostKernel() {
             @Override
-            protected OptionalDouble launch(OpRequest r, MemorySegment in, MemorySegment out, boolean timed) {
+            protected OptionalDouble launch(OpRequest r, MemorySegment in, MemorySegment out, MemorySegment second,
+                    boolean timed) {
                 throw new SoftmaxEngineException("device lost");
             }
         }, 0, "broken");

@@ -75,6 +75,11 @@ class TrafficAndPlanTest {
         e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.ARGMAX),
                 List.of(DType.FLOAT32), List.of(8L), List.of(), 1, 1, 1, t, true));
         assertTrue(e.getMessage().startsWith("ops"), e.getMessage());
+        for (Op selection : new Op[] {Op.TOP_K, Op.SAMPLE}) {
+            e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.SOFTMAX, selection),
+                    List.of(DType.FLOAT32), List.of(8L), List.of(), 1, 1, 1, t, true));
+            assertTrue(e.getMessage().startsWith("ops") && e.getMessage().contains("top-k or sample"), e.getMessage());
+        }
         e = assertThrows(IllegalArgumentException.class, () -> new Timing(Duration.ofMillis(2), Duration.ofMillis(1),
                 Duration.ZERO, 1, 1, Duration.ZERO, Duration.ZERO));
         assertTrue(e.getMessage().startsWith("maxWarmup"), e.getMessage());

@@ -1,6 +1,7 @@
 package dev.softmaxengine.api.spi;
 
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.SoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
 import java.util.OptionalDouble;
@@ -108,5 +109,15 @@ public interface KernelBackend extends SoftmaxKernel {
     @Override
     default void argmax(Tensor in, Tensor out, int axis, boolean keepdims) {
         execute(OpRequest.of(Op.ARGMAX, in, out, axis, 1.0, keepdims));
+    }
+
+    @Override
+    default void topK(Tensor in, Tensor values, Tensor indices, int k, int axis) {
+        execute(OpRequest.topK(in, values, indices, k, axis));
+    }
+
+    @Override
+    default void sample(Tensor in, Tensor indices, Tensor logProbs, Sampling sampling) {
+        execute(OpRequest.sample(in, indices, logProbs, sampling));
     }
 }

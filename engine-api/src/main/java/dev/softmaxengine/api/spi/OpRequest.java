@@ -3,11 +3,13 @@ package dev.softmaxengine.api.spi;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceTensor;
 import dev.softmaxengine.api.Op;
+import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Shape;
 import dev.softmaxengine.api.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /**
  * One validated call: the op, its operands and the axis resolved into a (outer, n, inner) layout,
@@ -16,7 +18,9 @@ import java.lang.foreign.MemorySegment;
  * only well-formed requests. Made by {@link KernelBackend}'s op methods, or by harnesses that run
  * one prepared call many times (the bench, the CLI's {@code apply}).
  *
- * <p>Elementwise ops use {@code outer = 1, n = size, inner = 1}.
+ * <p>Elementwise ops use {@code outer = 1, n = size, inner = 1}. {@link Op#TOP_K} and
+ * {@link Op#SAMPLE} are made by {@link #topK} and {@link #sample}, and have a second output
+ * ({@link #secondOut()}).
  */
 public final class OpRequest {
     private final Op op;
@@ -29,11 +33,22 @@ public final class OpRequest {
     private final double temperature;
     private final boolean keepdims;
     private final boolean inPlace;
+    private final Tensor second;
+    private final int k;
+    private final Sampling sampling;
 
     private OpRequest(Op op, Tensor in, Tensor out, int axis, double temperature, boolean keepdims) {
+        this(op, in, out, null, axis, temperature, keepdims, 0, null);
+    }
+
+    private OpRequest(Op op, Tensor in, Tensor out, Tensor second, int axis, double temperature, boolean keepdims,
+            int k, Sampling sampling) {
         this.op = op;
         this.in = in;
         this.out = out;
+        this.second = second;
+        this.k = k;
+        this.sampling = sampling;
         this.axis = axis;
         this.temperature = temperature;
         this.keepdims = keepdims;
@@ -103,6 +118,10 @@ public final class OpRequest {
         if (out == null) {
             throw new IllegalArgumentException("out must not be null");
         }
+        if (op == Op.TOP_K || op == Op.SAMPLE) {
+            throw new IllegalArgumentException(op.cliName() + " takes its own parameters and a second output: make it"
+                    + " with OpRequest." + (op == Op.TOP_K ? "topK" : "sample"));
+        }
         if (!in.dtype().isFloating()) {
             throw new IllegalArgumentException("in has dtype " + in.dtype() + "; " + op.cliName()
                     + " reads FLOAT32, FLOAT64, BFLOAT16 or FLOAT16");
@@ -146,6 +165,142 @@ public final class OpRequest {
         return new OpRequest(op, in, out, a, temperature, keepdims);
     }
 
+    /**
+     * The {@code k} largest entries of each slice along {@code axis}, sorted descending (ties to the
+     * lower index, NaN as the maximum), checked.
+     *
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     * @param values receives the entries: the input's shape with the axis of length {@code k}, the input's dtype
+     * @param indices receives their indices along the axis: the shape of {@code values}, INT32
+     * @param k how many entries per slice, in {@code [1, n]} for an axis of length {@code n}
+     * @param axis the axis, negative counting from the end
+     * @return the checked request; {@link #secondOut()} is {@code indices}
+     * @throws IllegalArgumentException naming the argument that breaks a rule
+     */
+    public static OpRequest topK(Tensor in, Tensor values, Tensor indices, int k, int axis) {
+        requireOperands(Op.TOP_K, in, values, "values");
+        if (indices == null) {
+            throw new IllegalArgumentException("indices must not be null");
+        }
+        int a = axisOf(in, axis);
+        long n = in.shape().dim(a);
+        if (k < 1 || k > n) {
+            throw new IllegalArgumentException("k must be in [1, " + n + "] for axis " + axis + " of " + in.shape()
+                    + ", was " + k);
+        }
+        long[] dims = in.shape().dims();
+        dims[a] = k;
+        Shape expected = Shape.of(dims);
+        if (!values.shape().equals(expected)) {
+            throw new IllegalArgumentException("values has shape " + values.shape() + ", top-k of " + in.shape()
+                    + " with k " + k + " over axis " + axis + " needs " + expected);
+        }
+        requireSecond(Op.TOP_K, "indices", indices, DType.INT32, expected);
+        checkDisjoint("values", values, "in", in);
+        checkDisjoint("indices", indices, "in", in);
+        checkDisjoint("indices", indices, "values", values);
+        return new OpRequest(Op.TOP_K, in, values, indices, a, 1.0, false, k, null);
+    }
+
+    /**
+     * One draw per row (the last axis) from softmax(x / T) restricted as {@code sampling} says,
+     * checked. A row holding a NaN, or at a temperature above 0 a +inf or only -inf (where softmax is
+     * undefined), draws index -1 and log-probability NaN.
+     *
+     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     *     with a non-empty last axis when there are rows
+     * @param indices receives the drawn index of each row: the input's shape without the last axis, INT32
+     * @param logProbs receives each draw's log-probability under the restricted distribution (0 at
+     *     temperature 0), the shape of {@code indices} in the input's dtype; null for none
+     * @param sampling the temperature, restrictions and seed; its {@code topK} at most the row length
+     * @return the checked request; {@link #secondOut()} is {@code logProbs} when given
+     * @throws IllegalArgumentException naming the argument that breaks a rule
+     */
+    public static OpRequest sample(Tensor in, Tensor indices, Tensor logProbs, Sampling sampling) {
+        if (in == null) {
+            throw new IllegalArgumentException("in must not be null");
+        }
+        if (indices == null) {
+            throw new IllegalArgumentException("indices must not be null");
+        }
+        if (sampling == null) {
+            throw new IllegalArgumentException("sampling must not be null");
+        }
+        requireSelectionInput(Op.SAMPLE, in);
+        int a = axisOf(in, -1);
+        long n = in.shape().dim(a);
+        Shape expected = in.shape().reduce(a, false);
+        if (sampling.topK() > n) {
+            throw new IllegalArgumentException("topK must be at most the row length " + n + " (0 keeps every entry), was "
+                    + sampling.topK());
+        }
+        if (n == 0 && expected.size() > 0) {
+            throw new IllegalArgumentException("sample of " + in.shape() + ": the rows are empty, so there is nothing"
+                    + " to draw");
+        }
+        if (indices.dtype() != DType.INT32) {
+            throw new IllegalArgumentException("indices has dtype " + indices.dtype() + ", sample writes INT32");
+        }
+        if (!indices.shape().equals(expected)) {
+            throw new IllegalArgumentException("indices has shape " + indices.shape() + ", sample of " + in.shape()
+                    + " needs " + expected + " (one draw per row of the last axis)");
+        }
+        requireWritable("indices", indices);
+        checkDisjoint("indices", indices, "in", in);
+        if (logProbs != null) {
+            requireSecond(Op.SAMPLE, "logProbs", logProbs, in.dtype(), expected);
+            checkDisjoint("logProbs", logProbs, "in", in);
+            checkDisjoint("logProbs", logProbs, "indices", indices);
+        }
+        return new OpRequest(Op.SAMPLE, in, indices, logProbs, a, 1.0, false, 0, sampling);
+    }
+
+    private static void requireOperands(Op op, Tensor in, Tensor out, String outName) {
+        if (in == null) {
+            throw new IllegalArgumentException("in must not be null");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException(outName + " must not be null");
+        }
+        requireSelectionInput(op, in);
+        if (out.dtype() != in.dtype()) {
+            throw new IllegalArgumentException(outName + " has dtype " + out.dtype() + ", " + op.cliName() + " of "
+                    + in.dtype() + " writes " + in.dtype());
+        }
+        requireWritable(outName, out);
+    }
+
+    /** Top-k and sample have no 16-bit kernels: their backends read float32 and float64 only. */
+    private static void requireSelectionInput(Op op, Tensor in) {
+        DType d = in.dtype();
+        if (d != DType.FLOAT32 && d != DType.FLOAT64) {
+            throw new IllegalArgumentException("in has dtype " + d + "; " + op.cliName() + " reads FLOAT32 or FLOAT64 only"
+                    + (d.isHalf() ? " (no 16-bit kernels: widen it to FLOAT32 first)" : ""));
+        }
+    }
+
+    private static void requireSecond(Op op, String name, Tensor t, DType dtype, Shape shape) {
+        if (t.dtype() != dtype) {
+            throw new IllegalArgumentException(name + " has dtype " + t.dtype() + ", " + op.cliName() + " writes " + dtype);
+        }
+        if (!t.shape().equals(shape)) {
+            throw new IllegalArgumentException(name + " has shape " + t.shape() + ", " + op.cliName() + " needs " + shape);
+        }
+        requireWritable(name, t);
+    }
+
+    private static void requireWritable(String name, Tensor t) {
+        if (t instanceof SegmentTensor s && s.segment().isReadOnly()) {
+            throw new IllegalArgumentException(name + " is a read-only segment");
+        }
+    }
+
+    private static void checkDisjoint(String name, Tensor a, String otherName, Tensor b) {
+        if (Tensor.overlap(a, b) != Tensor.Overlap.DISJOINT) {
+            throw new IllegalArgumentException(name + " overlaps " + otherName + "; they must be disjoint");
+        }
+    }
+
     private static int axisOf(Tensor in, int axis) {
         if (in.shape().rank() == 0) {
             throw new IllegalArgumentException("in has rank 0; an axis op needs rank >= 1");
@@ -170,6 +325,9 @@ public final class OpRequest {
     public void requireHost(String backend) {
         requireHost(backend, "in", in);
         requireHost(backend, "out", out);
+        if (second != null) {
+            requireHost(backend, "the second output", second);
+        }
     }
 
     /**
@@ -183,6 +341,9 @@ public final class OpRequest {
     public void requireAccessible() {
         requireAccessible("in", in);
         requireAccessible("out", out);
+        if (second != null) {
+            requireAccessible("the second output", second);
+        }
     }
 
     /**
@@ -233,12 +394,49 @@ public final class OpRequest {
     }
 
     /**
-     * The output tensor: INT32 for {@link Op#ARGMAX}, else the input's dtype.
+     * The output tensor: INT32 for {@link Op#ARGMAX} and {@link Op#SAMPLE} (the indices), else the
+     * input's dtype ({@link Op#TOP_K}'s values).
      *
      * @return the tensor the kernel writes; may be {@code in()} itself (see {@link #inPlace()})
      */
     public Tensor out() {
         return out;
+    }
+
+    /**
+     * The second output: {@link Op#TOP_K}'s INT32 indices (always present), {@link Op#SAMPLE}'s
+     * log-probabilities (when asked for).
+     *
+     * @return the tensor, or empty for every other op and a sample without log-probabilities
+     */
+    public Optional<Tensor> secondOut() {
+        return Optional.ofNullable(second);
+    }
+
+    /**
+     * {@link Op#TOP_K}'s k.
+     *
+     * @return the number of entries per slice, in {@code [1, n]}
+     * @throws IllegalStateException for every other op
+     */
+    public int k() {
+        if (op != Op.TOP_K) {
+            throw new IllegalStateException(op.cliName() + " has no k");
+        }
+        return k;
+    }
+
+    /**
+     * {@link Op#SAMPLE}'s parameters.
+     *
+     * @return the temperature, restrictions and seed, checked against the row length
+     * @throws IllegalStateException for every other op
+     */
+    public Sampling sampling() {
+        if (op != Op.SAMPLE) {
+            throw new IllegalStateException(op.cliName() + " has no sampling parameters");
+        }
+        return sampling;
     }
 
     /**
@@ -321,6 +519,7 @@ public final class OpRequest {
     @Override
     public String toString() {
         return op.cliName() + "(" + in + ", axis " + axis + ", outer " + outer + ", n " + n + ", inner " + inner
-                + (temperature != 1.0 ? ", T " + temperature : "") + ")";
+                + (temperature != 1.0 ? ", T " + temperature : "") + (op == Op.TOP_K ? ", k " + k : "")
+                + (sampling != null ? ", " + sampling : "") + ")";
     }
 }

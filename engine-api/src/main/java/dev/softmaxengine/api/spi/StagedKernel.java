@@ -166,15 +166,26 @@ public abstract class StagedKernel<M> implements KernelBackend {
     protected abstract M scratch(boolean input, long bytes);
 
     /**
+     * The backend's scratch memory for a staged second output ({@link OpRequest#secondOut()}),
+     * grown as needed and kept for later calls.
+     *
+     * @param bytes the size needed, {@code >= 1}
+     * @return the handle
+     */
+    protected abstract M secondScratch(long bytes);
+
+    /**
      * Launches the kernels of one request on device memory, under the lock.
      *
      * @param r the request, validated, with a non-empty output
      * @param in the input's memory
      * @param out the output's memory ({@code in} itself for an in-place call)
+     * @param second the second output's memory (top-k's indices, sample's log-probabilities), null
+     *     when the request has none
      * @param timed whether to return the device's time
      * @return the device milliseconds when {@code timed} and the device has a clock, else empty
      */
-    protected abstract OptionalDouble launch(OpRequest r, M in, M out, boolean timed);
+    protected abstract OptionalDouble launch(OpRequest r, M in, M out, M second, boolean timed);
 
     /**
      * Copies {@code bytes} from the start of {@code src} to the start of {@code dst} on the device,
@@ -223,11 +234,16 @@ public abstract class StagedKernel<M> implements KernelBackend {
             requireOpen();
             Memory<M> inBuffer = own("in", r.in());
             Memory<M> outBuffer = own("out", r.out());
+            Tensor secondOut = r.secondOut().orElse(null);
+            Memory<M> secondBuffer = secondOut == null ? null : own("the second output", secondOut);
             if (inBuffer == null) {
                 checkStageable("in", r.in());
             }
             if (outBuffer == null) {
                 checkStageable("out", r.out());
+            }
+            if (secondOut != null && secondBuffer == null) {
+                checkStageable("the second output", secondOut);
             }
             if (r.out().size() == 0) {
                 return timed ? OptionalDouble.of(0) : OptionalDouble.empty();
@@ -245,10 +261,16 @@ public abstract class StagedKernel<M> implements KernelBackend {
             M out = outBuffer != null ? outBuffer.handle
                     : r.inPlace() ? in
                     : scratch(false, r.out().size() * r.out().dtype().byteSize());
-            OptionalDouble time = launch(r, in, out, timed);
+            M second = secondOut == null ? null : secondBuffer != null ? secondBuffer.handle
+                    : secondScratch(secondOut.size() * secondOut.dtype().byteSize());
+            OptionalDouble time = launch(r, in, out, second, timed);
             if (outBuffer == null) {
                 copy(out, r.out(), false);
-            } else {
+            }
+            if (secondOut != null && secondBuffer == null) {
+                copy(second, secondOut, false);
+            }
+            if (outBuffer != null && (secondOut == null || secondBuffer != null)) {
                 finish();
             }
             return time;

@@ -1,0 +1,530 @@
+package dev.softmaxengine.simd;
+
+import dev.softmaxengine.api.ArrayTensor;
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Sampling;
+import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.spi.OpRequest;
+import dev.softmaxengine.api.spi.Philox;
+import dev.softmaxengine.api.spi.Selection;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Top-k and sample without sorting a row: a bounded heap of the k best, where a vector compare
+ * against the heap's worst skips the lanes that cannot enter (after the first k, nearly all of a
+ * logits row); for a sample without top-k, the vector exp, a histogram of the probabilities and a
+ * bisection over the order keys of the one bucket that holds it find the top-p boundary. Both follow
+ * {@link Selection}'s rules, and a row is always computed by one thread in one order, so the
+ * results do not depend on threads or batch split; the draws, kept sets and sums of the top-k path
+ * are the oracle's bit for bit.
+ *
+ * <p>Each slice is read into an fp64 scratch row first (one pass, strided for a non-last axis), so
+ * one code path serves both dtypes and every tensor kind.
+ */
+final class VectorSelection {
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> K = LongVector.SPECIES_PREFERRED;
+
+    private VectorSelection() {
+    }
+
+    /** Largest row the scratch arrays hold. */
+    static final long MAX_ROW = Integer.MAX_VALUE - 64;
+
+    /** The scratch of one thread's range of slices. */
+    private static final class Scratch {
+        final double[] row;
+        double[] p;
+        long[] keys;
+        final int[] heapIndex;
+        final long[] heapKey;
+
+        Scratch(int n, int k) {
+            row = new double[n];
+            heapIndex = new int[k];
+            heapKey = new long[k];
+        }
+
+        double[] candidateP;
+        long[] candidateKeys;
+
+        double[] p() {
+            return p != null ? p : (p = new double[row.length]);
+        }
+
+        double[] candidateP() {
+            return candidateP != null ? candidateP : (candidateP = new double[row.length]);
+        }
+
+        double[] histogram;
+
+        double[] histogram() {
+            return histogram != null ? histogram : (histogram = new double[BUCKETS]);
+        }
+
+        long[] candidateKeys() {
+            return candidateKeys != null ? candidateKeys : (candidateKeys = new long[row.length]);
+        }
+
+        long[] keys() {
+            return keys != null ? keys : (keys = new long[row.length]);
+        }
+    }
+
+    /**
+     * Top-k of slices {@code [from, to)}, numbered {@code o * inner + i}.
+     */
+    static void topK(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        int k = r.k();
+        long inner = r.inner();
+        Tensor values = r.out();
+        Tensor indices = r.secondOut().orElseThrow();
+        Scratch s = new Scratch(n, k);
+        int[] sorted = new int[k];
+        for (long slice = from; slice < to; slice++) {
+            long o = slice / inner;
+            long i = slice % inner;
+            read(r.in(), o * n * inner + i, inner, s.row);
+            best(s, n, k, sorted);
+            long outBase = o * k * inner + i;
+            for (int j = 0; j < k; j++) {
+                values.set(outBase + j * inner, s.row[sorted[j]]);
+                indices.set(outBase + j * inner, sorted[j]);
+            }
+        }
+    }
+
+    /** One draw for each row of {@code [from, to)}. */
+    static void sample(OpRequest r, long from, long to) {
+        int n = (int) r.n();
+        Sampling sampling = r.sampling();
+        int topK = sampling.topK() == 0 || sampling.topK() == n ? 0 : sampling.topK();
+        Scratch s = new Scratch(n, topK);
+        int[] sorted = new int[topK];
+        Tensor logProbs = r.secondOut().orElse(null);
+        for (long row = from; row < to; row++) {
+            read(r.in(), row * n, 1, s.row);
+            double[] drawn = sampleRow(s, n, sampling, topK, sorted, row);
+            r.out().set(row, drawn[0]);
+            if (logProbs != null) {
+                logProbs.set(row, drawn[1]);
+            }
+        }
+    }
+
+    private static void read(Tensor in, long base, long stride, double[] row) {
+        int n = row.length;
+        if (in instanceof ArrayTensor a && stride == 1) {
+            if (in.dtype() == DType.FLOAT64) {
+                System.arraycopy(a.doubles(), (int) base, row, 0, n);
+            } else {
+                float[] f = a.floats();
+                for (int k = 0; k < n; k++) {
+                    row[k] = f[(int) base + k];
+                }
+            }
+            return;
+        }
+        for (int k = 0; k < n; k++) {
+            row[k] = in.get(base + k * stride);
+        }
+    }
+
+    /**
+     * The {@code k} best of {@code s.row} into {@code sorted}, best first: a min-heap of the k best
+     * so far whose root is the worst (lowest key, and of equal keys the highest index, which loses
+     * ties). Scanning in index order, a later entry enters only with a strictly higher key.
+     */
+    private static void best(Scratch s, int n, int k, int[] sorted) {
+        double[] x = s.row;
+        int[] hi = s.heapIndex;
+        long[] hk = s.heapKey;
+        int size = 0;
+        int i = 0;
+        for (; i < n && size < k; i++) {
+            hi[size] = i;
+            hk[size] = Selection.key(x[i]);
+            siftUp(hi, hk, size++);
+        }
+        int bound = D.loopBound(n);
+        while (i < n) {
+            // The root's value: entries not above it (and not NaN) cannot enter. A NaN root means
+            // the heap holds k NaNs, which no later entry beats.
+            double worst = x[hi[0]];
+            if (worst != worst) {
+                break;
+            }
+            if (i % D.length() == 0 && i < bound) {
+                DoubleVector v = DoubleVector.fromArray(D, x, i);
+                VectorMask<Double> enter = v.compare(VectorOperators.GT, worst).or(v.test(VectorOperators.IS_NAN));
+                if (!enter.anyTrue()) {
+                    i += D.length();
+                    continue;
+                }
+            }
+            long key = Selection.key(x[i]);
+            if (key > hk[0]) {
+                hi[0] = i;
+                hk[0] = key;
+                siftDown(hi, hk, 0, k);
+            }
+            i++;
+        }
+        // Popping the worst first fills the result from the back.
+        for (int j = size - 1; j >= 0; j--) {
+            sorted[j] = hi[0];
+            hi[0] = hi[j];
+            hk[0] = hk[j];
+            siftDown(hi, hk, 0, j);
+        }
+    }
+
+    private static boolean worse(int[] hi, long[] hk, int a, int b) {
+        return hk[a] < hk[b] || (hk[a] == hk[b] && hi[a] > hi[b]);
+    }
+
+    private static void swap(int[] hi, long[] hk, int a, int b) {
+        int ti = hi[a];
+        hi[a] = hi[b];
+        hi[b] = ti;
+        long tk = hk[a];
+        hk[a] = hk[b];
+        hk[b] = tk;
+    }
+
+    private static void siftUp(int[] hi, long[] hk, int c) {
+        while (c > 0) {
+            int parent = (c - 1) >>> 1;
+            if (!worse(hi, hk, c, parent)) {
+                return;
+            }
+            swap(hi, hk, c, parent);
+            c = parent;
+        }
+    }
+
+    private static void siftDown(int[] hi, long[] hk, int c, int size) {
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= size) {
+                return;
+            }
+            int w = l + 1 < size && worse(hi, hk, l + 1, l) ? l + 1 : l;
+            if (!worse(hi, hk, w, c)) {
+                return;
+            }
+            swap(hi, hk, w, c);
+            c = w;
+        }
+    }
+
+    /** {index, log-probability} of one row's draw, by {@link Selection}'s rules. */
+    private static double[] sampleRow(Scratch s, int n, Sampling sampling, int topK, int[] sorted, long row) {
+        double[] x = s.row;
+        DoubleVector top = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        boolean nan = false;
+        int k = 0;
+        for (int bound = D.loopBound(n); k < bound; k += D.length()) {
+            DoubleVector v = DoubleVector.fromArray(D, x, k);
+            nan |= v.test(VectorOperators.IS_NAN).anyTrue();
+            top = top.max(v);
+        }
+        double max = top.reduceLanes(VectorOperators.MAX);
+        for (; k < n; k++) {
+            nan |= x[k] != x[k];
+            max = Math.max(max, x[k]);
+        }
+        if (nan) {
+            return new double[] {-1, Double.NaN};
+        }
+        double t = sampling.temperature();
+        if (t == 0) {
+            int first = 0;
+            while (x[first] != max) {
+                first++;
+            }
+            return new double[] {first, 0};
+        }
+        if (Double.isInfinite(max)) {
+            return new double[] {-1, Double.NaN};
+        }
+        double least = sampling.minP() * (1 - Selection.SLACK);
+        return topK > 0 ? sampleTopK(s, n, sampling, topK, sorted, row, max, least)
+                : sampleDense(s, n, sampling, row, max, least);
+    }
+
+    /**
+     * With top-k: the k best from the heap, the kept prefix in their order, then the draw over the
+     * kept entries in index order. The arithmetic (StrictMath, sums in the same order) is the
+     * oracle's, so its draws and log-probabilities are the oracle's bit for bit.
+     */
+    private static double[] sampleTopK(Scratch s, int n, Sampling sampling, int topK, int[] sorted, long row, double max,
+                                       double least) {
+        double[] x = s.row;
+        double t = sampling.temperature();
+        best(s, n, topK, sorted);
+        double massK = 0;
+        for (int j = 0; j < topK; j++) {
+            massK += StrictMath.exp((x[sorted[j]] - max) / t);
+        }
+        double target = (sampling.topP() - Selection.SLACK) * massK;
+        double cum = 0;
+        int kept = 0;
+        while (kept < topK) {
+            double pj = StrictMath.exp((x[sorted[kept]] - max) / t);
+            if (pj < least) {
+                break;
+            }
+            kept++;
+            cum += pj;
+            if (sampling.topP() < 1 && cum >= target) {
+                break;
+            }
+        }
+        int[] byIndex = Arrays.copyOf(sorted, kept);
+        Arrays.sort(byIndex);
+        // Compensated (Neumaier) as the oracle's: the log-probability is then exact to rounding.
+        double mass = 0;
+        double comp = 0;
+        for (int k : byIndex) {
+            double v = StrictMath.exp((x[k] - max) / t);
+            double sum = mass + v;
+            comp += Math.abs(mass) >= Math.abs(v) ? (mass - sum) + v : (v - sum) + mass;
+            mass = sum;
+        }
+        mass += comp;
+        double threshold = Philox.uniform(sampling.seed(), row) * mass;
+        double run = 0;
+        int drawn = -1;
+        for (int k : byIndex) {
+            double pk = StrictMath.exp((x[k] - max) / t);
+            if (pk > 0) {
+                run += pk;
+                drawn = k;
+                if (run > threshold) {
+                    break;
+                }
+            }
+        }
+        return new double[] {drawn, (x[drawn] - max) / t - StrictMath.log(mass)};
+    }
+
+    /**
+     * Without top-k: every p by the vector exp (1 ulp, where the oracle's StrictMath is within
+     * rounding: a draw can differ only when its uniform falls within that of a boundary), the top-p
+     * boundary by bisection over the keys, then the draw over the kept entries in index order.
+     */
+    private static double[] sampleDense(Scratch s, int n, Sampling sampling, long row, double max, double least) {
+        double[] x = s.row;
+        double t = sampling.temperature();
+        double[] p = s.p();
+        long[] keys = s.keys();
+        DoubleVector vMax = DoubleVector.broadcast(D, max);
+        DoubleVector all = DoubleVector.zero(D);
+        DoubleVector allComp = DoubleVector.zero(D);
+        DoubleVector atLeast = DoubleVector.zero(D);
+        for (int k = 0; k < n; k += D.length()) {
+            VectorMask<Double> live = D.indexInRange(k, n);
+            DoubleVector v = DoubleVector.fromArray(D, x, k, live);
+            DoubleVector e = VectorMath.expNonPositive(v.sub(vMax).div(t));
+            e.intoArray(p, k, live);
+            // Selection.key without its NaN case (a row with a NaN has no draw): -0.0 + 0.0 is 0.0.
+            LongVector bits = v.add(0.0).reinterpretAsLongs();
+            bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 63).and(Long.MAX_VALUE))
+                    .intoArray(keys, k, live.cast(K));
+            // Kahan in each lane: this is also the kept mass when every entry is kept.
+            DoubleVector y = e.blend(0.0, live.not()).sub(allComp);
+            DoubleVector next = all.add(y);
+            allComp = next.sub(all).sub(y);
+            all = next;
+            atLeast = atLeast.add(e, live.and(e.compare(VectorOperators.GE, least)));
+        }
+        double massAll = neumaier(all.sub(allComp).toArray());
+        double massLeast = atLeast.reduceLanes(VectorOperators.ADD);
+        double target = (sampling.topP() - Selection.SLACK) * massAll;
+        long tieKey;
+        long ties;
+        if (sampling.topP() < 1 && massLeast >= target) {
+            long[] found = boundary(s, n, target);
+            tieKey = found[0];
+            double cum = Double.longBitsToDouble(found[1]);
+            ties = 0;
+            for (int k = 0; k < n && cum < target; k++) {
+                if (keys[k] == tieKey) {
+                    cum += p[k];
+                    ties++;
+                }
+            }
+            ties = Math.max(ties, 1);
+        } else if (sampling.minP() > 0) {
+            // The min-p set, every tie in.
+            long lowest = Long.MAX_VALUE;
+            for (int k = 0; k < n; k++) {
+                if (p[k] >= least) {
+                    lowest = Math.min(lowest, keys[k]);
+                }
+            }
+            tieKey = lowest;
+            ties = Long.MAX_VALUE;
+        } else {
+            tieKey = Long.MIN_VALUE;
+            ties = Long.MAX_VALUE;
+        }
+        // Kept: key above tieKey, or equal to it among the first `ties` in index order. Equal keys
+        // have equal p, so the kept mass is the mass above tieKey plus the kept ties' share.
+        double mass;
+        if (tieKey == Long.MIN_VALUE) {
+            mass = massAll;
+        } else {
+            long equal = 0;
+            double tieP = 0;
+            for (int k = 0; k < n; k++) {
+                if (keys[k] == tieKey) {
+                    equal++;
+                    tieP = p[k];
+                }
+            }
+            mass = compensatedMassAbove(p, keys, n, tieKey + 1) + Math.min(equal, ties) * tieP;
+        }
+        double threshold = Philox.uniform(sampling.seed(), row) * mass;
+        double run = 0;
+        int drawn = -1;
+        long seen = 0;
+        for (int k = 0; k < n; k++) {
+            if ((keys[k] > tieKey || (keys[k] == tieKey && seen++ < ties)) && p[k] > 0) {
+                run += p[k];
+                drawn = k;
+                if (run > threshold) {
+                    break;
+                }
+            }
+        }
+        return new double[] {drawn, (x[drawn] - max) / t - StrictMath.log(mass)};
+    }
+
+    /** Buckets of p by its sign, exponent and 4 leading mantissa bits: p's bits >>> 48, p in [0, 1]. */
+    private static final int BUCKETS = (int) (Double.doubleToRawLongBits(1.0) >>> 48) + 1;
+
+    /**
+     * The largest key {@code t} whose mass {@code sum p[k] for keys[k] >= t} is at least
+     * {@code target}, and the mass above it ({@code keys > t}, as double bits). A histogram of p
+     * (monotone in the key) finds the bucket that holds the boundary in one pass; the bisection
+     * then runs over that bucket's entries only, compacting them at every step.
+     */
+    private static long[] boundary(Scratch s, int n, double target) {
+        double[] p = s.p;
+        long[] keys = s.keys;
+        double[] hist = s.histogram();
+        Arrays.fill(hist, 0);
+        for (int k = 0; k < n; k++) {
+            hist[(int) (Double.doubleToRawLongBits(p[k]) >>> 48)] += p[k];
+        }
+        double above = 0;
+        int b = BUCKETS - 1;
+        while (b > 0 && above + hist[b] < target) {
+            above += hist[b--];
+        }
+        long[] ck = s.candidateKeys();
+        double[] cp = s.candidateP();
+        int m = 0;
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        for (int k = 0; k < n; k++) {
+            if ((int) (Double.doubleToRawLongBits(p[k]) >>> 48) == b) {
+                ck[m] = keys[k];
+                cp[m++] = p[k];
+                lo = Math.min(lo, keys[k]);
+                hi = Math.max(hi, keys[k]);
+            }
+        }
+        while (lo < hi) {
+            long mid = lo + ((hi - lo) >>> 1) + 1;
+            double upper = massAbove(cp, ck, m, mid);
+            int w = 0;
+            if (above + upper >= target) {
+                lo = mid;
+                for (int k = 0; k < m; k++) {
+                    if (ck[k] >= mid) {
+                        ck[w] = ck[k];
+                        cp[w++] = cp[k];
+                    }
+                }
+            } else {
+                hi = mid - 1;
+                above += upper;
+                for (int k = 0; k < m; k++) {
+                    if (ck[k] < mid) {
+                        ck[w] = ck[k];
+                        cp[w++] = cp[k];
+                    }
+                }
+            }
+            m = w;
+        }
+        // The candidates left are the entries of key lo (those above it went into `above`).
+        return new long[] {lo, Double.doubleToRawLongBits(above)};
+    }
+
+    /**
+     * {@code sum p[k] for keys[k] >= t}, Kahan-compensated in each lane and combined by Neumaier's
+     * sum: within a few ulp whatever the row length, as the oracle's compensated sum.
+     */
+    private static double compensatedMassAbove(double[] p, long[] keys, int n, long t) {
+        DoubleVector sum = DoubleVector.zero(D);
+        DoubleVector comp = DoubleVector.zero(D);
+        int k = 0;
+        if (D.length() == K.length()) {
+            for (int bound = D.loopBound(n); k < bound; k += D.length()) {
+                VectorMask<Double> in = LongVector.fromArray(K, keys, k).compare(VectorOperators.GE, t).cast(D);
+                DoubleVector y = DoubleVector.fromArray(D, p, k).sub(comp);
+                DoubleVector next = sum.add(y);
+                comp = comp.blend(next.sub(sum).sub(y), in);
+                sum = sum.blend(next, in);
+            }
+        }
+        double[] terms = Arrays.copyOf(sum.sub(comp).toArray(), D.length() + n - k);
+        for (int j = D.length(); k < n; k++, j++) {
+            terms[j] = keys[k] >= t ? p[k] : 0;
+        }
+        return neumaier(terms);
+    }
+
+    /** Neumaier's compensated sum of a few terms. */
+    private static double neumaier(double[] terms) {
+        double total = 0;
+        double c = 0;
+        for (double v : terms) {
+            double next = total + v;
+            c += Math.abs(total) >= Math.abs(v) ? (total - next) + v : (v - next) + total;
+            total = next;
+        }
+        return total + c;
+    }
+
+    /** {@code sum p[k] for keys[k] >= t}, in vector lanes. */
+    private static double massAbove(double[] p, long[] keys, int n, long t) {
+        DoubleVector acc = DoubleVector.zero(D);
+        int k = 0;
+        if (D.length() == K.length()) {
+            for (int bound = D.loopBound(n); k < bound; k += D.length()) {
+                VectorMask<Long> in = LongVector.fromArray(K, keys, k).compare(VectorOperators.GE, t);
+                acc = acc.add(DoubleVector.fromArray(D, p, k), in.cast(D));
+            }
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            if (keys[k] >= t) {
+                sum += p[k];
+            }
+        }
+        return sum;
+    }
+}

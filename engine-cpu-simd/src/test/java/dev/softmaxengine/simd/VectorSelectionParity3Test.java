@@ -1,0 +1,12 @@
+package dev.softmaxengine.simd;
+
+import dev.softmaxengine.api.SoftmaxKernel;
+import dev.softmaxengine.testkit.SelectionParityTest;
+
+/** The top-k and sample suite on the SIMD backend with 3 threads: the draws may not depend on the split. */
+class VectorSelectionParity3Test extends SelectionParityTest {
+    @Override
+    protected SoftmaxKernel createKernel() {
+        return new VectorSoftmaxKernel(3);
+    }
+}
