@@ -342,6 +342,8 @@ final class DoubleSegmentRows implements RowKernels {
         int n;
         int rows;
         double invT;
+        /** Whether the exp pass writes the exps into out (softmax's numerators). */
+        boolean store;
         final double[] max;
         final double[] sum;
         final double[] factor;
@@ -374,21 +376,20 @@ final class DoubleSegmentRows implements RowKernels {
      * group.
      */
     private static final int MAX = 0;
-    private static final int EXP_STORE = 1;
-    private static final int EXP = 2;
-    private static final int SCALE = 3;
-    private static final int LOG_NORMALIZE = 4;
+    private static final int EXP = 1;
+    private static final int SCALE = 2;
+    private static final int LOG_NORMALIZE = 3;
     /**
      * Rows of at most this many elements take the short-row passes, methods of their own so that
      * C2's profiles of short and long rows (loop trip counts, branches taken) stay apart: shared,
      * rows of 1,024 run after rows of 32 went at half speed.
      */
     static final int SHORT_ROW = 4 * L;
-    private static final MethodHandle[] PASSES = passes("maxPass", "expStorePass", "expPass", "scalePass",
-            "logNormalizePass", "shortMaxPass", "shortExpStorePass", "shortExpPass", "shortScalePass",
+    private static final MethodHandle[] PASSES = passes("maxPass", "expPass", "scalePass", "logNormalizePass",
+            "shortMaxPass", "shortExpPass", "shortScalePass",
             "shortLogNormalizePass");
     /** Index of a pass's short-row twin in {@link #PASSES}. */
-    private static final int SHORT = 5;
+    private static final int SHORT = 4;
 
     private static MethodHandle[] passes(String... names) {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -442,15 +443,9 @@ final class DoubleSegmentRows implements RowKernels {
         }
     }
 
-    private static void expStorePass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            rowExpSum(g.in, g.out, b, g.n, g.max[j], g.invT, true, g.partials, j * L);
-        }
-    }
-
     private static void expPass(Group g) {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            rowExpSum(g.in, null, b, g.n, g.max[j], g.invT, false, g.partials, j * L);
+            rowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store, g.partials, j * L);
         }
     }
 
@@ -472,15 +467,9 @@ final class DoubleSegmentRows implements RowKernels {
         }
     }
 
-    private static void shortExpStorePass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            shortRowExpSum(g.in, g.out, b, g.n, g.max[j], g.invT, true, g.partials, j * L);
-        }
-    }
-
     private static void shortExpPass(Group g) {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            shortRowExpSum(g.in, null, b, g.n, g.max[j], g.invT, false, g.partials, j * L);
+            shortRowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store, g.partials, j * L);
         }
     }
 
@@ -544,7 +533,8 @@ final class DoubleSegmentRows implements RowKernels {
         runPass(MAX, g);
         switch (op) {
             case SOFTMAX -> {
-                runPass(EXP_STORE, g);
+                g.store = true;
+                runPass(EXP, g);
                 reduceSums(g);
                 for (int j = 0; j < g.rows; j++) {
                     g.factor[j] = (double) (1.0 / g.sum[j]);
@@ -552,6 +542,7 @@ final class DoubleSegmentRows implements RowKernels {
                 runPass(SCALE, g);
             }
             case LOG_SOFTMAX -> {
+                g.store = false;
                 runPass(EXP, g);
                 reduceSums(g);
                 for (int j = 0; j < g.rows; j++) {
@@ -560,6 +551,7 @@ final class DoubleSegmentRows implements RowKernels {
                 runPass(LOG_NORMALIZE, g);
             }
             case LOG_SUM_EXP -> {
+                g.store = false;
                 runPass(EXP, g);
                 reduceSums(g);
                 for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
@@ -594,7 +586,8 @@ final class DoubleSegmentRows implements RowKernels {
                 zero(g.out, g.base, g.base + g.n);
             }
         } else {
-            runPass(g.out != null ? EXP_STORE : EXP, g);
+            g.store = g.out != null;
+            runPass(EXP, g);
             reduceSums(g);
         }
     }
