@@ -276,9 +276,10 @@ final class DoubleRows implements RowKernels {
     // InliningTest fails when a root of the simd package overflows again.
 
     /**
-     * Bytes of a group of short rows and of long rows (at least one row): the group stays in L1
-     * between its passes, and its three method-handle calls (about 10 ns each) are spread over
-     * enough work. Measured against 1 to 32 KB on rows of 32 and 1,000 floats.
+     * Bytes of a group of short rows (rounded up to whole blocks of L rows, the unit of their
+     * trees) and of long rows (at least one row): the group stays in L1 between its passes, and its
+     * method-handle calls (about 10 ns each) are spread over enough work. Measured against 1 to
+     * 32 KB on rows of 32 and 1,000 floats.
      */
     private static final int GROUP_BYTES = 2 * 1024;
     private static final int LONG_GROUP_BYTES = 8 * 1024;
@@ -299,13 +300,23 @@ final class DoubleRows implements RowKernels {
         double invT;
         /** Whether the exp pass writes the exps into out (softmax's numerators). */
         boolean store;
+        /** Whether the short rows' sum tree leaves the factors 1 / sum rather than the sums. */
+        boolean reciprocal;
         final double[] max;
         final double[] sum;
         final double[] factor;
         /** Row j's lane-wise sum of exps at [j * L, (j + 1) * L), reduced by {@link #reduceSums}. */
         final double[] partials;
+        /**
+         * Short rows: row j's lane-wise max, then its lane-wise sum of exps, at [j * L, (j + 1) * L),
+         * reduced L rows at a time by {@link #maxTreePass} and {@link #sumTreePass}.
+         */
+        final double[] lanes;
 
         Group(int capacity) {
+            // Whole blocks of L rows for the short rows' trees.
+            capacity = (capacity + L - 1) / L * L;
+            lanes = new double[capacity * L];
             max = new double[capacity];
             sum = new double[capacity];
             factor = new double[capacity];
@@ -341,8 +352,10 @@ final class DoubleRows implements RowKernels {
      */
     static final int SHORT_ROW = 4 * L;
     private static final MethodHandle[] PASSES = passes("maxPass", "expPass", "scalePass", "logNormalizePass",
-            "shortMaxPass", "shortExpPass", "shortScalePass",
-            "shortLogNormalizePass");
+            "shortMaxPass", "shortExpPass", "shortScalePass", "shortLogNormalizePass", "maxTreePass", "sumTreePass"
+            );
+    private static final int MAX_TREE = 8;
+    private static final int SUM_TREE = 9;
     /** Index of a pass's short-row twin in {@link #PASSES}. */
     private static final int SHORT = 4;
 
@@ -361,8 +374,12 @@ final class DoubleRows implements RowKernels {
     }
 
     private static void runPass(int pass, Group g) {
+        invoke(g.n <= SHORT_ROW ? pass + SHORT : pass, g);
+    }
+
+    private static void invoke(int handle, Group g) {
         try {
-            PASSES[g.n <= SHORT_ROW ? pass + SHORT : pass].invokeExact(g);
+            PASSES[handle].invokeExact(g);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -416,15 +433,122 @@ final class DoubleRows implements RowKernels {
         }
     }
 
+    // Short rows: no reduction across a vector's lanes per row. Each row leaves its lane-wise max
+    // (then sum) in g.lanes, and a tree reduces L rows' vectors at once into one vector of L
+    // results (rows of 32 floats: 1.3x the per-row lane trees).
+
+    /** Row j's lane-wise max (NaN ignored, -inf past the row) into lanes[j * L, (j + 1) * L). */
     private static void shortMaxPass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            g.max[j] = shortRowMax(g.in, b, g.n);
+        DoubleVector none = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        int n = g.n;
+        for (int j = 0, b = g.base; j < g.rows; j++, b += n) {
+            DoubleVector m = none;
+            for (int i = 0; i < n; i += L) {
+                DoubleVector v = ld(g.in, b + i);
+                m = m.blend(v, v.compare(VectorOperators.GT, m).and(S.indexInRange(i, n)));
+            }
+            m.intoArray(g.lanes, j * L);
         }
     }
 
+    /** Row j's lane-wise sum of exps into lanes[j * L, (j + 1) * L), the exps into out when g.store. */
     private static void shortExpPass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            shortRowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store, g.partials, j * L);
+        DoubleVector vt = DoubleVector.broadcast(S, g.invT);
+        boolean scaled = g.invT != 1;
+        int n = g.n;
+        for (int j = 0, b = g.base; j < g.rows; j++, b += n) {
+            DoubleVector vm = DoubleVector.broadcast(S, g.max[j]);
+            DoubleVector s = DoubleVector.zero(S);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Double> k = S.indexInRange(i, n);
+                DoubleVector e = VectorMath.expNonPositive(shifted(ld(g.in, b + i), vm, vt, scaled)).blend(0, k.not());
+                // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
+                // which a masked store does not give.
+                if (g.store && i + L <= n) {
+                    st(e, g.out, b + i);
+                } else if (g.store) {
+                    st(e, g.out, b + i, k);
+                }
+                s = s.add(e);
+            }
+            s.intoArray(g.lanes, j * L);
+        }
+    }
+
+    /**
+     * Lane t of the tree's two-source selections at level v (inputs in groups of G = L >> v lanes,
+     * one group a row): LO takes the first half of every group of both inputs, HI the second, so
+     * that combining them halves the groups and keeps the rows in order; after log2(L) levels lane
+     * t holds row t's result.
+     */
+    private static final double[] TREE_LO = treeIndex(0);
+    private static final double[] TREE_HI = treeIndex(1);
+
+    private static double[] treeIndex(int half) {
+        int levels = Integer.numberOfTrailingZeros(L);
+        double[] idx = new double[Math.max(1, levels) * L];
+        for (int v = 0; v < levels; v++) {
+            int group = L >> v;
+            int h = group / 2;
+            int per = L / group;
+            for (int t = 0; t < L; t++) {
+                int q = t / h;
+                int lane = q < per ? q * group + t % h : L + (q - per) * group + t % h;
+                idx[v * L + t] = lane + half * h;
+            }
+        }
+        return idx;
+    }
+
+    /** Pads g.lanes past the last row to a whole block of L rows with {@code v}. */
+    private static void padLanes(Group g, double v) {
+        java.util.Arrays.fill(g.lanes, g.rows * L, (g.rows + L - 1) / L * L * L, v);
+    }
+
+    /** g.max[j]: the largest lane of row j's lane-wise max, L rows per tree. */
+    private static void maxTreePass(Group g) {
+        padLanes(g, Double.NEGATIVE_INFINITY);
+        double[] a = g.lanes;
+        for (int o = 0; o < g.rows * L; o += L * L) {
+            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+                DoubleVector lo = DoubleVector.fromArray(S, TREE_LO, v * L);
+                DoubleVector hi = DoubleVector.fromArray(S, TREE_HI, v * L);
+                for (int p = 0; p < c; p++) {
+                    DoubleVector x = DoubleVector.fromArray(S, a, o + 2 * p * L);
+                    DoubleVector y = DoubleVector.fromArray(S, a, o + (2 * p + 1) * L);
+                    DoubleVector l = lo.selectFrom(x, y);
+                    DoubleVector r = hi.selectFrom(x, y);
+                    l.blend(r, r.compare(VectorOperators.GT, l)).intoArray(a, o + p * L);
+                }
+            }
+            System.arraycopy(a, o, g.max, o / L, L);
+        }
+    }
+
+    /**
+     * g.sum[j]: the sum of row j's lane-wise sums, L rows per tree (in float64, as the lanes); for
+     * softmax (g.reciprocal) g.factor[j] = 1 / sum instead, L rows per division.
+     */
+    private static void sumTreePass(Group g) {
+        padLanes(g, 0);
+        double[] a = g.lanes;
+        for (int o = 0; o < g.rows * L; o += L * L) {
+            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+                DoubleVector lo = DoubleVector.fromArray(S, TREE_LO, v * L);
+                DoubleVector hi = DoubleVector.fromArray(S, TREE_HI, v * L);
+                for (int p = 0; p < c; p++) {
+                    DoubleVector x = DoubleVector.fromArray(S, a, o + 2 * p * L);
+                    DoubleVector y = DoubleVector.fromArray(S, a, o + (2 * p + 1) * L);
+                    lo.selectFrom(x, y).add(hi.selectFrom(x, y)).intoArray(a, o + p * L);
+                }
+            }
+            if (g.reciprocal) {
+                DoubleVector.broadcast(S, 1).div(DoubleVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
+            } else {
+                for (int t = 0, j = o / L; t < L && j < g.rows; t++, j++) {
+                    g.sum[j] = a[o + t];
+                }
+            }
         }
     }
 
@@ -432,7 +556,12 @@ final class DoubleRows implements RowKernels {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             DoubleVector f = DoubleVector.broadcast(S, g.factor[j]);
             for (int i = 0; i < g.n; i += L) {
-                st(ld(g.out, b + i).mul(f), g.out, b + i, S.indexInRange(i, g.n));
+                DoubleVector y = ld(g.out, b + i).mul(f);
+                if (i + L <= g.n) {
+                    st(y, g.out, b + i);
+                } else {
+                    st(y, g.out, b + i, S.indexInRange(i, g.n));
+                }
             }
         }
     }
@@ -464,7 +593,10 @@ final class DoubleRows implements RowKernels {
     static void rowGroups(RowOp op, double[] in, double[] out, int base, int n, int rows, double invT, double[] lse, int lseAt) {
         int limit = out == null ? length(in) : Math.min(length(in), length(out));
         int safe = (int) Math.max(0, Math.min(rows, Math.floorDiv((long) limit - base - span(n), n) + 1));
-        int per = Math.max(1, Math.min(safe, (n <= SHORT_ROW ? GROUP_BYTES : LONG_GROUP_BYTES) / Double.BYTES / n));
+        // Short rows: whole blocks of L rows, the unit of their trees.
+        int per = n <= SHORT_ROW ? Math.min(safe, (GROUP_BYTES / Double.BYTES / n + L - 1) / L * L)
+                : Math.max(1, Math.min(safe, LONG_GROUP_BYTES / Double.BYTES / n));
+        per = Math.max(1, per);
         Group g = new Group(per);
         for (int j = 0; j < safe; j += per) {
             int count = Math.min(per, safe - j);
@@ -485,30 +617,25 @@ final class DoubleRows implements RowKernels {
     }
 
     private static void group(RowOp op, Group g, double[] lse, int lseAt) {
-        runPass(MAX, g);
+        g.store = op == RowOp.SOFTMAX;
+        g.reciprocal = g.store;
+        maxAndSums(g);
         switch (op) {
             case SOFTMAX -> {
-                g.store = true;
-                runPass(EXP, g);
-                reduceSums(g);
-                for (int j = 0; j < g.rows; j++) {
-                    g.factor[j] = (double) (1.0 / g.sum[j]);
+                if (g.n > SHORT_ROW) {
+                    for (int j = 0; j < g.rows; j++) {
+                        g.factor[j] = (double) (1.0 / g.sum[j]);
+                    }
                 }
                 runPass(SCALE, g);
             }
             case LOG_SOFTMAX -> {
-                g.store = false;
-                runPass(EXP, g);
-                reduceSums(g);
                 for (int j = 0; j < g.rows; j++) {
                     g.factor[j] = (double) Math.log(g.sum[j]);
                 }
                 runPass(LOG_NORMALIZE, g);
             }
             case LOG_SUM_EXP -> {
-                g.store = false;
-                runPass(EXP, g);
-                reduceSums(g);
                 for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
                     double max = g.max[j];
                     // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN
@@ -533,18 +660,30 @@ final class DoubleRows implements RowKernels {
 
     /** The max and sum of exps of g's one row part (the exps into out unless it is null). */
     static void partMaxSum(Group g) {
-        runPass(MAX, g);
+        g.store = g.out != null;
+        g.reciprocal = false;
+        maxAndSums(g);
         if (g.max[0] == Double.NEGATIVE_INFINITY) {
             // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
             g.sum[0] = rowHasNaN(g.in, g.base, g.n) ? Double.NaN : 0;
             if (g.out != null) {
                 zero(g.out, g.base, g.base + g.n);
             }
-        } else {
-            g.store = g.out != null;
-            runPass(EXP, g);
-            reduceSums(g);
         }
+    }
+
+    /** g.max and g.sum of g's rows, the exps into out when g.store. */
+    private static void maxAndSums(Group g) {
+        if (g.n <= SHORT_ROW) {
+            invoke(MAX + SHORT, g);
+            invoke(MAX_TREE, g);
+            invoke(EXP + SHORT, g);
+            invoke(SUM_TREE, g);
+            return;
+        }
+        invoke(MAX, g);
+        invoke(EXP, g);
+        reduceSums(g);
     }
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
@@ -602,34 +741,6 @@ final class DoubleRows implements RowKernels {
         m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
         m2 = m2.blend(m3, m3.compare(VectorOperators.GT, m2));
         return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
-    }
-
-    /** Max of a short row whose whole vectors lie inside in, ignoring NaN: one accumulator. */
-    private static double shortRowMax(double[] in, int base, int n) {
-        DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            DoubleVector v = ld(in, base + i);
-            max = max.blend(v, v.compare(VectorOperators.GT, max).and(S.indexInRange(i, n)));
-        }
-        return max.reduceLanes(VectorOperators.MAX);
-    }
-
-    /** {@link #rowExpSum} of a short row: its lane sums into partials[at, at + L). */
-    private static void shortRowExpSum(double[] in, double[] out, int base, int n, double max, double invT, boolean store,
-                                       double[] partials, int at) {
-        DoubleVector vm = DoubleVector.broadcast(S, max);
-        DoubleVector vt = DoubleVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        DoubleVector s = DoubleVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Double> k = S.indexInRange(i, n);
-            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)).blend(0, k.not());
-            if (store) {
-                st(e, out, base + i, k);
-            }
-            s = s.add(e);
-        }
-        s.intoArray(partials, at);
     }
 
     /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */

@@ -41,6 +41,12 @@ final class FloatRows implements RowKernels {
     static final int L = S.length();
     /** Elements summed per vector accumulator before the partial sum is folded into fp64. */
     static final int BLOCK = 1024;
+    /**
+     * Rows longer than this (more than a long group) take their next row's max inside the exp
+     * pass: the max pass alone streamed them from memory while nothing computed (rows of 32K: 1.15x;
+     * rows of 1,024, which a group holds two of, ran 12% slower so).
+     */
+    static final int AHEAD_ROW = 8 * 1024 / Float.BYTES;
 
     // ---- memory access: the only lines that differ between arrays and segments ----
 
@@ -277,9 +283,10 @@ final class FloatRows implements RowKernels {
     // InliningTest fails when a root of the simd package overflows again.
 
     /**
-     * Bytes of a group of short rows and of long rows (at least one row): the group stays in L1
-     * between its passes, and its three method-handle calls (about 10 ns each) are spread over
-     * enough work. Measured against 1 to 32 KB on rows of 32 and 1,000 floats.
+     * Bytes of a group of short rows (rounded up to whole blocks of L rows, the unit of their
+     * trees) and of long rows (at least one row): the group stays in L1 between its passes, and its
+     * method-handle calls (about 10 ns each) are spread over enough work. Measured against 1 to
+     * 32 KB on rows of 32 and 1,000 floats.
      */
     private static final int GROUP_BYTES = 2 * 1024;
     private static final int LONG_GROUP_BYTES = 8 * 1024;
@@ -300,12 +307,30 @@ final class FloatRows implements RowKernels {
         float invT;
         /** Whether the exp pass writes the exps into out (softmax's numerators). */
         boolean store;
-        final float[] max;
+        /** Whether the short rows' sum tree leaves the factors 1 / sum rather than the sums. */
+        boolean reciprocal;
+        /**
+         * Rows of the next group (which follows this one in in) whose maxes the exp pass takes
+         * into nextMax while it computes, and whether this group's maxes were so taken.
+         */
+        int ahead;
+        boolean maxReady;
+        float[] nextMax;
+        float[] max;
         final double[] sum;
         final float[] factor;
+        /**
+         * Short rows: row j's lane-wise max, then its lane-wise sum of exps, at [j * L, (j + 1) * L),
+         * reduced L rows at a time by {@link #maxTreePass} and {@link #sumTreePass}.
+         */
+        final float[] lanes;
 
         Group(int capacity) {
+            // Whole blocks of L rows for the short rows' trees.
+            capacity = (capacity + L - 1) / L * L;
+            lanes = new float[capacity * L];
             max = new float[capacity];
+            nextMax = new float[capacity];
             sum = new double[capacity];
             factor = new float[capacity];
         }
@@ -339,8 +364,13 @@ final class FloatRows implements RowKernels {
      */
     static final int SHORT_ROW = 4 * L;
     private static final MethodHandle[] PASSES = passes("maxPass", "expPass", "scalePass", "logNormalizePass",
-            "shortMaxPass", "shortExpPass", "shortScalePass",
-            "shortLogNormalizePass");
+            "shortMaxPass", "shortExpPass", "shortScalePass", "shortLogNormalizePass", "maxTreePass", "sumTreePass"
+            , "oneVectorSoftmaxPass"
+            );
+    private static final int MAX_TREE = 8;
+    private static final int SUM_TREE = 9;
+    /** Softmax or log-softmax of short rows in one pass a row (float32: the sum fits the root's budget). */
+    private static final int ONE_VECTOR_SOFTMAX = 10;
     /** Index of a pass's short-row twin in {@link #PASSES}. */
     private static final int SHORT = 4;
 
@@ -359,8 +389,12 @@ final class FloatRows implements RowKernels {
     }
 
     private static void runPass(int pass, Group g) {
+        invoke(g.n <= SHORT_ROW ? pass + SHORT : pass, g);
+    }
+
+    private static void invoke(int handle, Group g) {
         try {
-            PASSES[g.n <= SHORT_ROW ? pass + SHORT : pass].invokeExact(g);
+            PASSES[handle].invokeExact(g);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -388,8 +422,11 @@ final class FloatRows implements RowKernels {
     }
 
     private static void expPass(Group g) {
+        int next = g.base + g.rows * g.n;
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            g.sum[j] = rowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store);
+            // A row without a next to read reads itself again (from L1): no branch in the loop.
+            g.sum[j] = rowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store,
+                    j < g.ahead ? next + j * g.n : b, g.nextMax, j);
         }
     }
 
@@ -405,15 +442,122 @@ final class FloatRows implements RowKernels {
         }
     }
 
+    // Short rows: no reduction across a vector's lanes per row. Each row leaves its lane-wise max
+    // (then sum) in g.lanes, and a tree reduces L rows' vectors at once into one vector of L
+    // results (rows of 32 floats: 1.3x the per-row lane trees).
+
+    /** Row j's lane-wise max (NaN ignored, -inf past the row) into lanes[j * L, (j + 1) * L). */
     private static void shortMaxPass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            g.max[j] = shortRowMax(g.in, b, g.n);
+        FloatVector none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int n = g.n;
+        for (int j = 0, b = g.base; j < g.rows; j++, b += n) {
+            FloatVector m = none;
+            for (int i = 0; i < n; i += L) {
+                FloatVector v = ld(g.in, b + i);
+                m = m.blend(v, v.compare(VectorOperators.GT, m).and(S.indexInRange(i, n)));
+            }
+            m.intoArray(g.lanes, j * L);
         }
     }
 
+    /** Row j's lane-wise sum of exps into lanes[j * L, (j + 1) * L), the exps into out when g.store. */
     private static void shortExpPass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            g.sum[j] = shortRowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store);
+        FloatVector vt = FloatVector.broadcast(S, g.invT);
+        boolean scaled = g.invT != 1;
+        int n = g.n;
+        for (int j = 0, b = g.base; j < g.rows; j++, b += n) {
+            FloatVector vm = FloatVector.broadcast(S, g.max[j]);
+            FloatVector s = FloatVector.zero(S);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Float> k = S.indexInRange(i, n);
+                FloatVector e = VectorMath.expNonPositive(shifted(ld(g.in, b + i), vm, vt, scaled)).blend(0, k.not());
+                // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
+                // which a masked store does not give.
+                if (g.store && i + L <= n) {
+                    st(e, g.out, b + i);
+                } else if (g.store) {
+                    st(e, g.out, b + i, k);
+                }
+                s = s.add(e);
+            }
+            s.intoArray(g.lanes, j * L);
+        }
+    }
+
+    /**
+     * Lane t of the tree's two-source selections at level v (inputs in groups of G = L >> v lanes,
+     * one group a row): LO takes the first half of every group of both inputs, HI the second, so
+     * that combining them halves the groups and keeps the rows in order; after log2(L) levels lane
+     * t holds row t's result.
+     */
+    private static final float[] TREE_LO = treeIndex(0);
+    private static final float[] TREE_HI = treeIndex(1);
+
+    private static float[] treeIndex(int half) {
+        int levels = Integer.numberOfTrailingZeros(L);
+        float[] idx = new float[Math.max(1, levels) * L];
+        for (int v = 0; v < levels; v++) {
+            int group = L >> v;
+            int h = group / 2;
+            int per = L / group;
+            for (int t = 0; t < L; t++) {
+                int q = t / h;
+                int lane = q < per ? q * group + t % h : L + (q - per) * group + t % h;
+                idx[v * L + t] = lane + half * h;
+            }
+        }
+        return idx;
+    }
+
+    /** Pads g.lanes past the last row to a whole block of L rows with {@code v}. */
+    private static void padLanes(Group g, float v) {
+        java.util.Arrays.fill(g.lanes, g.rows * L, (g.rows + L - 1) / L * L * L, v);
+    }
+
+    /** g.max[j]: the largest lane of row j's lane-wise max, L rows per tree. */
+    private static void maxTreePass(Group g) {
+        padLanes(g, Float.NEGATIVE_INFINITY);
+        float[] a = g.lanes;
+        for (int o = 0; o < g.rows * L; o += L * L) {
+            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+                FloatVector lo = FloatVector.fromArray(S, TREE_LO, v * L);
+                FloatVector hi = FloatVector.fromArray(S, TREE_HI, v * L);
+                for (int p = 0; p < c; p++) {
+                    FloatVector x = FloatVector.fromArray(S, a, o + 2 * p * L);
+                    FloatVector y = FloatVector.fromArray(S, a, o + (2 * p + 1) * L);
+                    FloatVector l = lo.selectFrom(x, y);
+                    FloatVector r = hi.selectFrom(x, y);
+                    l.blend(r, r.compare(VectorOperators.GT, l)).intoArray(a, o + p * L);
+                }
+            }
+            System.arraycopy(a, o, g.max, o / L, L);
+        }
+    }
+
+    /**
+     * g.sum[j]: the sum of row j's lane-wise sums, L rows per tree (in float32, as the lanes); for
+     * softmax (g.reciprocal) g.factor[j] = 1 / sum instead, L rows per division.
+     */
+    private static void sumTreePass(Group g) {
+        padLanes(g, 0);
+        float[] a = g.lanes;
+        for (int o = 0; o < g.rows * L; o += L * L) {
+            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+                FloatVector lo = FloatVector.fromArray(S, TREE_LO, v * L);
+                FloatVector hi = FloatVector.fromArray(S, TREE_HI, v * L);
+                for (int p = 0; p < c; p++) {
+                    FloatVector x = FloatVector.fromArray(S, a, o + 2 * p * L);
+                    FloatVector y = FloatVector.fromArray(S, a, o + (2 * p + 1) * L);
+                    lo.selectFrom(x, y).add(hi.selectFrom(x, y)).intoArray(a, o + p * L);
+                }
+            }
+            if (g.reciprocal) {
+                FloatVector.broadcast(S, 1).div(FloatVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
+            } else {
+                for (int t = 0, j = o / L; t < L && j < g.rows; t++, j++) {
+                    g.sum[j] = a[o + t];
+                }
+            }
         }
     }
 
@@ -421,7 +565,12 @@ final class FloatRows implements RowKernels {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             FloatVector f = FloatVector.broadcast(S, g.factor[j]);
             for (int i = 0; i < g.n; i += L) {
-                st(ld(g.out, b + i).mul(f), g.out, b + i, S.indexInRange(i, g.n));
+                FloatVector y = ld(g.out, b + i).mul(f);
+                if (i + L <= g.n) {
+                    st(y, g.out, b + i);
+                } else {
+                    st(y, g.out, b + i, S.indexInRange(i, g.n));
+                }
             }
         }
     }
@@ -446,6 +595,26 @@ final class FloatRows implements RowKernels {
     }
 
     /**
+     * Softmax of float32 rows of at most L elements in one pass: the row is one vector, loaded once
+     * and kept in registers from its max to its store (2x the three passes on rows of 10). Not for
+     * longer rows, whose inner loops then serialize each row's max, exps and scale (rows of 20 and
+     * 32 ran at half speed), nor for log-softmax, whose log call in the loop spills the vectors.
+     */
+    private static void oneVectorSoftmaxPass(Group g) {
+        FloatVector vt = FloatVector.broadcast(S, g.invT);
+        boolean scaled = g.invT != 1;
+        FloatVector none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        VectorMask<Float> k = S.indexInRange(0, g.n);
+        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
+            FloatVector x = ld(g.in, b);
+            FloatVector vm = FloatVector.broadcast(S, none.blend(x, x.compare(VectorOperators.GT, none).and(k))
+                    .reduceLanes(VectorOperators.MAX));
+            FloatVector e = VectorMath.expNonPositive(shifted(x, vm, vt, scaled)).blend(0, k.not());
+            st(e.mul((float) (1.0 / VectorMath.sum(e))), g.out, b, k);
+        }
+    }
+
+    /**
      * Softmax, log-softmax or logsumexp (into lse[lseAt + j]) of rows [0, rows) from base, in
      * groups of {@link #GROUP_BYTES} or {@link #LONG_GROUP_BYTES}; the last rows, whose whole vectors would read past the end of
      * either buffer, are staged with a vector of padding and run there.
@@ -453,11 +622,15 @@ final class FloatRows implements RowKernels {
     static void rowGroups(RowOp op, float[] in, float[] out, int base, int n, int rows, float invT, double[] lse, int lseAt) {
         int limit = out == null ? length(in) : Math.min(length(in), length(out));
         int safe = (int) Math.max(0, Math.min(rows, Math.floorDiv((long) limit - base - span(n), n) + 1));
-        int per = Math.max(1, Math.min(safe, (n <= SHORT_ROW ? GROUP_BYTES : LONG_GROUP_BYTES) / Float.BYTES / n));
+        // Short rows: whole blocks of L rows, the unit of their trees.
+        int per = n <= SHORT_ROW ? Math.min(safe, (GROUP_BYTES / Float.BYTES / n + L - 1) / L * L)
+                : Math.max(1, Math.min(safe, LONG_GROUP_BYTES / Float.BYTES / n));
+        per = Math.max(1, per);
         Group g = new Group(per);
         for (int j = 0; j < safe; j += per) {
             int count = Math.min(per, safe - j);
             g.set(in, out, base + j * n, n, count, invT);
+            g.ahead = n <= AHEAD_ROW ? 0 : Math.min(count, safe - j - count);
             group(op, g, lse, lseAt + j);
         }
         if (safe < rows) {
@@ -474,30 +647,29 @@ final class FloatRows implements RowKernels {
     }
 
     private static void group(RowOp op, Group g, double[] lse, int lseAt) {
-        runPass(MAX, g);
+        if (op == RowOp.SOFTMAX && g.n <= L) {
+            invoke(ONE_VECTOR_SOFTMAX, g);
+            return;
+        }
+        g.store = op == RowOp.SOFTMAX;
+        g.reciprocal = g.store;
+        maxAndSums(g);
         switch (op) {
             case SOFTMAX -> {
-                g.store = true;
-                runPass(EXP, g);
-                reduceSums(g);
-                for (int j = 0; j < g.rows; j++) {
-                    g.factor[j] = (float) (1.0 / g.sum[j]);
+                if (g.n > SHORT_ROW) {
+                    for (int j = 0; j < g.rows; j++) {
+                        g.factor[j] = (float) (1.0 / g.sum[j]);
+                    }
                 }
                 runPass(SCALE, g);
             }
             case LOG_SOFTMAX -> {
-                g.store = false;
-                runPass(EXP, g);
-                reduceSums(g);
                 for (int j = 0; j < g.rows; j++) {
                     g.factor[j] = (float) Math.log(g.sum[j]);
                 }
                 runPass(LOG_NORMALIZE, g);
             }
             case LOG_SUM_EXP -> {
-                g.store = false;
-                runPass(EXP, g);
-                reduceSums(g);
                 for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
                     float max = g.max[j];
                     // Empty, all -inf or containing +inf: the sum is not needed, only whether a NaN
@@ -522,18 +694,36 @@ final class FloatRows implements RowKernels {
 
     /** The max and sum of exps of g's one row part (the exps into out unless it is null). */
     static void partMaxSum(Group g) {
-        runPass(MAX, g);
+        g.store = g.out != null;
+        g.reciprocal = false;
+        maxAndSums(g);
         if (g.max[0] == Float.NEGATIVE_INFINITY) {
             // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
             g.sum[0] = rowHasNaN(g.in, g.base, g.n) ? Double.NaN : 0;
             if (g.out != null) {
                 zero(g.out, g.base, g.base + g.n);
             }
-        } else {
-            g.store = g.out != null;
-            runPass(EXP, g);
-            reduceSums(g);
         }
+    }
+
+    /** g.max and g.sum of g's rows, the exps into out when g.store. */
+    private static void maxAndSums(Group g) {
+        if (g.n <= SHORT_ROW) {
+            invoke(MAX + SHORT, g);
+            invoke(MAX_TREE, g);
+            invoke(EXP + SHORT, g);
+            invoke(SUM_TREE, g);
+            return;
+        }
+        if (g.maxReady) {
+            float[] m = g.max;
+            g.max = g.nextMax;
+            g.nextMax = m;
+        } else {
+            invoke(MAX, g);
+        }
+        invoke(EXP, g);
+        g.maxReady = g.ahead > 0;
     }
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */
@@ -593,33 +783,6 @@ final class FloatRows implements RowKernels {
         return m0.blend(m2, m2.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
     }
 
-    /** Max of a short row whose whole vectors lie inside in, ignoring NaN: one accumulator. */
-    private static float shortRowMax(float[] in, int base, int n) {
-        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            FloatVector v = ld(in, base + i);
-            max = max.blend(v, v.compare(VectorOperators.GT, max).and(S.indexInRange(i, n)));
-        }
-        return max.reduceLanes(VectorOperators.MAX);
-    }
-
-    /** {@link #rowExpSum} of a short row: one fp32 vector sum, no blocks. */
-    private static double shortRowExpSum(float[] in, float[] out, int base, int n, float max, float invT, boolean store) {
-        FloatVector vm = FloatVector.broadcast(S, max);
-        FloatVector vt = FloatVector.broadcast(S, invT);
-        boolean scaled = invT != 1;
-        FloatVector s = FloatVector.zero(S);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled)).blend(0, k.not());
-            if (store) {
-                st(e, out, base + i, k);
-            }
-            s = s.add(e);
-        }
-        return VectorMath.sum(s);
-    }
-
     /** The logit (x - max) * invT; {@code scaled} false means invT is 1 and saves the multiply. */
     private static FloatVector shifted(FloatVector x, FloatVector vm, FloatVector vt, boolean scaled) {
         FloatVector d = x.sub(vm);
@@ -630,32 +793,41 @@ final class FloatRows implements RowKernels {
      * Sum of exp((x - max) * invT) over a row whose whole vectors lie inside in, in fp64 (fp32
      * vectors over blocks of {@link #BLOCK} elements folded into fp64); when {@code store}, the
      * exp values are also written to {@code out} (the softmax numerators) under the row's mask.
+     * Meanwhile it takes the max of the row of n at {@code next} (whose whole vectors must lie in
+     * {@code in} too) into nextMax[at], so that the next row's loads overlap this row's exps.
      */
-    static double rowExpSum(float[] in, float[] out, int base, int n, float max, float invT, boolean store) {
+    static double rowExpSum(float[] in, float[] out, int base, int n, float max, float invT, boolean store,
+                            int next, float[] nextMax, int at) {
         FloatVector vm = FloatVector.broadcast(S, max);
         FloatVector vt = FloatVector.broadcast(S, invT);
         boolean scaled = invT != 1;
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         double total = 0;
         for (int i = 0; i < n; ) {
             int end = Math.min(n, i + BLOCK);
             FloatVector s = FloatVector.zero(S);
             for (; i < end; i += L) {
                 FloatVector e = VectorMath.expNonPositive(shifted(ld(in, base + i), vm, vt, scaled));
+                FloatVector v = ld(in, next + i);
+                VectorMask<Float> up = v.compare(VectorOperators.GT, m);
                 if (i + L > end) {
                     // The row's ragged last vector: the same exp (a second exp call would cost the
                     // budget), its lanes past the row dropped.
                     VectorMask<Float> k = S.indexInRange(i, end);
                     e = e.blend(0, k.not());
+                    up = up.and(k);
                     if (store) {
                         st(e, out, base + i, k);
                     }
                 } else if (store) {
                     st(e, out, base + i);
                 }
+                m = m.blend(v, up);
                 s = s.add(e);
             }
             total += VectorMath.sum(s);
         }
+        nextMax[at] = m.reduceLanes(VectorOperators.MAX);
         return total;
     }
 
