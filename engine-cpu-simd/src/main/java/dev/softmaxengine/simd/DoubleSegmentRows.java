@@ -354,8 +354,8 @@ final class DoubleSegmentRows implements RowKernels {
         double invT;
         /** Whether the exp pass writes the exps into out (softmax's numerators). */
         boolean store;
-        /** Whether the short rows' sum tree leaves the factors 1 / sum rather than the sums. */
-        boolean reciprocal;
+        /** What the short rows' sum tree leaves: the sums, or the factors 1 / sum or log(sum). */
+        int finish;
         final double[] max;
         final double[] sum;
         final double[] factor;
@@ -410,6 +410,10 @@ final class DoubleSegmentRows implements RowKernels {
             );
     private static final int MAX_TREE = 8;
     private static final int SUM_TREE = 9;
+    /** {@link Group#finish}. */
+    private static final int SUMS = 0;
+    private static final int RECIPROCALS = 1;
+    private static final int LOGS = 2;
     /** Index of a pass's short-row twin in {@link #PASSES}. */
     private static final int SHORT = 4;
 
@@ -580,8 +584,9 @@ final class DoubleSegmentRows implements RowKernels {
     }
 
     /**
-     * g.sum[j]: the sum of row j's lane-wise sums, L rows per tree (in float64, as the lanes); for
-     * softmax (g.reciprocal) g.factor[j] = 1 / sum instead, L rows per division.
+     * g.sum[j]: the sum of row j's lane-wise sums, L rows per tree (in float64, as the lanes); or
+     * g.factor[j] = 1 / sum (softmax) or log(sum) (log-softmax), by g.finish, L rows per vector op
+     * (a scalar log a row cost log-softmax rows of 32 floats a quarter of their time).
      */
     private static void sumTreePass(Group g) {
         padLanes(g, 0);
@@ -596,8 +601,10 @@ final class DoubleSegmentRows implements RowKernels {
                     lo.selectFrom(x, y).add(hi.selectFrom(x, y)).intoArray(a, o + p * L);
                 }
             }
-            if (g.reciprocal) {
+            if (g.finish == RECIPROCALS) {
                 DoubleVector.broadcast(S, 1).div(DoubleVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
+            } else if (g.finish == LOGS) {
+                DoubleVector.fromArray(S, a, o).lanewise(VectorOperators.LOG).intoArray(g.factor, o / L);
             } else {
                 for (int t = 0, j = o / L; t < L && j < g.rows; t++, j++) {
                     g.sum[j] = a[o + t];
@@ -672,7 +679,7 @@ final class DoubleSegmentRows implements RowKernels {
 
     private static void group(RowOp op, Group g, double[] lse, int lseAt) {
         g.store = op == RowOp.SOFTMAX;
-        g.reciprocal = g.store;
+        g.finish = op == RowOp.SOFTMAX ? RECIPROCALS : op == RowOp.LOG_SOFTMAX ? LOGS : SUMS;
         maxAndSums(g);
         switch (op) {
             case SOFTMAX -> {
@@ -684,8 +691,10 @@ final class DoubleSegmentRows implements RowKernels {
                 runPass(SCALE, g);
             }
             case LOG_SOFTMAX -> {
-                for (int j = 0; j < g.rows; j++) {
-                    g.factor[j] = (double) Math.log(g.sum[j]);
+                if (g.n > SHORT_ROW) {
+                    for (int j = 0; j < g.rows; j++) {
+                        g.factor[j] = (double) Math.log(g.sum[j]);
+                    }
                 }
                 runPass(LOG_NORMALIZE, g);
             }
@@ -715,7 +724,7 @@ final class DoubleSegmentRows implements RowKernels {
     /** The max and sum of exps of g's one row part (the exps into out unless it is null). */
     static void partMaxSum(Group g) {
         g.store = g.out != null;
-        g.reciprocal = false;
+        g.finish = SUMS;
         maxAndSums(g);
         if (g.max[0] == Double.NEGATIVE_INFINITY) {
             // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.

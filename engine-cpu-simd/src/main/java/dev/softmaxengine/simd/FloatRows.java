@@ -307,8 +307,8 @@ final class FloatRows implements RowKernels {
         float invT;
         /** Whether the exp pass writes the exps into out (softmax's numerators). */
         boolean store;
-        /** Whether the short rows' sum tree leaves the factors 1 / sum rather than the sums. */
-        boolean reciprocal;
+        /** What the short rows' sum tree leaves: the sums, or the factors 1 / sum or log(sum). */
+        int finish;
         /**
          * Rows of the next group (which follows this one in in) whose maxes the exp pass takes
          * into nextMax while it computes, and whether this group's maxes were so taken.
@@ -369,6 +369,10 @@ final class FloatRows implements RowKernels {
             );
     private static final int MAX_TREE = 8;
     private static final int SUM_TREE = 9;
+    /** {@link Group#finish}. */
+    private static final int SUMS = 0;
+    private static final int RECIPROCALS = 1;
+    private static final int LOGS = 2;
     /** Softmax or log-softmax of short rows in one pass a row (float32: the sum fits the root's budget). */
     private static final int ONE_VECTOR_SOFTMAX = 10;
     /** Index of a pass's short-row twin in {@link #PASSES}. */
@@ -535,8 +539,9 @@ final class FloatRows implements RowKernels {
     }
 
     /**
-     * g.sum[j]: the sum of row j's lane-wise sums, L rows per tree (in float32, as the lanes); for
-     * softmax (g.reciprocal) g.factor[j] = 1 / sum instead, L rows per division.
+     * g.sum[j]: the sum of row j's lane-wise sums, L rows per tree (in float32, as the lanes); or
+     * g.factor[j] = 1 / sum (softmax) or log(sum) (log-softmax), by g.finish, L rows per vector op
+     * (a scalar log a row cost log-softmax rows of 32 floats a quarter of their time).
      */
     private static void sumTreePass(Group g) {
         padLanes(g, 0);
@@ -551,8 +556,10 @@ final class FloatRows implements RowKernels {
                     lo.selectFrom(x, y).add(hi.selectFrom(x, y)).intoArray(a, o + p * L);
                 }
             }
-            if (g.reciprocal) {
+            if (g.finish == RECIPROCALS) {
                 FloatVector.broadcast(S, 1).div(FloatVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
+            } else if (g.finish == LOGS) {
+                FloatVector.fromArray(S, a, o).lanewise(VectorOperators.LOG).intoArray(g.factor, o / L);
             } else {
                 for (int t = 0, j = o / L; t < L && j < g.rows; t++, j++) {
                     g.sum[j] = a[o + t];
@@ -652,7 +659,7 @@ final class FloatRows implements RowKernels {
             return;
         }
         g.store = op == RowOp.SOFTMAX;
-        g.reciprocal = g.store;
+        g.finish = op == RowOp.SOFTMAX ? RECIPROCALS : op == RowOp.LOG_SOFTMAX ? LOGS : SUMS;
         maxAndSums(g);
         switch (op) {
             case SOFTMAX -> {
@@ -664,8 +671,10 @@ final class FloatRows implements RowKernels {
                 runPass(SCALE, g);
             }
             case LOG_SOFTMAX -> {
-                for (int j = 0; j < g.rows; j++) {
-                    g.factor[j] = (float) Math.log(g.sum[j]);
+                if (g.n > SHORT_ROW) {
+                    for (int j = 0; j < g.rows; j++) {
+                        g.factor[j] = (float) Math.log(g.sum[j]);
+                    }
                 }
                 runPass(LOG_NORMALIZE, g);
             }
@@ -695,7 +704,7 @@ final class FloatRows implements RowKernels {
     /** The max and sum of exps of g's one row part (the exps into out unless it is null). */
     static void partMaxSum(Group g) {
         g.store = g.out != null;
-        g.reciprocal = false;
+        g.finish = SUMS;
         maxAndSums(g);
         if (g.max[0] == Float.NEGATIVE_INFINITY) {
             // Only -inf (or NaN) here: no mass, unless a NaN poisons the row; inf - inf would.
