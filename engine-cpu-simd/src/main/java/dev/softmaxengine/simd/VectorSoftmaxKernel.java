@@ -248,12 +248,15 @@ public final class VectorSoftmaxKernel implements KernelBackend {
         double[] sum = new double[units];
         AtomicInteger measured = new AtomicInteger();
         double invT = 1.0 / r.temperature();
+        // Log-softmax stores the exps too (to be overwritten) unless in place, as the row kernels'
+        // long rows do: the output's first-write misses then fall in the exp pass.
+        boolean store = !log || !r.inPlace();
         workers.run(parts, (a, b) -> {
             try {
                 for (long p = a; p < b; p++) {
                     for (int o = 0; o < rows; o++) {
                         long u = (long) o * parts + p;
-                        k.splitMaxSum(r, u, u + 1, parts, max, sum, !log);
+                        k.splitMaxSum(r, u, u + 1, parts, max, sum, store);
                     }
                 }
             } finally {
