@@ -98,8 +98,8 @@ final class RowBlockFloatAffine {
         int t4 = steps * 4;
         // Group g of the chunk, step s, block b at xt[((g * steps + s) * 4 + b) * LANES].
         float[] xt = new float[CHUNK * steps * LANES];
-        // A tile's partial sums, class q's group g at acc[(q * 4 + g) * LANES].
-        float[] acc = new float[5 * 4 * LANES];
+        // tile1's partial sums, group g at acc[g * LANES].
+        float[] acc = new float[4 * LANES];
         // The last step's features: all 16 when k is a multiple of 16 (then no step needs a mask).
         int last = k % LANES == 0 ? steps : steps - 1;
         VectorMask<Float> tail = F.indexInRange(0, k - (steps - 1) * LANES);
@@ -112,10 +112,7 @@ final class RowBlockFloatAffine {
             }
             int j = 0;
             for (; j + 5 <= n; j += 5) {
-                tile5(xt, t4, packed, j * t4 * LANES, acc);
-                for (int q = 0; q < 5; q++) {
-                    store(acc, q * 4 * LANES, bias[j + q], c, (j + q) * m + i0, rows);
-                }
+                tile5(xt, t4, packed, j * t4 * LANES, bias, j, c, m, i0, rows);
             }
             for (; j < n; j++) {
                 tile1(xt, t4, packed, j * t4 * LANES, acc);
@@ -165,10 +162,12 @@ final class RowBlockFloatAffine {
 
     /**
      * Classes {@code j .. j + 4} (weights from {@code w0}, {@code t4} vectors apart) of the chunk's
-     * 16 rows: the partial sums into {@code acc}. Vectors leave the tile through an array, since
-     * C2 keeps them in registers only within one compiled method.
+     * 16 rows ({@code rows} of them real), into {@code c} from row {@code i0}. The butterflies are
+     * written out in the tile, since C2 keeps vectors in registers only within one compiled method
+     * (through an array, as {@link #tile1} does, the GEMM alone ran at 0.9x).
      */
-    private static void tile5(float[] xt, int t4, float[] w, int w0, float[] acc) {
+    private static void tile5(float[] xt, int t4, float[] w, int w0, float[] bias, int j, float[] c, int m, int i0,
+                              int rows) {
         int g1 = t4 * LANES;
         int g2 = 2 * g1;
         int g3 = 3 * g1;
@@ -211,28 +210,71 @@ final class RowBlockFloatAffine {
             s24 = x2.fma(v4, s24);
             s34 = x3.fma(v4, s34);
         }
-        s00.intoArray(acc, 0);
-        s10.intoArray(acc, LANES);
-        s20.intoArray(acc, 2 * LANES);
-        s30.intoArray(acc, 3 * LANES);
-        s01.intoArray(acc, 4 * LANES);
-        s11.intoArray(acc, 5 * LANES);
-        s21.intoArray(acc, 6 * LANES);
-        s31.intoArray(acc, 7 * LANES);
-        s02.intoArray(acc, 8 * LANES);
-        s12.intoArray(acc, 9 * LANES);
-        s22.intoArray(acc, 10 * LANES);
-        s32.intoArray(acc, 11 * LANES);
-        s03.intoArray(acc, 12 * LANES);
-        s13.intoArray(acc, 13 * LANES);
-        s23.intoArray(acc, 14 * LANES);
-        s33.intoArray(acc, 15 * LANES);
-        s04.intoArray(acc, 16 * LANES);
-        s14.intoArray(acc, 17 * LANES);
-        s24.intoArray(acc, 18 * LANES);
-        s34.intoArray(acc, 19 * LANES);
+        IntVector even = IntVector.fromArray(I, PERMUTE, 4 * LANES);
+        IntVector odd = IntVector.fromArray(I, PERMUTE, 5 * LANES);
+        // Class j: groups 0..3 to one vector of 16 rows.
+        IntVector q00 = s00.reinterpretAsInts(), q01 = s10.reinterpretAsInts();
+        IntVector q02 = s20.reinterpretAsInts(), q03 = s30.reinterpretAsInts();
+        IntVector h001 = even.selectFrom(q00, q01).reinterpretAsFloats()
+                .add(odd.selectFrom(q00, q01).reinterpretAsFloats()).reinterpretAsInts();
+        IntVector h023 = even.selectFrom(q02, q03).reinterpretAsFloats()
+                .add(odd.selectFrom(q02, q03).reinterpretAsFloats()).reinterpretAsInts();
+        FloatVector r0 = even.selectFrom(h001, h023).reinterpretAsFloats()
+                .add(odd.selectFrom(h001, h023).reinterpretAsFloats()).add(bias[j]);
+        // Class j + 1: groups 0..3 to one vector of 16 rows.
+        IntVector q10 = s01.reinterpretAsInts(), q11 = s11.reinterpretAsInts();
+        IntVector q12 = s21.reinterpretAsInts(), q13 = s31.reinterpretAsInts();
+        IntVector h101 = even.selectFrom(q10, q11).reinterpretAsFloats()
+                .add(odd.selectFrom(q10, q11).reinterpretAsFloats()).reinterpretAsInts();
+        IntVector h123 = even.selectFrom(q12, q13).reinterpretAsFloats()
+                .add(odd.selectFrom(q12, q13).reinterpretAsFloats()).reinterpretAsInts();
+        FloatVector r1 = even.selectFrom(h101, h123).reinterpretAsFloats()
+                .add(odd.selectFrom(h101, h123).reinterpretAsFloats()).add(bias[j + 1]);
+        // Class j + 2: groups 0..3 to one vector of 16 rows.
+        IntVector q20 = s02.reinterpretAsInts(), q21 = s12.reinterpretAsInts();
+        IntVector q22 = s22.reinterpretAsInts(), q23 = s32.reinterpretAsInts();
+        IntVector h201 = even.selectFrom(q20, q21).reinterpretAsFloats()
+                .add(odd.selectFrom(q20, q21).reinterpretAsFloats()).reinterpretAsInts();
+        IntVector h223 = even.selectFrom(q22, q23).reinterpretAsFloats()
+                .add(odd.selectFrom(q22, q23).reinterpretAsFloats()).reinterpretAsInts();
+        FloatVector r2 = even.selectFrom(h201, h223).reinterpretAsFloats()
+                .add(odd.selectFrom(h201, h223).reinterpretAsFloats()).add(bias[j + 2]);
+        // Class j + 3: groups 0..3 to one vector of 16 rows.
+        IntVector q30 = s03.reinterpretAsInts(), q31 = s13.reinterpretAsInts();
+        IntVector q32 = s23.reinterpretAsInts(), q33 = s33.reinterpretAsInts();
+        IntVector h301 = even.selectFrom(q30, q31).reinterpretAsFloats()
+                .add(odd.selectFrom(q30, q31).reinterpretAsFloats()).reinterpretAsInts();
+        IntVector h323 = even.selectFrom(q32, q33).reinterpretAsFloats()
+                .add(odd.selectFrom(q32, q33).reinterpretAsFloats()).reinterpretAsInts();
+        FloatVector r3 = even.selectFrom(h301, h323).reinterpretAsFloats()
+                .add(odd.selectFrom(h301, h323).reinterpretAsFloats()).add(bias[j + 3]);
+        // Class j + 4: groups 0..3 to one vector of 16 rows.
+        IntVector q40 = s04.reinterpretAsInts(), q41 = s14.reinterpretAsInts();
+        IntVector q42 = s24.reinterpretAsInts(), q43 = s34.reinterpretAsInts();
+        IntVector h401 = even.selectFrom(q40, q41).reinterpretAsFloats()
+                .add(odd.selectFrom(q40, q41).reinterpretAsFloats()).reinterpretAsInts();
+        IntVector h423 = even.selectFrom(q42, q43).reinterpretAsFloats()
+                .add(odd.selectFrom(q42, q43).reinterpretAsFloats()).reinterpretAsInts();
+        FloatVector r4 = even.selectFrom(h401, h423).reinterpretAsFloats()
+                .add(odd.selectFrom(h401, h423).reinterpretAsFloats()).add(bias[j + 4]);
+        int o = j * m + i0;
+        if (rows == CHUNK) {
+            r0.intoArray(c, o);
+            r1.intoArray(c, o + m);
+            r2.intoArray(c, o + 2 * m);
+            r3.intoArray(c, o + 3 * m);
+            r4.intoArray(c, o + 4 * m);
+        } else {
+            VectorMask<Float> some = F.indexInRange(0, rows);
+            r0.intoArray(c, o, some);
+            r1.intoArray(c, o + m, some);
+            r2.intoArray(c, o + 2 * m, some);
+            r3.intoArray(c, o + 3 * m, some);
+            r4.intoArray(c, o + 4 * m, some);
+        }
     }
 
+    /** One class of the chunk's 16 rows: the partial sums into {@code acc}, for {@link #store}. */
     private static void tile1(float[] xt, int t4, float[] w, int w0, float[] acc) {
         int g1 = t4 * LANES;
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
@@ -256,13 +298,13 @@ final class RowBlockFloatAffine {
     private static void store(float[] acc, int from, float bias, float[] c, int o, int rows) {
         IntVector even = IntVector.fromArray(I, PERMUTE, 4 * LANES);
         IntVector odd = IntVector.fromArray(I, PERMUTE, 5 * LANES);
-        IntVector g0 = FloatVector.fromArray(F, acc, from).reinterpretAsInts();
-        IntVector g1 = FloatVector.fromArray(F, acc, from + LANES).reinterpretAsInts();
-        IntVector g2 = FloatVector.fromArray(F, acc, from + 2 * LANES).reinterpretAsInts();
-        IntVector g3 = FloatVector.fromArray(F, acc, from + 3 * LANES).reinterpretAsInts();
-        IntVector h01 = even.selectFrom(g0, g1).reinterpretAsFloats().add(odd.selectFrom(g0, g1).reinterpretAsFloats())
+        IntVector q0 = FloatVector.fromArray(F, acc, from).reinterpretAsInts();
+        IntVector q1 = FloatVector.fromArray(F, acc, from + LANES).reinterpretAsInts();
+        IntVector q2 = FloatVector.fromArray(F, acc, from + 2 * LANES).reinterpretAsInts();
+        IntVector q3 = FloatVector.fromArray(F, acc, from + 3 * LANES).reinterpretAsInts();
+        IntVector h01 = even.selectFrom(q0, q1).reinterpretAsFloats().add(odd.selectFrom(q0, q1).reinterpretAsFloats())
                 .reinterpretAsInts();
-        IntVector h23 = even.selectFrom(g2, g3).reinterpretAsFloats().add(odd.selectFrom(g2, g3).reinterpretAsFloats())
+        IntVector h23 = even.selectFrom(q2, q3).reinterpretAsFloats().add(odd.selectFrom(q2, q3).reinterpretAsFloats())
                 .reinterpretAsInts();
         FloatVector sum = even.selectFrom(h01, h23).reinterpretAsFloats().add(odd.selectFrom(h01, h23).reinterpretAsFloats())
                 .add(bias);
