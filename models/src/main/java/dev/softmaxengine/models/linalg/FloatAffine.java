@@ -40,9 +40,10 @@ public final class FloatAffine {
      */
     static final int ROW_BLOCK_MIN_FEATURES = 8;
     /**
-     * Up to this many features the row blocks: 13, 30 and 64 features ran at 1.1x, 1.4x and
-     * 1.2x-1.4x the transposition's rows/s (the GEMM alone, one thread, 20 000 and 100 000 rows),
-     * 100 at par, 200 at 0.75x (its scratch of 16 rows no longer stays in L1 next to the weights).
+     * Up to this many features the row blocks: 13 and 30 features ran at 1.1x and 1.4x the
+     * transposition's rows/s, 64 at 1.0x in cache and 1.1x-1.2x streaming from memory (the GEMM
+     * alone, one thread, 1 024 to 100 000 rows), 100 at par, 200 at 0.75x (its scratch and packed
+     * weights, 46 KB there, no longer fit in L1 beside the rows, we think).
      */
     static final int ROW_BLOCK_MAX_FEATURES = 128;
 
