@@ -102,7 +102,8 @@ public final class FloatAffine {
     }
 
     private static boolean rowBlocks(int k) {
-        return TRANSPOSING && RowBlockFloatAffine.usable() && k >= ROW_BLOCK_MIN_FEATURES && k <= ROW_BLOCK_MAX_FEATURES;
+        return TRANSPOSING && RowBlockFloatAffine.usable()
+                && k >= ROW_BLOCK_MIN_FEATURES && k <= ROW_BLOCK_MAX_FEATURES;
     }
 
     private static float[] toFloats(double[] d) {

@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * models/README.md. Each lane sums features {@code p = q (mod 4)} in order, one FMA each, then the
  * 4 lanes pairwise and the bias last: an order other than {@link FloatAffine}'s plain loop, so the
  * results differ from it by roundings, within the same bound. Rows past the last whole chunk run
- * as a chunk padded with zero rows, the features past the last whole vector as masked loads (zeros) against
- * zero-padded weights.
+ * as a chunk padded with zero rows, the features past the last whole vector as masked loads (zeros)
+ * against zero-padded weights. No touch-ahead ({@link Prefetch}): the prefetchers follow this order
+ * of reading the rows, and touching ahead made it slower (models/README.md).
  */
 final class RowBlockFloatAffine {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -51,7 +52,7 @@ final class RowBlockFloatAffine {
         for (int l = 0; l < LANES; l++) {
             int block = l / 4;
             int q = l % 4;
-            // Round 1 from rows (r, r + 1): [r.b0, r1.b0, r.b2, r1.b2] and [r.b1, r1.b1, r.b3, r1.b3].
+            // Round 1 from rows r and s = r + 1: [r.b0, s.b0, r.b2, s.b2] and [r.b1, s.b1, r.b3, s.b3].
             int src = block % 2 == 0 ? 0 : LANES;
             int b = block < 2 ? 0 : 2;
             idx[l] = src + b * 4 + q;

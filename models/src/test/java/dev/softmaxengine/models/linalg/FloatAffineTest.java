@@ -104,9 +104,9 @@ class FloatAffineTest {
                             double bound = gamma(k + 2) * size;
                             for (float[] path : new float[][] {c, dots, blocks}) {
                                 double err = Math.abs(path[j * m + i] - ref);
-                                assertTrue(err <= bound, at + (path == dots ? " dot products" : path == blocks ? " row blocks" : "")
-                                        + " c[" + i + "," + j
-                                        + "] = " + path[j * m + i] + ", float64 " + ref + ": |diff| " + err + " > bound " + bound);
+                                String name = path == dots ? " dot products" : path == blocks ? " row blocks" : "";
+                                assertTrue(err <= bound, at + name + " c[" + i + "," + j + "] = " + path[j * m + i]
+                                        + ", float64 " + ref + ": |diff| " + err + " > bound " + bound);
                                 if (size > 0) {
                                     worst = Math.max(worst, err / bound);
                                 }
