@@ -12,12 +12,14 @@ package dev.softmaxengine.models.linalg;
  * {@code gamma(j) = j u / (1 - j u)}, {@code u = 2^-24}, as long as nothing overflows float32
  * (a partial sum beyond 3.4e38 is infinite, as it is in ONNX Runtime).
  *
- * <p>Three Vector API paths, chosen by the shape: from {@link #DOT_PRODUCT_FEATURES} features on,
+ * <p>Four Vector API paths, chosen by the shape: from {@link #DOT_PRODUCT_FEATURES} features on,
  * the features across the lanes ({@link DotProductFloatAffine}); below, on 16 float lanes
- * (AVX-512), 16 rows across the lanes ({@link TransposingFloatAffine}), on other widths the classes
- * ({@link VectorFloatAffine}). The last two and the plain Java path sum in the same order, bias
- * first, then the products in feature order, one fused multiply-add each, so they agree bit for
- * bit; the dot products sum in lane-wise partial sums, within the same bound.
+ * (AVX-512), 4 rows of 4 features per vector from {@link #ROW_BLOCK_MIN_FEATURES} to
+ * {@link #ROW_BLOCK_MAX_FEATURES} features ({@link RowBlockFloatAffine}), else 16 rows across the
+ * lanes ({@link TransposingFloatAffine}); on other widths the classes ({@link VectorFloatAffine}).
+ * The last two and the plain Java path sum in the same order, bias first, then the products in
+ * feature order, one fused multiply-add each, so they agree bit for bit; the dot products and the
+ * row blocks sum in lane-wise partial sums, within the same bound.
  */
 public final class FloatAffine {
     private static final boolean VECTOR = dev.softmaxengine.api.VectorApi.available();
@@ -31,6 +33,19 @@ public final class FloatAffine {
      * (Fashion-MNIST's 784: measured below in models/README.md).
      */
     static final int DOT_PRODUCT_FEATURES = 256;
+    /**
+     * From this many features, on 16 lanes, the row blocks ({@link RowBlockFloatAffine}): with
+     * fewer, most lanes of its one step of 16 features are zero padding (4 features: 127 M rows/s
+     * against the transposition's 284 M, 3 classes, measured as below).
+     */
+    static final int ROW_BLOCK_MIN_FEATURES = 8;
+    /**
+     * Up to this many features the row blocks: 13 and 30 features ran at 1.1x and 1.4x the
+     * transposition's rows/s, 64 at 1.0x in cache and 1.1x-1.2x streaming from memory (the GEMM
+     * alone, one thread, 1 024 to 100 000 rows), 100 at par, 200 at 0.75x (its scratch and packed
+     * weights, 46 KB there, no longer fit in L1 beside the rows, we think).
+     */
+    static final int ROW_BLOCK_MAX_FEATURES = 128;
 
     private final int n;
     private final int k;
@@ -39,6 +54,8 @@ public final class FloatAffine {
     private final float[] bias;
     /** Row-major {@code n x k}, when {@link DotProductFloatAffine} runs; else null. */
     private final float[] byClass;
+    /** {@link RowBlockFloatAffine}'s weights, when that path runs; else null. */
+    private final float[] rowBlocked;
     /** {@link VectorFloatAffine}'s blocks of classes, when that path runs; else null. */
     private final float[] blocked;
     private final float[] blockedBias;
@@ -74,6 +91,7 @@ public final class FloatAffine {
             this.bias[j] = bias == null ? 0f : (float) bias[j];
         }
         this.byClass = dotProducts(k) ? toFloats(weights) : null;
+        this.rowBlocked = rowBlocks(k) ? RowBlockFloatAffine.pack(byFeature, n, k) : null;
         boolean classesAcrossLanes = VECTOR && !TRANSPOSING && !dotProducts(k);
         this.blocked = classesAcrossLanes ? VectorFloatAffine.pack(byFeature, n, k) : null;
         this.blockedBias = classesAcrossLanes ? VectorFloatAffine.padBias(this.bias) : null;
@@ -81,6 +99,11 @@ public final class FloatAffine {
 
     private static boolean dotProducts(int k) {
         return VECTOR && k >= DOT_PRODUCT_FEATURES;
+    }
+
+    private static boolean rowBlocks(int k) {
+        return TRANSPOSING && RowBlockFloatAffine.usable()
+                && k >= ROW_BLOCK_MIN_FEATURES && k <= ROW_BLOCK_MAX_FEATURES;
     }
 
     private static float[] toFloats(double[] d) {
@@ -135,6 +158,8 @@ public final class FloatAffine {
         }
         if (byClass != null) {
             DotProductFloatAffine.affine(a, aOffset, m, k, byClass, bias, n, c);
+        } else if (rowBlocked != null) {
+            RowBlockFloatAffine.affine(a, aOffset, m, k, rowBlocked, bias, n, c);
         } else if (TRANSPOSING) {
             TransposingFloatAffine.affine(a, aOffset, m, k, byFeature, bias, n, c);
         } else if (VECTOR) {
@@ -187,6 +212,17 @@ public final class FloatAffine {
     void rowsAcrossLanes(float[] a, int aOffset, int m, float[] c) {
         check(a, aOffset, m, c);
         TransposingFloatAffine.affine(a, aOffset, m, k, byFeature, bias, n, c);
+    }
+
+    /** {@link RowBlockFloatAffine} whatever {@code k}; for tests, on a JVM where it is usable. */
+    void rowBlocks(float[] a, int aOffset, int m, float[] c) {
+        check(a, aOffset, m, c);
+        RowBlockFloatAffine.affine(a, aOffset, m, k, RowBlockFloatAffine.pack(byFeature, n, k), bias, n, c);
+    }
+
+    /** Whether {@link #applyByClass} takes {@link RowBlockFloatAffine} for {@code k} features. */
+    static boolean rowBlocksFor(int k) {
+        return rowBlocks(k);
     }
 
     /** {@link DotProductFloatAffine} whatever {@code k}; for tests. */

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code broadcast(x[p]) * w[p][classes]}. This keeps every lane's sum in feature order (no lane
  * reduction, so any {@code k} costs {@code k} steps and nothing after) and needs the weights
  * feature-major, which {@link FloatAffine} packs once per model ({@link #pack}). On 16 lanes
- * {@link TransposingFloatAffine} runs instead: it wastes no lanes on padding classes and needs no
- * broadcast per FMA.
+ * {@link TransposingFloatAffine} or {@link RowBlockFloatAffine} runs instead: they waste no lanes on
+ * padding classes.
  *
  * <p>Register tiles of 8 rows: each step loads one weight vector and broadcasts 8 features for 8
  * independent fused multiply-adds, enough to cover the FMA latency (4 cycles) on two FMA pipes; the

@@ -42,7 +42,7 @@ class FloatAffineTest {
         Random rnd = TestSupport.random("FloatAffineTest");
         int[] rows = {1, 3, 7, 8, 9, 16, 17, 31, 32, 33, 64, 65, 100};
         int[] classes = {1, 2, 3, 4, 5, 6, 10, 11, 15, 16, 17, 33};
-        int[] depths = {0, 1, 3, 15, 16, 17, 63, 64, 65, 100, 255, 256, 257, 784};
+        int[] depths = {0, 1, 3, 7, 8, 15, 16, 17, 63, 64, 65, 100, 128, 129, 255, 256, 257, 784};
         double worst = 0;
         for (Values values : Values.values()) {
             for (int m : rows) {
@@ -66,9 +66,20 @@ class FloatAffineTest {
                     String at = values + " m=" + m + " n=" + n + " k=" + k;
                     float[] dots = new float[m * n];
                     f.dotProducts(a, aOffset, m, dots);
+                    // The row blocks on every depth, where the JVM has 16 float lanes; else the plain path stands in.
+                    float[] blocks = new float[m * n + 2];
+                    Arrays.fill(blocks, Float.NaN);
+                    if (FloatAffine.transposing()) {
+                        f.rowBlocks(a, aOffset, m, blocks);
+                    } else {
+                        f.scalarAffine(a, aOffset, m, blocks);
+                    }
                     if (FloatAffine.dotProductsFor(k)) {
                         assertTrue(Arrays.equals(c, 0, m * n, dots, 0, m * n), at + ": not the dot products");
                         f.scalarAffine(a, aOffset, m, c); // the sequential paths below are held to the plain one
+                    } else if (FloatAffine.rowBlocksFor(k)) {
+                        assertTrue(Arrays.equals(c, 0, m * n, blocks, 0, m * n), at + ": not the row blocks");
+                        f.scalarAffine(a, aOffset, m, c);
                     }
                     // Every other path sums in the same order: bit-identical results.
                     float[] other = new float[m * n];
@@ -91,10 +102,11 @@ class FloatAffineTest {
                                 size += Math.abs(t);
                             }
                             double bound = gamma(k + 2) * size;
-                            for (float[] path : new float[][] {c, dots}) {
+                            for (float[] path : new float[][] {c, dots, blocks}) {
                                 double err = Math.abs(path[j * m + i] - ref);
-                                assertTrue(err <= bound, at + (path == dots ? " dot products" : "") + " c[" + i + "," + j
-                                        + "] = " + path[j * m + i] + ", float64 " + ref + ": |diff| " + err + " > bound " + bound);
+                                String name = path == dots ? " dot products" : path == blocks ? " row blocks" : "";
+                                assertTrue(err <= bound, at + name + " c[" + i + "," + j + "] = " + path[j * m + i]
+                                        + ", float64 " + ref + ": |diff| " + err + " > bound " + bound);
                                 if (size > 0) {
                                     worst = Math.max(worst, err / bound);
                                 }
@@ -103,6 +115,7 @@ class FloatAffineTest {
                     }
                     for (int q = m * n; q < c.length; q++) {
                         assertTrue(Float.isNaN(c[q]), at + ": wrote past the end");
+                        assertTrue(Float.isNaN(blocks[q]), at + ": the row blocks wrote past the end");
                     }
                 }
             }
