@@ -3,14 +3,18 @@ package dev.softmaxengine.simd;
 import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Sampling;
+import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.spi.Philox;
 import dev.softmaxengine.api.spi.Selection;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -31,6 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSelection {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> K = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private VectorSelection() {
     }
@@ -87,8 +93,25 @@ final class VectorSelection {
         long inner = r.inner();
         Tensor values = r.out();
         Tensor indices = r.secondOut().orElseThrow();
-        Scratch s = new Scratch(n, k);
         int[] sorted = new int[k];
+        if (inner == 1 && r.in().dtype() == DType.FLOAT32
+                && (r.in() instanceof SegmentTensor || r.in() instanceof ArrayTensor)) {
+            // Rows of floats are scanned where they lie (an array as its heap segment): no fp64 copy,
+            // twice the lanes per compare.
+            MemorySegment in = r.in().asHostSegment();
+            int[] hi = new int[k];
+            long[] hk = new long[k];
+            for (long row = from; row < to; row++) {
+                long base = row * n;
+                bestFloats(in, base, n, k, hi, hk, sorted);
+                for (int j = 0; j < k; j++) {
+                    values.set(row * k + j, in.getAtIndex(Tensor.F32, base + sorted[j]));
+                    indices.set(row * k + j, sorted[j]);
+                }
+            }
+            return;
+        }
+        Scratch s = new Scratch(n, k);
         for (long slice = from; slice < to; slice++) {
             long o = slice / inner;
             long i = slice % inner;
@@ -122,6 +145,17 @@ final class VectorSelection {
 
     private static void read(Tensor in, long base, long stride, double[] row) {
         int n = row.length;
+        if (in instanceof SegmentTensor t && stride == 1) {
+            MemorySegment seg = t.segment();
+            if (in.dtype() == DType.FLOAT64) {
+                MemorySegment.copy(seg, Tensor.F64, base * Double.BYTES, row, 0, n);
+            } else {
+                for (int k = 0; k < n; k++) {
+                    row[k] = seg.getAtIndex(Tensor.F32, base + k);
+                }
+            }
+            return;
+        }
         if (in instanceof ArrayTensor a && stride == 1) {
             if (in.dtype() == DType.FLOAT64) {
                 System.arraycopy(a.doubles(), (int) base, row, 0, n);
@@ -184,6 +218,79 @@ final class VectorSelection {
             hi[0] = hi[j];
             hk[0] = hk[j];
             siftDown(hi, hk, 0, j);
+        }
+    }
+
+    /** Vectors compared against the heap's worst per check: one branch per 64 floats of AVX-512. */
+    private static final int UNROLL = 4;
+
+    /**
+     * {@link #best} over {@code n} floats of {@code in} from element {@code base}, read in place: the
+     * same heap and the same order of entries (index order, strictly higher keys enter), so the same
+     * result. A block of {@value #UNROLL} vectors with no lane above the worst (nor NaN) is skipped
+     * with one branch; in a block with some, only those lanes are offered to the heap, each against
+     * the worst of the moment (a lane that passed the block's compare may no longer enter).
+     */
+    private static void bestFloats(MemorySegment in, long base, int n, int k, int[] hi, long[] hk, int[] sorted) {
+        int size = 0;
+        int i = 0;
+        for (; i < n && size < k; i++) {
+            hi[size] = i;
+            hk[size] = Selection.key(in.getAtIndex(Tensor.F32, base + i));
+            siftUp(hi, hk, size++);
+        }
+        int lanes = F.length();
+        int step = lanes * UNROLL;
+        // Lanes are loaded from byte offsets, not aligned ones: rows need not start on a vector.
+        long bytes = base * Float.BYTES;
+        float worst = in.getAtIndex(Tensor.F32, base + hi[0]);
+        // A NaN root means the heap holds k NaNs, which no later entry beats.
+        for (; i + step <= n && worst == worst; i += step) {
+            long off = bytes + (long) i * Float.BYTES;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, in, off, ORDER);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, in, off + 2L * F.vectorByteSize(), ORDER);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, in, off + 3L * F.vectorByteSize(), ORDER);
+            // Not (v <= worst) is v > worst or v NaN: the lanes that may enter.
+            VectorMask<Float> stay = v0.compare(VectorOperators.LE, worst)
+                    .and(v1.compare(VectorOperators.LE, worst))
+                    .and(v2.compare(VectorOperators.LE, worst))
+                    .and(v3.compare(VectorOperators.LE, worst));
+            if (stay.allTrue()) {
+                continue;
+            }
+            offer(in, base, i, v0.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
+            offer(in, base, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
+            offer(in, base, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
+            offer(in, base, i + 3 * lanes, v3.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
+            worst = in.getAtIndex(Tensor.F32, base + hi[0]);
+        }
+        for (; i < n; i++) {
+            long key = Selection.key(in.getAtIndex(Tensor.F32, base + i));
+            if (key > hk[0]) {
+                hi[0] = i;
+                hk[0] = key;
+                siftDown(hi, hk, 0, k);
+            }
+        }
+        for (int j = size - 1; j >= 0; j--) {
+            sorted[j] = hi[0];
+            hi[0] = hi[j];
+            hk[0] = hk[j];
+            siftDown(hi, hk, 0, j);
+        }
+    }
+
+    /** Offers the entries {@code from + j} for the set bits {@code j} of {@code lanes} to the heap, in index order. */
+    private static void offer(MemorySegment in, long base, int from, long lanes, int[] hi, long[] hk, int k) {
+        for (long bits = lanes; bits != 0; bits &= bits - 1) {
+            int i = from + Long.numberOfTrailingZeros(bits);
+            long key = Selection.key(in.getAtIndex(Tensor.F32, base + i));
+            if (key > hk[0]) {
+                hi[0] = i;
+                hk[0] = key;
+                siftDown(hi, hk, 0, k);
+            }
         }
     }
 
