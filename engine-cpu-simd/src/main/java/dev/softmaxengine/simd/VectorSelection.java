@@ -251,14 +251,13 @@ final class VectorSelection {
             FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
             FloatVector v2 = FloatVector.fromMemorySegment(F, in, off + 2L * F.vectorByteSize(), ORDER);
             FloatVector v3 = FloatVector.fromMemorySegment(F, in, off + 3L * F.vectorByteSize(), ORDER);
-            // Not (v <= worst) is v > worst or v NaN: the lanes that may enter.
-            VectorMask<Float> stay = v0.compare(VectorOperators.LE, worst)
-                    .and(v1.compare(VectorOperators.LE, worst))
-                    .and(v2.compare(VectorOperators.LE, worst))
-                    .and(v3.compare(VectorOperators.LE, worst));
+            // Lanewise max keeps a NaN, and NaN <= worst is false: one compare tells whether any
+            // lane may enter (is above the worst, or NaN).
+            VectorMask<Float> stay = v0.max(v1).max(v2.max(v3)).compare(VectorOperators.LE, worst);
             if (stay.allTrue()) {
                 continue;
             }
+            // Not (v <= worst) is v > worst or v NaN: the lanes that may enter.
             offer(in, base, i, v0.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
             offer(in, base, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
             offer(in, base, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
