@@ -99,11 +99,10 @@ final class VectorSelection {
             // Rows of floats are scanned where they lie (an array as its heap segment): no fp64 copy,
             // twice the lanes per compare.
             MemorySegment in = r.in().asHostSegment();
-            int[] hi = new int[k];
-            long[] hk = new long[k];
+            long[] heap = new long[k];
             for (long row = from; row < to; row++) {
                 long base = row * n;
-                bestFloats(in, base, n, k, hi, hk, sorted);
+                bestFloats(in, base, n, k, heap, sorted);
                 for (int j = 0; j < k; j++) {
                     values.set(row * k + j, in.getAtIndex(Tensor.F32, base + sorted[j]));
                     indices.set(row * k + j, sorted[j]);
@@ -225,25 +224,24 @@ final class VectorSelection {
     private static final int UNROLL = 4;
 
     /**
-     * {@link #best} over {@code n} floats of {@code in} from element {@code base}, read in place: the
-     * same heap and the same order of entries (index order, strictly higher keys enter), so the same
-     * result. A block of {@value #UNROLL} vectors with no lane above the worst (nor NaN) is skipped
-     * with one branch; in a block with some, only those lanes are offered to the heap, each against
-     * the worst of the moment (a lane that passed the block's compare may no longer enter).
+     * {@link #best} over {@code n} floats of {@code in} from element {@code base}, read in place,
+     * with the same result. The heap holds entries packed into longs that order them as top-k ranks
+     * them ({@link #entry}), so a sift compares one long instead of a key and an index. A block of
+     * {@value #UNROLL} vectors whose lanes are all at most the heap's worst is skipped with one
+     * compare (against their lanewise max, which keeps a NaN); in a block with some, only those
+     * lanes are offered to the heap, each against the worst of the moment.
      */
-    private static void bestFloats(MemorySegment in, long base, int n, int k, int[] hi, long[] hk, int[] sorted) {
-        int size = 0;
+    private static void bestFloats(MemorySegment in, long base, int n, int k, long[] heap, int[] sorted) {
         int i = 0;
-        for (; i < n && size < k; i++) {
-            hi[size] = i;
-            hk[size] = Selection.key(in.getAtIndex(Tensor.F32, base + i));
-            siftUp(hi, hk, size++);
+        for (; i < k; i++) {
+            heap[i] = entry(in.getAtIndex(Tensor.F32, base + i), i);
+            siftUp(heap, i);
         }
         int lanes = F.length();
         int step = lanes * UNROLL;
         // Lanes are loaded from byte offsets, not aligned ones: rows need not start on a vector.
         long bytes = base * Float.BYTES;
-        float worst = in.getAtIndex(Tensor.F32, base + hi[0]);
+        float worst = valueOf(heap[0]);
         // A NaN root means the heap holds k NaNs, which no later entry beats.
         for (; i + step <= n && worst == worst; i += step) {
             long off = bytes + (long) i * Float.BYTES;
@@ -251,46 +249,97 @@ final class VectorSelection {
             FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
             FloatVector v2 = FloatVector.fromMemorySegment(F, in, off + 2L * F.vectorByteSize(), ORDER);
             FloatVector v3 = FloatVector.fromMemorySegment(F, in, off + 3L * F.vectorByteSize(), ORDER);
-            // Lanewise max keeps a NaN, and NaN <= worst is false: one compare tells whether any
-            // lane may enter (is above the worst, or NaN).
+            // NaN <= worst is false: a NaN lane, like one above the worst, fails the compare.
             VectorMask<Float> stay = v0.max(v1).max(v2.max(v3)).compare(VectorOperators.LE, worst);
             if (stay.allTrue()) {
                 continue;
             }
-            // Not (v <= worst) is v > worst or v NaN: the lanes that may enter.
-            offer(in, base, i, v0.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
-            offer(in, base, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
-            offer(in, base, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
-            offer(in, base, i + 3 * lanes, v3.compare(VectorOperators.LE, worst).not().toLong(), hi, hk, k);
-            worst = in.getAtIndex(Tensor.F32, base + hi[0]);
+            offer(in, base, i, v0.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, i + 3 * lanes, v3.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            worst = valueOf(heap[0]);
         }
         for (; i < n; i++) {
-            long key = Selection.key(in.getAtIndex(Tensor.F32, base + i));
-            if (key > hk[0]) {
-                hi[0] = i;
-                hk[0] = key;
-                siftDown(hi, hk, 0, k);
+            long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
+            if (e > heap[0]) {
+                heap[0] = e;
+                siftDown(heap, k);
             }
         }
-        for (int j = size - 1; j >= 0; j--) {
-            sorted[j] = hi[0];
-            hi[0] = hi[j];
-            hk[0] = hk[j];
-            siftDown(hi, hk, 0, j);
+        // Popping the worst first fills the result from the back.
+        for (int j = k - 1; j >= 0; j--) {
+            sorted[j] = ~(int) heap[0];
+            heap[0] = heap[j];
+            siftDown(heap, j);
         }
     }
 
     /** Offers the entries {@code from + j} for the set bits {@code j} of {@code lanes} to the heap, in index order. */
-    private static void offer(MemorySegment in, long base, int from, long lanes, int[] hi, long[] hk, int k) {
+    private static void offer(MemorySegment in, long base, int from, long lanes, long[] heap, int k) {
         for (long bits = lanes; bits != 0; bits &= bits - 1) {
             int i = from + Long.numberOfTrailingZeros(bits);
-            long key = Selection.key(in.getAtIndex(Tensor.F32, base + i));
-            if (key > hk[0]) {
-                hi[0] = i;
-                hk[0] = key;
-                siftDown(hi, hk, 0, k);
+            long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
+            if (e > heap[0]) {
+                heap[0] = e;
+                siftDown(heap, k);
             }
         }
+    }
+
+    /**
+     * Entry {@code index} of value {@code x} as one long whose order is top-k's rank order: the
+     * float's order key in the high half (-0.0 equal to 0.0, every NaN above +inf, as
+     * {@link Selection#key}), the complement of the index in the low half (of equal keys the lower
+     * index ranks higher). Entries of a row are distinct.
+     */
+    private static long entry(float x, int index) {
+        int key;
+        if (x != x) {
+            key = Integer.MAX_VALUE;
+        } else {
+            int bits = Float.floatToRawIntBits(x + 0.0f);
+            key = bits ^ ((bits >> 31) & Integer.MAX_VALUE);
+        }
+        return ((long) key << 32) | (~index & 0xFFFF_FFFFL);
+    }
+
+    /** The value of a packed entry (a NaN for a NaN's key). */
+    private static float valueOf(long entry) {
+        int key = (int) (entry >> 32);
+        return Float.intBitsToFloat(key ^ ((key >> 31) & Integer.MAX_VALUE));
+    }
+
+    /** Min-heap of packed entries: the root is the worst kept. */
+    private static void siftUp(long[] heap, int c) {
+        long e = heap[c];
+        while (c > 0) {
+            int parent = (c - 1) >>> 1;
+            if (heap[parent] <= e) {
+                break;
+            }
+            heap[c] = heap[parent];
+            c = parent;
+        }
+        heap[c] = e;
+    }
+
+    private static void siftDown(long[] heap, int size) {
+        long e = heap[0];
+        int c = 0;
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= size) {
+                break;
+            }
+            int w = l + 1 < size && heap[l + 1] < heap[l] ? l + 1 : l;
+            if (heap[w] >= e) {
+                break;
+            }
+            heap[c] = heap[w];
+            c = w;
+        }
+        heap[c] = e;
     }
 
     private static boolean worse(int[] hi, long[] hk, int a, int b) {
