@@ -53,6 +53,11 @@ public final class OnnxSoftmaxModel {
     private static final int TENSOR_SHAPE = 2;
     private static final int TENSOR_ELEM_TYPE_FLOAT = 1;
     private static final int TENSOR_ELEM_TYPE_DOUBLE = 11;
+    private static final int TENSOR_ELEM_TYPE_INT64 = 7;
+    /** TopK's second input, its k: an int64 tensor of one element. */
+    public static final String K = "K";
+    /** TopK's second output, int64 indices along the axis. */
+    public static final String INDICES = "Indices";
     /** The op types {@link #encode(String, long, long, boolean)} writes. */
     public static final List<String> OP_TYPES = List.of("Softmax", "LogSoftmax", "Hardmax",
             "ReduceLogSumExp", "Sigmoid");
@@ -121,6 +126,54 @@ public final class OnnxSoftmaxModel {
                 .message(GRAPH_INPUT, tensor(INPUT, elem, rows, cols))
                 .message(GRAPH_OUTPUT, reduce ? tensor(OUTPUT, elem, rows) : tensor(OUTPUT, elem, rows, cols))
                 .bytes();
+        return model(graph);
+    }
+
+    /**
+     * The bytes of the model {@code (Y, Indices) = TopK(X, K)} along the last axis of a float or
+     * ({@code doubles}) double {@code [rows, cols]}: largest = 1, sorted = 1 (opset 13), so {@code Y}
+     * holds the {@code k} largest of each row best first and {@code Indices} their int64 positions.
+     * {@code K} is an input (a one-element int64 tensor, as TopK takes it since opset 10); the outputs'
+     * shapes name {@code k}, so a session is made for one k.
+     */
+    public static byte[] encodeTopK(long rows, long cols, long k, boolean doubles) {
+        if (rows <= 0) {
+            throw new IllegalArgumentException("rows must be > 0, was " + rows);
+        }
+        if (cols <= 0) {
+            throw new IllegalArgumentException("cols must be > 0, was " + cols);
+        }
+        if (k < 1 || k > cols) {
+            throw new IllegalArgumentException("k must be in [1, " + cols + "], was " + k);
+        }
+        Proto node = new Proto()
+                .string(NODE_INPUT, INPUT)
+                .string(NODE_INPUT, K)
+                .string(NODE_OUTPUT, OUTPUT)
+                .string(NODE_OUTPUT, INDICES)
+                .string(NODE_NAME, "topk")
+                .string(NODE_OP_TYPE, "TopK");
+        for (String[] a : new String[][] {{"axis", "-1"}, {"largest", "1"}, {"sorted", "1"}}) {
+            node.message(NODE_ATTRIBUTE, new Proto()
+                    .string(ATTRIBUTE_NAME, a[0])
+                    .varint(ATTRIBUTE_I, Long.parseLong(a[1]))
+                    .varint(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)
+                    .bytes());
+        }
+        int elem = doubles ? TENSOR_ELEM_TYPE_DOUBLE : TENSOR_ELEM_TYPE_FLOAT;
+        byte[] graph = new Proto()
+                .message(GRAPH_NODE, node.bytes())
+                .string(GRAPH_NAME, "topk_" + rows + "x" + cols + "_k" + k)
+                .message(GRAPH_INPUT, tensor(INPUT, elem, rows, cols))
+                .message(GRAPH_INPUT, tensor(K, TENSOR_ELEM_TYPE_INT64, 1))
+                .message(GRAPH_OUTPUT, tensor(OUTPUT, elem, rows, k))
+                .message(GRAPH_OUTPUT, tensor(INDICES, TENSOR_ELEM_TYPE_INT64, rows, k))
+                .bytes();
+        return model(graph);
+    }
+
+    /** The ModelProto around {@code graph}, opset {@value #OPSET} of the default domain. */
+    private static byte[] model(byte[] graph) {
         // The default domain "" is written explicitly: an absent string and "" decode alike, and
         // spelling it out keeps the bytes readable against the spec.
         byte[] opset = new Proto()

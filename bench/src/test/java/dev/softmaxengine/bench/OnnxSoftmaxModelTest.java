@@ -3,12 +3,14 @@ package dev.softmaxengine.bench;
 import ai.onnxruntime.OrtException;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
+import dev.softmaxengine.api.spi.OpRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +60,41 @@ class OnnxSoftmaxModelTest {
             new ScalarSoftmaxKernel().softmax(Tensor.of(shifted, rows, cols), Tensor.of(expected, rows, cols));
             assertEquals(expected[0], y.get(0), TOLERANCE);
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 1, 1, 1", "3, 100, 50, 1", "4, 4099, 50, 2", "2, 64, 64, 1"})
+    void topKMatchesScalarOracle(long rows, long cols, int k, int threads) throws OrtException {
+        BenchShape shape = new BenchShape(rows, cols);
+        SplittableRandom random = new SplittableRandom(seed ^ rows * 17 ^ cols);
+        float[] x = new float[(int) shape.elements()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((random.nextDouble() * 2 - 1) * 8);
+        }
+        float[] values = new float[(int) (rows * k)];
+        int[] indices = new int[values.length];
+        try (ScalarSoftmaxKernel oracle = new ScalarSoftmaxKernel()) {
+            oracle.execute(OpRequest.topK(Tensor.of(x, rows, cols), Tensor.of(values, rows, k), Tensor.of(indices, rows, k),
+                    k, -1));
+        }
+        try (OnnxRuntimeTopK ort = new OnnxRuntimeTopK(shape, k, threads, false, true)) {
+            ort.inputBytes().asFloatBuffer().put(0, x);
+            ort.run();
+            FloatBuffer v = ort.valueBytes().asFloatBuffer();
+            LongBuffer idx = ort.indices();
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(values[i], v.get(i), "value " + i + " on " + shape + " k " + k);
+                // Distinct random floats: no ties, so the indices are the oracle's too.
+                assertEquals(indices[i], idx.get(i), "index " + i + " on " + shape + " k " + k);
+            }
+        }
+    }
+
+    @Test
+    void topKRejectsAKOutsideTheRow() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxSoftmaxModel.encodeTopK(2, 3, 4, false));
+        assertEquals("k must be in [1, 3], was 4", e.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.softmaxengine.simd;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
@@ -21,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * float32 scratch array of the calling thread, run by the float32 array kernels ({@link FloatRows})
  * and rounded back, so the 16-bit dtypes share every float32 strategy and its numerics and add
  * one rounding of the result. The block stays in the core's cache between the three steps, so
- * memory sees 2 bytes read and 2 written per element. Work units: rows (last axis), elements
+ * memory sees 2 bytes read and 2 written per element; bfloat16 segments are widened from and
+ * rounded into where they lie, float16 ones through a bulk copy into a short[]. Work units: rows (last axis), elements
  * (elementwise) or tiles of a slab's columns (other axes), as {@link #units} counts them.
  *
  * <p>Conversions: bfloat16 is the top half of a float, widened with a 16-bit shift of the
@@ -37,6 +39,7 @@ final class HalfRows {
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(FS.length() * 16));
     private static final int L = FS.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private HalfRows() {
     }
@@ -204,12 +207,17 @@ final class HalfRows {
         }
     }
 
-    // ---- conversions: arrays directly, native segments through a bulk copy into a short[] ----
+    // ---- conversions: arrays directly; bfloat16 segments in place, float16 ones through a short[] ----
 
     /** Elements [from, from + count) of the 16-bit tensor {@code t}, widened into dst[off, off + count). */
     private static void load(DType d, Tensor t, long from, float[] dst, int off, int count, Scratch s) {
         if (t instanceof ArrayTensor a) {
             widen(d, a.shorts(), (int) from, dst, off, count);
+            return;
+        }
+        if (d == DType.BFLOAT16) {
+            // Read where it lies: a staging copy would be one more pass through the cache per element.
+            widenBf16(t.asHostSegment(), from * Short.BYTES, dst, off, count);
             return;
         }
         short[] bits = s.bits(count);
@@ -223,9 +231,48 @@ final class HalfRows {
             narrow(d, src, off, a.shorts(), (int) at, count);
             return;
         }
+        if (d == DType.BFLOAT16) {
+            narrowBf16(src, off, t.asHostSegment(), at * Short.BYTES, count);
+            return;
+        }
         short[] bits = s.bits(count);
         narrow(d, src, off, bits, 0, count);
         MemorySegment.copy(bits, 0, t.asHostSegment(), Tensor.I16, at * Short.BYTES, count);
+    }
+
+    /** {@link #widen} of bfloat16 read from {@code seg} at byte {@code offset}. */
+    private static void widenBf16(MemorySegment seg, long offset, float[] dst, int off, int count) {
+        int i = 0;
+        for (; i <= count - L; i += L) {
+            ShortVector h = ShortVector.fromMemorySegment(SS, seg, offset + (long) i * Short.BYTES, ORDER);
+            IntVector bits = ((IntVector) h.convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16);
+            bits.reinterpretAsFloats().intoArray(dst, off + i);
+        }
+        for (; i < count; i++) {
+            dst[off + i] = Float.intBitsToFloat(seg.get(Tensor.I16, offset + (long) i * Short.BYTES) << 16);
+        }
+    }
+
+    /** {@link #narrow} of bfloat16 written into {@code seg} at byte {@code offset}. */
+    private static void narrowBf16(float[] src, int off, MemorySegment seg, long offset, int count) {
+        int i = 0;
+        for (; i <= count - L; i += L) {
+            ((ShortVector) roundBf16(FloatVector.fromArray(FS, src, off + i)).convertShape(VectorOperators.I2S, SS, 0))
+                    .intoMemorySegment(seg, offset + (long) i * Short.BYTES, ORDER);
+        }
+        for (; i < count; i++) {
+            seg.set(Tensor.I16, offset + (long) i * Short.BYTES, dev.softmaxengine.api.Half.floatToBf16(src[off + i]));
+        }
+    }
+
+    /** The bfloat16 bits of each lane in the low half of an int: to nearest even, NaN kept quiet. */
+    private static IntVector roundBf16(FloatVector v) {
+        IntVector b = v.reinterpretAsInts();
+        IntVector high = b.lanewise(VectorOperators.LSHR, 16);
+        // Round to nearest even: add 0x7fff plus the lowest kept bit, then drop the low half.
+        IntVector rounded = b.add(high.and(1)).add(0x7fff).lanewise(VectorOperators.LSHR, 16);
+        VectorMask<Integer> nan = b.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+        return rounded.blend(high.or(0x40), nan);
     }
 
     static void widen(DType d, short[] src, int from, float[] dst, int off, int count) {
@@ -250,13 +297,8 @@ final class HalfRows {
         int i = 0;
         if (d == DType.BFLOAT16) {
             for (; i <= count - L; i += L) {
-                IntVector b = FloatVector.fromArray(FS, src, off + i).reinterpretAsInts();
-                IntVector high = b.lanewise(VectorOperators.LSHR, 16);
-                // Round to nearest even: add 0x7fff plus the lowest kept bit, then drop the low half.
-                IntVector rounded = b.add(high.and(1)).add(0x7fff).lanewise(VectorOperators.LSHR, 16);
-                VectorMask<Integer> nan = b.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
-                IntVector out = rounded.blend(high.or(0x40), nan);
-                ((ShortVector) out.convertShape(VectorOperators.I2S, SS, 0)).intoArray(dst, at + i);
+                ((ShortVector) roundBf16(FloatVector.fromArray(FS, src, off + i)).convertShape(VectorOperators.I2S, SS, 0))
+                        .intoArray(dst, at + i);
             }
             for (; i < count; i++) {
                 dst[at + i] = dev.softmaxengine.api.Half.floatToBf16(src[off + i]);

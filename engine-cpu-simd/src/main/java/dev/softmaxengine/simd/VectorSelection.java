@@ -3,14 +3,18 @@ package dev.softmaxengine.simd;
 import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.Sampling;
+import dev.softmaxengine.api.SegmentTensor;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.spi.Philox;
 import dev.softmaxengine.api.spi.Selection;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -31,6 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSelection {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> K = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private VectorSelection() {
     }
@@ -87,8 +93,24 @@ final class VectorSelection {
         long inner = r.inner();
         Tensor values = r.out();
         Tensor indices = r.secondOut().orElseThrow();
-        Scratch s = new Scratch(n, k);
         int[] sorted = new int[k];
+        if (inner == 1 && r.in().dtype() == DType.FLOAT32
+                && (r.in() instanceof SegmentTensor || r.in() instanceof ArrayTensor)) {
+            // Rows of floats are scanned where they lie (an array as its heap segment): no fp64 copy,
+            // twice the lanes per compare.
+            MemorySegment in = r.in().asHostSegment();
+            long[] heap = new long[k];
+            for (long row = from; row < to; row++) {
+                long base = row * n;
+                bestFloats(in, base, n, k, heap, sorted);
+                for (int j = 0; j < k; j++) {
+                    values.set(row * k + j, in.getAtIndex(Tensor.F32, base + sorted[j]));
+                    indices.set(row * k + j, sorted[j]);
+                }
+            }
+            return;
+        }
+        Scratch s = new Scratch(n, k);
         for (long slice = from; slice < to; slice++) {
             long o = slice / inner;
             long i = slice % inner;
@@ -122,6 +144,17 @@ final class VectorSelection {
 
     private static void read(Tensor in, long base, long stride, double[] row) {
         int n = row.length;
+        if (in instanceof SegmentTensor t && stride == 1) {
+            MemorySegment seg = t.segment();
+            if (in.dtype() == DType.FLOAT64) {
+                MemorySegment.copy(seg, Tensor.F64, base * Double.BYTES, row, 0, n);
+            } else {
+                for (int k = 0; k < n; k++) {
+                    row[k] = seg.getAtIndex(Tensor.F32, base + k);
+                }
+            }
+            return;
+        }
         if (in instanceof ArrayTensor a && stride == 1) {
             if (in.dtype() == DType.FLOAT64) {
                 System.arraycopy(a.doubles(), (int) base, row, 0, n);
@@ -185,6 +218,128 @@ final class VectorSelection {
             hk[0] = hk[j];
             siftDown(hi, hk, 0, j);
         }
+    }
+
+    /** Vectors compared against the heap's worst per check: one branch per 64 floats of AVX-512. */
+    private static final int UNROLL = 4;
+
+    /**
+     * {@link #best} over {@code n} floats of {@code in} from element {@code base}, read in place,
+     * with the same result. The heap holds entries packed into longs that order them as top-k ranks
+     * them ({@link #entry}), so a sift compares one long instead of a key and an index. A block of
+     * {@value #UNROLL} vectors whose lanes are all at most the heap's worst is skipped with one
+     * compare (against their lanewise max, which keeps a NaN); in a block with some, only those
+     * lanes are offered to the heap, each against the worst of the moment.
+     */
+    private static void bestFloats(MemorySegment in, long base, int n, int k, long[] heap, int[] sorted) {
+        int i = 0;
+        for (; i < k; i++) {
+            heap[i] = entry(in.getAtIndex(Tensor.F32, base + i), i);
+            siftUp(heap, i);
+        }
+        int lanes = F.length();
+        int step = lanes * UNROLL;
+        // Lanes are loaded from byte offsets, not aligned ones: rows need not start on a vector.
+        long bytes = base * Float.BYTES;
+        float worst = valueOf(heap[0]);
+        // A NaN root means the heap holds k NaNs, which no later entry beats.
+        for (; i + step <= n && worst == worst; i += step) {
+            long off = bytes + (long) i * Float.BYTES;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, in, off, ORDER);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, in, off + 2L * F.vectorByteSize(), ORDER);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, in, off + 3L * F.vectorByteSize(), ORDER);
+            // NaN <= worst is false: a NaN lane, like one above the worst, fails the compare.
+            VectorMask<Float> stay = v0.max(v1).max(v2.max(v3)).compare(VectorOperators.LE, worst);
+            if (stay.allTrue()) {
+                continue;
+            }
+            offer(in, base, i, v0.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, i + 3 * lanes, v3.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            worst = valueOf(heap[0]);
+        }
+        for (; i < n; i++) {
+            long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
+            if (e > heap[0]) {
+                heap[0] = e;
+                siftDown(heap, k);
+            }
+        }
+        // Popping the worst first fills the result from the back.
+        for (int j = k - 1; j >= 0; j--) {
+            sorted[j] = ~(int) heap[0];
+            heap[0] = heap[j];
+            siftDown(heap, j);
+        }
+    }
+
+    /** Offers the entries {@code from + j} for the set bits {@code j} of {@code lanes} to the heap, in index order. */
+    private static void offer(MemorySegment in, long base, int from, long lanes, long[] heap, int k) {
+        for (long bits = lanes; bits != 0; bits &= bits - 1) {
+            int i = from + Long.numberOfTrailingZeros(bits);
+            long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
+            if (e > heap[0]) {
+                heap[0] = e;
+                siftDown(heap, k);
+            }
+        }
+    }
+
+    /**
+     * Entry {@code index} of value {@code x} as one long whose order is top-k's rank order: the
+     * float's order key in the high half (-0.0 equal to 0.0, every NaN above +inf, as
+     * {@link Selection#key}), the complement of the index in the low half (of equal keys the lower
+     * index ranks higher). Entries of a row are distinct.
+     */
+    private static long entry(float x, int index) {
+        int key;
+        if (x != x) {
+            key = Integer.MAX_VALUE;
+        } else {
+            int bits = Float.floatToRawIntBits(x + 0.0f);
+            key = bits ^ ((bits >> 31) & Integer.MAX_VALUE);
+        }
+        return ((long) key << 32) | (~index & 0xFFFF_FFFFL);
+    }
+
+    /** The value of a packed entry (a NaN for a NaN's key). */
+    private static float valueOf(long entry) {
+        int key = (int) (entry >> 32);
+        return Float.intBitsToFloat(key ^ ((key >> 31) & Integer.MAX_VALUE));
+    }
+
+    /** Min-heap of packed entries: the root is the worst kept. */
+    private static void siftUp(long[] heap, int c) {
+        long e = heap[c];
+        while (c > 0) {
+            int parent = (c - 1) >>> 1;
+            if (heap[parent] <= e) {
+                break;
+            }
+            heap[c] = heap[parent];
+            c = parent;
+        }
+        heap[c] = e;
+    }
+
+    private static void siftDown(long[] heap, int size) {
+        long e = heap[0];
+        int c = 0;
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= size) {
+                break;
+            }
+            int w = l + 1 < size && heap[l + 1] < heap[l] ? l + 1 : l;
+            if (heap[w] >= e) {
+                break;
+            }
+            heap[c] = heap[w];
+            c = w;
+        }
+        heap[c] = e;
     }
 
     private static boolean worse(int[] hi, long[] hk, int a, int b) {

@@ -15,6 +15,7 @@ import dev.softmaxengine.bench.suite.ProgressLine;
 import dev.softmaxengine.bench.suite.ReportFiles;
 import dev.softmaxengine.bench.suite.ResultsCsv;
 import dev.softmaxengine.bench.suite.ResultsJson;
+import dev.softmaxengine.bench.suite.SelectionParams;
 import dev.softmaxengine.bench.suite.RunComparison;
 import dev.softmaxengine.bench.suite.SuiteReport;
 import dev.softmaxengine.bench.suite.SweepPlan;
@@ -68,11 +69,35 @@ public final class BenchCli implements Callable<Integer> {
     List<String> backends = new ArrayList<>();
 
     @Option(names = "--ops", split = ",", paramLabel = "OP", converter = OpConverter.class,
-            description = "Ops to measure (default: softmax,log-softmax,logsumexp,sigmoid; also log-sigmoid, hardmax).")
+            description = "Ops to measure (default: softmax,log-softmax,logsumexp,sigmoid; also log-sigmoid, hardmax,"
+                    + " top-k, sample). With top-k or sample the sweep is the logits grid: 8, 64 and 512 rows (--quick:"
+                    + " 8 and 512) of 32768, 131072 and 262144 columns.")
     List<Op> ops = new ArrayList<>();
 
-    @Option(names = "--dtypes", split = ",", paramLabel = "DTYPE", description = "float32, float64 (default: both).")
+    @Option(names = "--dtypes", split = ",", paramLabel = "DTYPE",
+            description = "float32, float64, bfloat16, float16 (default: float32,float64). top-k and sample read"
+                    + " float32 and float64 only, ONNX Runtime's contender too.")
     List<String> dtypes = new ArrayList<>();
+
+    @Option(names = "--k", paramLabel = "K", description = "top-k: entries per row (default: 50).")
+    Integer k;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "sample: divides the logits (default: 1; 0 is argmax).")
+    Double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "sample: keep only the K largest (default: 0, all).")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "P",
+            description = "sample: keep the smallest prefix of mass >= P, in (0, 1] (default: 0.95; apply's is 1).")
+    Double topP;
+
+    @Option(names = "--min-p", paramLabel = "P",
+            description = "sample: keep probabilities >= P times the largest, in [0, 1] (default: 0).")
+    Double minP;
+
+    @Option(names = "--seed", paramLabel = "N", description = "sample: the random numbers' key (default: 0).")
+    Long seed;
 
     @Option(names = "--threads", split = ",", paramLabel = "N",
             description = "Host thread counts to sweep: copy ceilings, exp roofs, simd and ONNX Runtime at each"
@@ -137,9 +162,10 @@ public final class BenchCli implements Callable<Integer> {
         SuiteReport report;
         if (from != null) {
             if (quick || !backends.isEmpty() || !ops.isEmpty() || !dtypes.isEmpty() || !threads.isEmpty()
-                    || !shapes.isEmpty() || repeatUntil != null) {
+                    || !shapes.isEmpty() || repeatUntil != null || selectionGiven()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--from redraws an earlier run; --quick,"
-                        + " --backend, --ops, --dtypes, --threads, --shapes and --repeat-until do not apply");
+                        + " --backend, --ops, --dtypes, --threads, --shapes, --repeat-until, --k, --temperature,"
+                        + " --top-k, --top-p, --min-p and --seed do not apply");
             }
             report = ResultsJson.read(from);
         } else {
@@ -213,7 +239,17 @@ public final class BenchCli implements Callable<Integer> {
         if (repeatUntil != null) {
             plan = plan.withTiming(plan.timing().withTargetInterval(parsePercent(repeatUntil)));
         }
+        if (selectionGiven()) {
+            SelectionParams d = SelectionParams.DEFAULT;
+            plan = plan.withSelection(new SelectionParams(k == null ? d.k() : k,
+                    temperature == null ? d.temperature() : temperature, topK == null ? d.topK() : topK,
+                    topP == null ? d.topP() : topP, minP == null ? d.minP() : minP, seed == null ? d.seed() : seed));
+        }
         return plan;
+    }
+
+    private boolean selectionGiven() {
+        return k != null || temperature != null || topK != null || topP != null || minP != null || seed != null;
     }
 
     /** {@code 2%} or {@code 0.02}: the fraction, in (0, 1). */

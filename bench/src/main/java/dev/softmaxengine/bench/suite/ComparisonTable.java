@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * The report's comparison tables, one per batch size: a row per op, dtype and shape, a column per
- * contender, and the ratios that matter: SIMD over scalar, SIMD over ONNX Runtime at the same
- * thread count, each device backend over torch. Large batches show GB/s and the fraction of the
+ * contender, and the ratios that matter: SIMD over scalar, SIMD over ONNX Runtime and over torch on
+ * the CPU at the same thread count, each device backend over torch on the GPU. Large batches show GB/s and the fraction of the
  * ceiling, small ones the median time per call. Rendered as text (stdout) and by {@link HtmlReport}.
  */
 public record ComparisonTable(String title, List<String> head, List<List<String>> rows) {
@@ -80,7 +80,7 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
             rows.add(cells);
         }
         String title = large
-                ? (batch.equals(SweepPlan.CUSTOM) ? "Shapes of --shapes" : "Large batches")
+                ? (batch.equals(SweepPlan.CUSTOM) ? "Shapes of --shapes (or the logits grid)" : "Large batches")
                         + ": effective GB/s at the median time (fraction of the lower roof, M memory or C compute);"
                         + " ratios at the median time (at the best)"
                 : "Small batches: microseconds per call, p50 / p90 / p99 of single calls (median alone for"
@@ -98,6 +98,10 @@ public record ComparisonTable(String title, List<String> head, List<List<String>
                 String ort = ORT + l.substring(SIMD.length());
                 if (labels.contains(ort)) {
                     ratios.add(new Ratio(l, ort));
+                }
+                String torch = TorchResults.LABEL + " x" + l.substring(SIMD.length());
+                if (labels.contains(torch)) {
+                    ratios.add(new Ratio(l, torch));
                 }
             }
         }

@@ -38,9 +38,10 @@ interface Contender extends AutoCloseable {
 
     /**
      * Its operands for one shape: {@code input} ({@code shape.elements()} values of {@code dtype},
-     * host memory) copied into its own memory, and an output to match.
+     * host memory) copied into its own memory, and outputs to match; {@code selection} holds the
+     * parameters of top-k and sample.
      */
-    Prepared prepare(BenchShape shape, DType dtype, MemorySegment input);
+    Prepared prepare(BenchShape shape, DType dtype, MemorySegment input, SelectionParams selection);
 
     @Override
     void close();

@@ -1,6 +1,7 @@
 package dev.softmaxengine.bench.suite;
 
 import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Half;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.Tensor;
 import dev.softmaxengine.bench.BenchShape;
@@ -94,7 +95,7 @@ public final class HardwareSuite {
             this.contenders = contenders;
             this.notes = new ArrayList<>(notes);
             this.hostThreads = new LinkedHashSet<>(fitted.threads());
-            this.total = hostThreads.size() * (1 + fitted.dtypes().size())
+            this.total = hostThreads.size() * (1 + computeTypes(fitted).size())
                     + (int) contenders.stream().filter(c -> !c.onHost()).count() + countCases(fitted, contenders);
             if (fitted != plan) {
                 this.notes.add(String.format(Locale.ROOT, "batches shrunk to %d MiB and copy arrays to %d MiB to fit"
@@ -157,10 +158,13 @@ public final class HardwareSuite {
             }
         }
 
-        /** The compute roofs: the kernels' exp in registers, per dtype and host thread count. */
+        /**
+         * The compute roofs: the kernels' exp in registers, per compute dtype (16-bit storage computes
+         * in float32, so it shares float32's roof) and host thread count.
+         */
         private void measureRoofs() {
             for (int t : hostThreads) {
-                for (DType dtype : p.dtypes()) {
+                for (DType dtype : computeTypes(p)) {
                     progress.update(done++, total, "roof: exp " + SweepPlan.dtypeName(dtype) + ", " + t
                             + (t == 1 ? " thread" : " threads"));
                     try {
@@ -187,7 +191,7 @@ public final class HardwareSuite {
                         continue;
                     }
                     try {
-                        Contender.Prepared pr = c.prepare(shape, dtype, input);
+                        Contender.Prepared pr = c.prepare(shape, dtype, input, p.selection());
                         prepared.put(c, pr);
                         transfers.addAll(pr.transfers(p.timing()));
                     } catch (RuntimeException e) {
@@ -252,11 +256,14 @@ public final class HardwareSuite {
             boolean host = c.onHost() && c.threads() > 0;
             Ceiling bound = host ? ceiling(Ceiling.cpuId(c.threads()))
                     : c.onHost() ? null : ceiling(Ceiling.deviceId(c.label()));
-            ComputeRoof roof = host ? roofs.stream().filter(r -> r.id().equals(ComputeRoof.id(d, c.threads())))
+            // A sample with top-k computes k exps per row, not one per element: no exp roof bounds it.
+            boolean exps = op != Op.SAMPLE || p.selection().topK() == 0;
+            String computeId = ComputeRoof.id(SweepPlan.dtypeName(dtype.computeType()), c.threads());
+            ComputeRoof roof = host && exps ? roofs.stream().filter(r -> r.id().equals(computeId))
                     .findFirst().orElse(null) : null;
             results.add(CaseResult.of("suite", c.label(), c.backend(), c.device(), c.threads(),
                     c.onHost() ? CaseResult.HOST : CaseResult.DEVICE, k.batch(), shape.rows(), shape.cols(),
-                    op.cliName(), d, samples, Traffic.bytes(op, dtype, shape), bound, roof));
+                    op.cliName(), d, samples, Traffic.bytes(op, dtype, shape, p.selection().k()), bound, roof));
         }
 
         private Ceiling ceiling(String id) {
@@ -275,6 +282,11 @@ public final class HardwareSuite {
         }
     }
 
+    /** The dtypes the plan's dtypes compute in, each once: float32 for the 16-bit storage types. */
+    static List<DType> computeTypes(SweepPlan p) {
+        return p.dtypes().stream().map(DType::computeType).distinct().toList();
+    }
+
     private static int countCases(SweepPlan p, List<Contender> contenders) {
         int n = 0;
         for (DType dtype : p.dtypes()) {
@@ -291,10 +303,11 @@ public final class HardwareSuite {
         SplittableRandom random = new SplittableRandom(SEED);
         for (long i = 0; i < elements; i++) {
             double x = (random.nextDouble() * 2 - 1) * RANGE;
-            if (dtype == DType.FLOAT32) {
-                s.setAtIndex(Tensor.F32, i, (float) x);
-            } else {
-                s.setAtIndex(Tensor.F64, i, x);
+            switch (dtype) {
+                case FLOAT32 -> s.setAtIndex(Tensor.F32, i, (float) x);
+                case FLOAT64 -> s.setAtIndex(Tensor.F64, i, x);
+                case BFLOAT16, FLOAT16 -> s.setAtIndex(Tensor.I16, i, Half.fromDouble(dtype, x));
+                default -> throw new IllegalArgumentException("dtype must be floating, was " + dtype);
             }
         }
         return s;

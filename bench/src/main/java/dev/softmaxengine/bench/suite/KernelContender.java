@@ -81,9 +81,14 @@ final class KernelContender implements Contender {
         return onHost;
     }
 
+    /** Every op but argmax; top-k and sample in float32 and float64 only (they have no 16-bit kernels). */
     @Override
     public boolean supports(Op op, DType dtype) {
-        return op != Op.ARGMAX;
+        return op != Op.ARGMAX && (!isSelection(op) || !dtype.isHalf());
+    }
+
+    static boolean isSelection(Op op) {
+        return op == Op.TOP_K || op == Op.SAMPLE;
     }
 
     /** Through {@link StagedKernel#copyTimed}, fp32 buffers of {@code bytes} each. */
@@ -102,16 +107,10 @@ final class KernelContender implements Contender {
     }
 
     @Override
-    public Prepared prepare(BenchShape shape, DType dtype, MemorySegment input) {
+    public Prepared prepare(BenchShape shape, DType dtype, MemorySegment input, SelectionParams selection) {
         DeviceBuffer in = kernel.allocate(dtype, shape.elements());
         try {
-            DeviceBuffer out = kernel.allocate(dtype, shape.elements());
-            try {
-                return new Operands(shape, dtype, input, in, out);
-            } catch (RuntimeException e) {
-                out.close();
-                throw e;
-            }
+            return new Operands(shape, dtype, input, in, selection);
         } catch (RuntimeException e) {
             in.close();
             throw e;
@@ -129,34 +128,86 @@ final class KernelContender implements Contender {
         private final MemorySegment input;
         private final Tensor hostInput;
         private final DeviceBuffer inBuffer;
-        private final DeviceBuffer outBuffer;
+        private final SelectionParams selection;
         private final Tensor in;
         private final Map<Op, OpRequest> requests = new EnumMap<>(Op.class);
+        /** Made on an op's first call, sized for it: top-k and sample write far less than a softmax. */
+        private DeviceBuffer outBuffer;
+        private DeviceBuffer indexBuffer;
 
-        Operands(BenchShape shape, DType dtype, MemorySegment input, DeviceBuffer inBuffer, DeviceBuffer outBuffer) {
+        Operands(BenchShape shape, DType dtype, MemorySegment input, DeviceBuffer inBuffer, SelectionParams selection) {
             this.shape = shape;
             this.dtype = dtype;
             this.input = input;
             this.hostInput = Tensor.of(input, dtype, shape.rows(), shape.cols());
             this.inBuffer = inBuffer;
-            this.outBuffer = outBuffer;
+            this.selection = selection;
             this.in = Tensor.of(inBuffer, shape.rows(), shape.cols());
             inBuffer.write(hostInput);
         }
 
         @Override
         public OptionalDouble run(Op op) {
-            return KernelBackend.of(kernel).executeTimed(requests.computeIfAbsent(op, o -> request(o, in, o.isReducing()
-                    ? Tensor.of(outBuffer, shape.rows())
-                    : Tensor.of(outBuffer, shape.rows(), shape.cols()))));
+            return KernelBackend.of(kernel).executeTimed(requests.computeIfAbsent(op, this::newRequest));
+        }
+
+        private OpRequest newRequest(Op op) {
+            long rows = shape.rows();
+            int k = selection.k();
+            return switch (op) {
+                case TOP_K -> OpRequest.topK(in, Tensor.of(out(rows * k), rows, k), Tensor.of(indices(rows * k), rows, k),
+                        k, -1);
+                case SAMPLE -> OpRequest.sample(in, Tensor.of(indices(rows), rows), null, selection.sampling());
+                default -> request(op, in, op.isReducing() ? Tensor.of(out(rows), rows)
+                        : Tensor.of(out(shape.elements()), rows, shape.cols()));
+            };
+        }
+
+        /** The output buffer, grown (reallocated) to hold {@code elements}. */
+        private DeviceBuffer out(long elements) {
+            if (outBuffer == null || outBuffer.elements() < elements) {
+                requests.keySet().removeIf(o -> o != Op.SAMPLE);
+                if (outBuffer != null) {
+                    outBuffer.close();
+                    outBuffer = null;
+                }
+                outBuffer = kernel.allocate(dtype, elements);
+            }
+            return outBuffer;
+        }
+
+        private DeviceBuffer indices(long elements) {
+            if (indexBuffer == null || indexBuffer.elements() < elements) {
+                requests.keySet().removeIf(KernelContender::isSelection);
+                if (indexBuffer != null) {
+                    indexBuffer.close();
+                    indexBuffer = null;
+                }
+                indexBuffer = kernel.allocate(DType.INT32, elements);
+            }
+            return indexBuffer;
         }
 
         @Override
         public void check(Op op) {
-            long n = RowCheck.outputs(op, shape.cols());
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment row = arena.allocate(n * dtype.byteSize(), 64);
-                Tensor host = Tensor.of(row, dtype, n);
+                if (op == Op.SAMPLE) {
+                    Tensor drawn = Tensor.of(arena.allocate(Integer.BYTES, 64), DType.INT32, 1);
+                    indexBuffer.read(drawn);
+                    RowCheck.checkSample(label, dtype, shape.cols(), input, selection.sampling(), (int) drawn.get(0));
+                    return;
+                }
+                if (op == Op.TOP_K) {
+                    int k = selection.k();
+                    Tensor values = Tensor.of(arena.allocate((long) k * dtype.byteSize(), 64), dtype, k);
+                    Tensor idx = Tensor.of(arena.allocate((long) k * Integer.BYTES, 64), DType.INT32, k);
+                    outBuffer.read(values);
+                    indexBuffer.read(idx);
+                    RowCheck.checkTopK(label, dtype, shape.cols(), input, k, values::get, idx::get);
+                    return;
+                }
+                long n = RowCheck.outputs(op, shape.cols());
+                Tensor host = Tensor.of(arena.allocate(n * dtype.byteSize(), 64), dtype, n);
                 outBuffer.read(host);
                 RowCheck.check(label, op, dtype, shape.cols(), input, host::get, kernel.tolerance(op, dtype));
             }
@@ -167,6 +218,7 @@ final class KernelContender implements Contender {
             if (onHost) {
                 return List.of();
             }
+            DeviceBuffer outBuffer = out(shape.elements());
             long bytes = shape.elements() * dtype.byteSize();
             try (Arena arena = Arena.ofConfined()) {
                 Tensor hostOutput = Tensor.of(arena.allocate(bytes, 64), dtype, shape.rows(), shape.cols());
@@ -189,7 +241,12 @@ final class KernelContender implements Contender {
 
         @Override
         public void close() {
-            outBuffer.close();
+            if (indexBuffer != null) {
+                indexBuffer.close();
+            }
+            if (outBuffer != null) {
+                outBuffer.close();
+            }
             inBuffer.close();
         }
     }

@@ -92,7 +92,7 @@ public final class ResultsJson {
                 .toList();
         SuiteReport.Plan plan = new SuiteReport.Plan(p.quick(), p.ops(), p.dtypes(), p.largeCols(), p.smallCols(),
                 p.smallRows(), p.batchBytes(), p.copyBytes(), p.minWarmupMs(), p.maxWarmupMs(), p.minMeasureMs(),
-                p.minSamples(), p.maxSamples(), p.maxCaseMs(), threads, List.of(), 0);
+                p.minSamples(), p.maxSamples(), p.maxCaseMs(), threads, List.of(), 0, null);
         List<String> notes = new ArrayList<>(old.notes());
         notes.add("migrated from " + SuiteReport.SCHEMA_1 + " (" + file.getFileName() + "): no machine details beyond"
                 + " CPU model, cores, memory, OS and JVM, no compute roofs, no quartiles or percentiles");

@@ -106,7 +106,7 @@ public final class RunComparison {
         SuiteReport.Plan plan = new SuiteReport.Plan(p.quick(), List.copyOf(ops), p.dtypes(), p.largeCols(),
                 p.smallCols(), p.smallRows(), p.batchBytes(), p.copyBytes(), p.minWarmupMs(), p.maxWarmupMs(),
                 p.minMeasureMs(), p.minSamples(), p.maxSamples(), p.maxCaseMs(), p.threads(), p.shapes(),
-                p.repeatUntil());
+                p.repeatUntil(), p.selection());
         return new SuiteReport(SuiteReport.SCHEMA, first.created(), first.machine(), first.run(), plan, ceilings, roofs,
                 results, List.of(), List.of(), List.of());
     }

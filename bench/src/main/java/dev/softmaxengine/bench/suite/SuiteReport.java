@@ -24,11 +24,12 @@ public record SuiteReport(String schema, String created, Machine machine, RunInf
      * @param threads host thread counts (absent in schema 1, which ran 1 and all)
      * @param shapes the {@code --shapes} given, {@code RxC}; empty for the sweep
      * @param repeatUntil the target half-width of the median's bootstrap interval (0.02: ±2%); 0 when off
+     * @param selection the parameters of the top-k and sample cases; null in files from before them
      */
     public record Plan(boolean quick, List<String> ops, List<String> dtypes, List<Long> largeCols, List<Long> smallCols,
                        long smallRows, long batchBytes, long copyBytes, double minWarmupMs, double maxWarmupMs,
                        double minMeasureMs, int minSamples, int maxSamples, double maxCaseMs, List<Integer> threads,
-                       List<String> shapes, double repeatUntil) {
+                       List<String> shapes, double repeatUntil, SelectionParams selection) {
         public Plan {
             threads = threads == null ? List.of() : List.copyOf(threads);
             shapes = shapes == null ? List.of() : List.copyOf(shapes);
@@ -40,7 +41,8 @@ public record SuiteReport(String schema, String created, Machine machine, RunInf
                     p.batchBytes(), p.copyBytes(), p.timing().minWarmup().toNanos() / 1e6,
                     p.timing().maxWarmup().toNanos() / 1e6, p.timing().minMeasure().toNanos() / 1e6,
                     p.timing().minSamples(), p.timing().maxSamples(), p.timing().maxCase().toNanos() / 1e6, p.threads(),
-                    p.shapes().stream().map(Object::toString).toList(), p.timing().targetInterval());
+                    p.shapes().stream().map(Object::toString).toList(), p.timing().targetInterval(),
+                    SweepPlan.hasSelection(p.ops()) ? p.selection() : null);
         }
     }
 

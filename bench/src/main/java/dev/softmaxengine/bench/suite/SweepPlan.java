@@ -22,10 +22,11 @@ import java.util.Locale;
  *     that takes a thread count (default 1 and all)
  * @param shapes {@code --shapes}: when not empty, these shapes ({@link #CUSTOM}, or {@link #SMALL}
  *     for one row) instead of the two sweeps
+ * @param selection the parameters of the top-k and sample cases; null for {@link SelectionParams#DEFAULT}
  */
 public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, List<Long> smallCols, long smallRows,
                         long batchBytes, long copyBytes, Timing timing, boolean quick, List<Integer> threads,
-                        List<BenchShape> shapes) {
+                        List<BenchShape> shapes, SelectionParams selection) {
     public static final String LARGE = "large";
     public static final String SMALL = "small";
     /** A shape given by {@code --shapes}: as many rows as it says, cached or not. */
@@ -33,6 +34,15 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
     /** The ops the command measures unless told otherwise. */
     public static final List<Op> DEFAULT_OPS = List.of(Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SIGMOID);
     public static final long MIB = 1L << 20;
+
+    /**
+     * Rows of the logits grid, the sweep of a plan with top-k or sample: a language model's batch of
+     * next-token rows (8 to 512) over vocabularies of 32K to 256K entries ({@link #LOGITS_COLS}).
+     */
+    public static final List<Long> LOGITS_ROWS = List.of(8L, 64L, 512L);
+    /** {@code --quick}'s rows of the logits grid: the ends. */
+    public static final List<Long> QUICK_LOGITS_ROWS = List.of(8L, 512L);
+    public static final List<Long> LOGITS_COLS = List.of(32768L, 131072L, 262144L);
 
     /** One shape of the sweep. */
     public record Case(String batch, BenchShape shape) {
@@ -45,10 +55,6 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         smallCols = List.copyOf(smallCols == null ? List.of() : smallCols);
         if (ops.contains(Op.ARGMAX)) {
             throw new IllegalArgumentException("ops must write a float tensor; argmax writes int indices, was " + ops);
-        }
-        if (ops.contains(Op.TOP_K) || ops.contains(Op.SAMPLE)) {
-            throw new IllegalArgumentException("ops must not hold top-k or sample: the suite has no cases for their"
-                    + " parameters and second output yet, was " + ops);
         }
         if (largeCols.isEmpty() && smallCols.isEmpty()) {
             throw new IllegalArgumentException("largeCols and smallCols must not both be empty");
@@ -71,12 +77,37 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         }
         threads = List.copyOf(new LinkedHashSet<>(threads));
         shapes = List.copyOf(shapes == null ? List.of() : shapes);
+        selection = selection == null ? SelectionParams.DEFAULT : selection;
+        if (hasSelection(ops)) {
+            boolean onlySelection = ops.stream().allMatch(op -> op == Op.TOP_K || op == Op.SAMPLE);
+            for (DType d : dtypes) {
+                if (d.isHalf() && onlySelection) {
+                    throw new IllegalArgumentException("dtypes must be float32 or float64 for top-k and sample (they"
+                            + " have no 16-bit kernels), was " + dtypeName(d));
+                }
+            }
+            for (BenchShape s : shapes) {
+                if (ops.contains(Op.TOP_K) && s.cols() < selection.k()) {
+                    throw new IllegalArgumentException("k must be at most every shape's row length for top-k: shape " + s
+                            + " has " + s.cols() + " columns, k is " + selection.k());
+                }
+                if (ops.contains(Op.SAMPLE) && s.cols() < selection.topK()) {
+                    throw new IllegalArgumentException("top-k must be at most every shape's row length for sample:"
+                            + " shape " + s + " has " + s.cols() + " columns, top-k is " + selection.topK());
+                }
+            }
+        }
+    }
+
+    /** True when {@code ops} hold top-k or sample, whose sweep is the logits grid. */
+    public static boolean hasSelection(List<Op> ops) {
+        return ops.contains(Op.TOP_K) || ops.contains(Op.SAMPLE);
     }
 
     /** At 1 and at all threads, the sweep's default. */
     public SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, List<Long> smallCols, long smallRows,
                      long batchBytes, long copyBytes, Timing timing, boolean quick) {
-        this(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick, null, null);
+        this(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick, null, null, null);
     }
 
     /** 1 and the processors available to the JVM (one entry on one processor). */
@@ -104,27 +135,32 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
 
     public SweepPlan withOps(List<Op> newOps) {
         return new SweepPlan(newOps, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
-                threads, shapes);
+                threads, shapes, selection);
     }
 
     public SweepPlan withDtypes(List<DType> newDtypes) {
         return new SweepPlan(ops, newDtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
-                threads, shapes);
+                threads, shapes, selection);
     }
 
     public SweepPlan withThreads(List<Integer> newThreads) {
         return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
-                newThreads, shapes);
+                newThreads, shapes, selection);
     }
 
     public SweepPlan withShapes(List<BenchShape> newShapes) {
         return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
-                threads, newShapes);
+                threads, newShapes, selection);
+    }
+
+    public SweepPlan withSelection(SelectionParams newSelection) {
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, timing, quick,
+                threads, shapes, newSelection);
     }
 
     public SweepPlan withTiming(Timing newTiming) {
         return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batchBytes, copyBytes, newTiming, quick,
-                threads, shapes);
+                threads, shapes, selection);
     }
 
     /** {@link #fitTo(long, int)} for one contender. */
@@ -149,18 +185,28 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         if (batch < MIB || copy < MIB) {
             throw new IllegalArgumentException("availableBytes must leave room for 1 MiB batches, was " + availableBytes);
         }
-        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batch, copy, timing, quick, threads, shapes);
+        return new SweepPlan(ops, dtypes, largeCols, smallCols, smallRows, batch, copy, timing, quick, threads, shapes,
+                selection);
     }
 
     /**
-     * The shapes of {@code dtype}: those of {@code --shapes} as given, else large batches first, each
-     * series by increasing row length.
+     * The shapes of {@code dtype}: those of {@code --shapes} as given; else, with top-k or sample among
+     * the ops, the logits grid ({@link #LOGITS_ROWS} x {@link #LOGITS_COLS}, {@link #CUSTOM}) for every
+     * op of the plan; else large batches first, each series by increasing row length.
      */
     public List<Case> cases(DType dtype) {
         List<Case> cases = new ArrayList<>();
         if (!shapes.isEmpty()) {
             for (BenchShape s : shapes) {
                 cases.add(new Case(s.rows() == 1 ? SMALL : CUSTOM, s));
+            }
+            return cases;
+        }
+        if (hasSelection(ops)) {
+            for (long cols : LOGITS_COLS) {
+                for (long rows : quick ? QUICK_LOGITS_ROWS : LOGITS_ROWS) {
+                    cases.add(new Case(CUSTOM, new BenchShape(rows, cols)));
+                }
             }
             return cases;
         }
@@ -179,7 +225,10 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         return dtype.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code float32} / {@code float64} (also {@code f32}, {@code fp64} and the enum names). */
+    /**
+     * Parses {@code float32} / {@code float64} / {@code bfloat16} / {@code float16} (also {@code f32},
+     * {@code fp64}, {@code bf16}, {@code fp16} and the enum names).
+     */
     public static DType parseDtype(String name) {
         if (name == null) {
             throw new IllegalArgumentException("dtype must not be null");
@@ -187,7 +236,10 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "float32", "f32", "fp32" -> DType.FLOAT32;
             case "float64", "f64", "fp64" -> DType.FLOAT64;
-            default -> throw new IllegalArgumentException("dtype must be float32 or float64, was '" + name + "'");
+            case "bfloat16", "bf16" -> DType.BFLOAT16;
+            case "float16", "f16", "fp16", "half" -> DType.FLOAT16;
+            default -> throw new IllegalArgumentException("dtype must be float32, float64, bfloat16 or float16, was '"
+                    + name + "'");
         };
     }
 

@@ -53,9 +53,21 @@ class BenchCliTest {
 
     @Test
     void badOptionsAreOneLineAndStatusTwo() {
-        Run r = Run.of("--dtypes", "float16");
+        Run r = Run.of("--dtypes", "int8");
         assertEquals(BenchCli.EXIT_ERROR, r.exit());
-        assertTrue(r.err().contains("dtype must be float32 or float64, was 'float16'"), r.err());
+        assertTrue(r.err().contains("dtype must be float32, float64, bfloat16 or float16, was 'int8'"), r.err());
+
+        r = Run.of("--ops", "top-k", "--dtypes", "bfloat16", "--backend", "scalar");
+        assertEquals(BenchCli.EXIT_ERROR, r.exit());
+        assertTrue(r.err().contains("no 16-bit kernels"), r.err());
+
+        r = Run.of("--ops", "sample", "--top-p", "1.5", "--backend", "scalar");
+        assertEquals(BenchCli.EXIT_ERROR, r.exit());
+        assertTrue(r.err().contains("topP must be in (0, 1], was 1.5"), r.err());
+
+        r = Run.of("--ops", "top-k", "--k", "100", "--shapes", "2x64", "--backend", "scalar");
+        assertEquals(BenchCli.EXIT_ERROR, r.exit());
+        assertTrue(r.err().contains("k must be at most every shape's row length"), r.err());
 
         r = Run.of("--backend", "nosuch");
         assertEquals(BenchCli.EXIT_ERROR, r.exit());

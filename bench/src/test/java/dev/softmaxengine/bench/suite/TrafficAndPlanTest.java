@@ -32,6 +32,34 @@ class TrafficAndPlanTest {
     }
 
     @Test
+    void topKWritesKValuesAndIndicesAndSampleOneIndexPerRow() {
+        BenchShape s = new BenchShape(8, 32768);
+        assertEquals(8L * 32768 * 4 + 8L * 50 * (4 + 4), Traffic.bytes(Op.TOP_K, DType.FLOAT32, s, 50));
+        assertEquals(8L * 32768 * 8 + 8L * 50 * (8 + 4), Traffic.bytes(Op.TOP_K, DType.FLOAT64, s, 50));
+        assertEquals(8L * 32768 * 4 + 8L * 4, Traffic.bytes(Op.SAMPLE, DType.FLOAT32, s));
+        assertEquals(2L * 8 * 32768 * 2, Traffic.bytes(Op.SOFTMAX, DType.BFLOAT16, s));
+        assertThrows(IllegalArgumentException.class, () -> Traffic.bytes(Op.TOP_K, DType.FLOAT32, s));
+        assertThrows(IllegalArgumentException.class, () -> Traffic.bytes(Op.TOP_K, DType.FLOAT32, s, 32769));
+    }
+
+    @Test
+    void topKAndSampleSweepTheLogitsGridForEveryOpOfThePlan() {
+        SweepPlan quick = SweepPlan.quickSweep().withOps(List.of(Op.SOFTMAX, Op.TOP_K));
+        List<BenchShape> shapes = quick.cases(DType.FLOAT32).stream().map(SweepPlan.Case::shape).toList();
+        assertEquals(List.of(new BenchShape(8, 32768), new BenchShape(512, 32768), new BenchShape(8, 131072),
+                new BenchShape(512, 131072), new BenchShape(8, 262144), new BenchShape(512, 262144)), shapes);
+        assertTrue(quick.cases(DType.FLOAT32).stream().allMatch(c -> c.batch().equals(SweepPlan.CUSTOM)));
+        assertEquals(9, SweepPlan.fullSweep().withOps(List.of(Op.SAMPLE)).cases(DType.FLOAT64).size());
+        // --shapes still wins, and the plan keeps the parameters it was given.
+        SelectionParams p = new SelectionParams(7, 0.8, 20, 0.9, 0.05, 3);
+        SweepPlan given = quick.withShapes(List.of(new BenchShape(2, 64))).withSelection(p);
+        assertEquals(List.of(new BenchShape(2, 64)), given.cases(DType.FLOAT32).stream().map(SweepPlan.Case::shape)
+                .toList());
+        assertEquals(p, given.fitTo(100 * SweepPlan.MIB).selection());
+        assertEquals(SelectionParams.DEFAULT, SweepPlan.quickSweep().selection());
+    }
+
+    @Test
     void gigabytesPerSecondIsBytesOverNanoseconds() {
         assertEquals(8.0, Traffic.gigabytesPerSecond(8_000_000, 1.0), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> Traffic.gigabytesPerSecond(1, 0));
@@ -75,16 +103,23 @@ class TrafficAndPlanTest {
         e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.ARGMAX),
                 List.of(DType.FLOAT32), List.of(8L), List.of(), 1, 1, 1, t, true));
         assertTrue(e.getMessage().startsWith("ops"), e.getMessage());
-        for (Op selection : new Op[] {Op.TOP_K, Op.SAMPLE}) {
-            e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.SOFTMAX, selection),
-                    List.of(DType.FLOAT32), List.of(8L), List.of(), 1, 1, 1, t, true));
-            assertTrue(e.getMessage().startsWith("ops") && e.getMessage().contains("top-k or sample"), e.getMessage());
-        }
+        e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.TOP_K),
+                List.of(DType.BFLOAT16), List.of(8L), List.of(), 1, 1, 1, t, true));
+        assertTrue(e.getMessage().startsWith("dtypes") && e.getMessage().contains("bfloat16"), e.getMessage());
+        SweepPlan narrow = SweepPlan.quickSweep().withOps(List.of(Op.TOP_K));
+        e = assertThrows(IllegalArgumentException.class, () -> narrow.withShapes(List.of(new BenchShape(4, 49))));
+        assertTrue(e.getMessage().startsWith("k must be at most") && e.getMessage().contains("4x49"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SelectionParams(50, 1, 0, 1.5, 0, 0));
+        assertTrue(e.getMessage().contains("topP"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SelectionParams(0, 1, 0, 1, 0, 0));
+        assertTrue(e.getMessage().startsWith("k must be >= 1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Timing(Duration.ofMillis(2), Duration.ofMillis(1),
                 Duration.ZERO, 1, 1, Duration.ZERO, Duration.ZERO));
         assertTrue(e.getMessage().startsWith("maxWarmup"), e.getMessage());
         assertEquals(DType.FLOAT64, SweepPlan.parseDtype(" FP64 "));
-        e = assertThrows(IllegalArgumentException.class, () -> SweepPlan.parseDtype("float16"));
-        assertTrue(e.getMessage().contains("float16"), e.getMessage());
+        assertEquals(DType.BFLOAT16, SweepPlan.parseDtype("bf16"));
+        assertEquals(DType.FLOAT16, SweepPlan.parseDtype("float16"));
+        e = assertThrows(IllegalArgumentException.class, () -> SweepPlan.parseDtype("int8"));
+        assertTrue(e.getMessage().contains("int8"), e.getMessage());
     }
 }
