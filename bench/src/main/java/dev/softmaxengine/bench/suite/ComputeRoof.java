@@ -1,5 +1,9 @@
 package dev.softmaxengine.bench.suite;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 import dev.softmaxengine.api.Op;
 
 /**
@@ -49,5 +53,37 @@ public record ComputeRoof(String id, String label, String dtype, int threads, in
             return Double.NaN;
         }
         return elementsPerSecond / exps * ((double) bytes / elements) / 1e9;
+    }
+
+    /** Below this fraction of linear scaling a multi-thread roof earns a note. */
+    static final double UNSCALED = 0.65;
+
+    /**
+     * A note for each roof at more threads hardly above its dtype's 1-thread roof: the exp probe is
+     * compute-bound, so on cores of its own it scales with them, and where it does not other
+     * processes held cores (measured on a 2-core machine: 1.0x at 2 threads while another build
+     * ran, 1.95x when none did), and the run's multi-thread figures say as much about that load as
+     * about the kernels.
+     *
+     * @param roofs the run's roofs
+     * @return the notes, none when every roof scales
+     */
+    public static List<String> unscaledNotes(List<ComputeRoof> roofs) {
+        List<String> notes = new ArrayList<>();
+        for (ComputeRoof one : roofs) {
+            if (one.threads() != 1) {
+                continue;
+            }
+            for (ComputeRoof more : roofs) {
+                double scale = more.elementsPerSecond() / one.elementsPerSecond();
+                if (more.dtype().equals(one.dtype()) && more.threads() > 1 && scale < UNSCALED * more.threads()) {
+                    notes.add(String.format(Locale.ROOT, "the %s exp roof at %d threads is %.2fx the 1-thread one:"
+                            + " other processes were using cores, so the run's %d-thread figures are not the"
+                            + " kernels' alone (run it on an otherwise idle machine)", more.dtype(), more.threads(),
+                            scale, more.threads()));
+                }
+            }
+        }
+        return notes;
     }
 }

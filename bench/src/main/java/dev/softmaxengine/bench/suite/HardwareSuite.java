@@ -109,6 +109,7 @@ public final class HardwareSuite {
                 ceilings.add(CpuCopy.measure(p.copyBytes(), t, Timing.CEILING));
             }
             measureRoofs();
+            notes.addAll(ComputeRoof.unscaledNotes(roofs));
             for (Contender c : contenders) {
                 if (!c.onHost()) {
                     measureDeviceCopy(c);

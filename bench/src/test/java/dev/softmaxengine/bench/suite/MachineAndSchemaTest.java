@@ -111,6 +111,24 @@ class MachineAndSchemaTest {
     }
 
     @Test
+    void aMultiThreadRoofThatDoesNotScaleEarnsANote() {
+        Samples oneMs = new Samples(Samples.HOST_CLOCK, 3, 1, 1.0, 1.0, 1.0);
+        ComputeRoof one = ComputeRoof.of("float32", 1, 16, 1_000_000L, oneMs);
+        // Twice the exps in the same time: scales 2x, no note.
+        ComputeRoof scaled = ComputeRoof.of("float32", 2, 16, 2_000_000L, oneMs);
+        assertEquals(List.of(), ComputeRoof.unscaledNotes(List.of(one, scaled)));
+        // Twice the exps in twice the time: 1.0x, as when another process holds a core.
+        ComputeRoof loaded = ComputeRoof.of("float32", 2, 16, 2_000_000L,
+                new Samples(Samples.HOST_CLOCK, 3, 1, 2.0, 2.0, 2.0));
+        List<String> notes = ComputeRoof.unscaledNotes(List.of(one, loaded));
+        assertEquals(1, notes.size(), notes.toString());
+        assertTrue(notes.get(0).contains("float32 exp roof at 2 threads is 1.00x"), notes.get(0));
+        // Another dtype's roofs are not compared with float32's.
+        ComputeRoof doubles = ComputeRoof.of("float64", 2, 8, 1_000_000L, oneMs);
+        assertEquals(List.of(), ComputeRoof.unscaledNotes(List.of(one, doubles)));
+    }
+
+    @Test
     void aSchemaOneFileIsMigrated(@TempDir Path dir) throws IOException {
         Path old = dir.resolve("old.json");
         Files.writeString(old, """
