@@ -604,7 +604,7 @@ final class DoubleSegmentRows implements RowKernels {
             if (g.finish == RECIPROCALS) {
                 DoubleVector.broadcast(S, 1).div(DoubleVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
             } else if (g.finish == LOGS) {
-                DoubleVector.fromArray(S, a, o).lanewise(VectorOperators.LOG).intoArray(g.factor, o / L);
+                VectorMath.log(DoubleVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
             } else {
                 for (int t = 0, j = o / L; t < L && j < g.rows; t++, j++) {
                     g.sum[j] = a[o + t];

@@ -622,7 +622,7 @@ final class FloatSegmentRows implements RowKernels {
             if (g.finish == RECIPROCALS) {
                 FloatVector.broadcast(S, 1).div(FloatVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
             } else if (g.finish == LOGS) {
-                FloatVector.fromArray(S, a, o).lanewise(VectorOperators.LOG).intoArray(g.factor, o / L);
+                VectorMath.log(FloatVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
             } else {
                 for (int t = 0, j = o / L; t < L && j < g.rows; t++, j++) {
                     g.sum[j] = a[o + t];

@@ -2,6 +2,8 @@ package dev.softmaxengine.simd;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -197,6 +199,53 @@ final class VectorMath {
     }
 
     // fdlibm e_log.c and e_logf.c.
+    /**
+     * log of each lane for the positive normal numbers that sums of exps are (NaN stays NaN; other
+     * lanes, zero, subnormal, negative or infinite, give no meaningful result). Not {@code
+     * lanewise(LOG)}: an SVML call under C2 and StrictMath in the Java fallback, which differ in
+     * the last bit, so results would change with the JIT tier. x = 2^k m with m in [sqrt(1/2),
+     * sqrt(2)) from the bits, then log(m) as in {@link #log1p(DoubleVector)} (fdlibm's {@code
+     * e_log.c}): under 1 ulp.
+     */
+    static DoubleVector log(DoubleVector x) {
+        LongVector bits = x.reinterpretAsLongs();
+        DoubleVector m = bits.and(0x000FFFFFFFFFFFFFL).or(0x3FF0000000000000L).reinterpretAsDoubles();
+        DoubleVector k = (DoubleVector) bits.lanewise(VectorOperators.LSHR, 52).sub(1023L)
+                .convert(VectorOperators.L2D, 0);
+        VectorMask<Double> halve = m.compare(VectorOperators.GT, D_SQRT2);
+        m = m.blend(m.mul(0.5), halve);
+        k = k.blend(k.add(1.0), halve);
+        DoubleVector f = m.sub(1.0);
+        DoubleVector s = f.div(f.add(2.0));
+        DoubleVector z = s.mul(s);
+        DoubleVector w = z.mul(z);
+        DoubleVector t1 = w.fma(w.fma(D_LG6, D_LG4), w.broadcast(D_LG2)).mul(w);
+        DoubleVector t2 = w.fma(w.fma(w.fma(D_LG7, D_LG5), w.broadcast(D_LG3)), w.broadcast(D_LG1)).mul(z);
+        DoubleVector hfsq = f.mul(f).mul(0.5);
+        DoubleVector log = k.mul(D_LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(D_LN2_LO))).sub(f));
+        return log.blend(x, x.compare(VectorOperators.NE, x));
+    }
+
+    /** {@link #log(DoubleVector)} in float32, with fdlibm's {@code e_logf.c}: about 1 ulp. */
+    static FloatVector log(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();
+        FloatVector k = (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(127)
+                .convert(VectorOperators.I2F, 0);
+        VectorMask<Float> halve = m.compare(VectorOperators.GT, F_SQRT2);
+        m = m.blend(m.mul(0.5f), halve);
+        k = k.blend(k.add(1f), halve);
+        FloatVector f = m.sub(1f);
+        FloatVector s = f.div(f.add(2f));
+        FloatVector z = s.mul(s);
+        FloatVector w = z.mul(z);
+        FloatVector t1 = w.fma(F_LG4, F_LG2).mul(w);
+        FloatVector t2 = w.fma(F_LG3, F_LG1).mul(z);
+        FloatVector hfsq = f.mul(f).mul(0.5f);
+        FloatVector log = k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
+        return log.blend(x, x.compare(VectorOperators.NE, x));
+    }
+
     private static final double D_SQRT2 = 1.4142135623730951;
     private static final double D_LG1 = 6.666666666666735130e-01;
     private static final double D_LG2 = 3.999999999940941908e-01;

@@ -59,6 +59,53 @@ class VectorMathTest {
     }
 
     @Test
+    void logsAreWithinOneUlpOnSumsOfExps() {
+        // Sums of exps lie in [1, columns]: every 13th float in [1, 2^20], and doubles over the same range.
+        float[] xs = new float[FloatRows.L];
+        float[] ys = new float[FloatRows.L];
+        double worst = 0;
+        int n = 0;
+        for (int bits = Float.floatToRawIntBits(1f); bits <= Float.floatToRawIntBits(0x1p20f); bits += 13) {
+            xs[n++] = Float.intBitsToFloat(bits);
+            if (n == xs.length) {
+                VectorMath.log(FloatVector.fromArray(FloatRows.S, xs, 0)).intoArray(ys, 0);
+                for (int i = 0; i < n; i++) {
+                    double want = Math.log(xs[i]);
+                    worst = Math.max(worst, Math.abs(ys[i] - want) / Math.ulp((float) want));
+                }
+                n = 0;
+            }
+        }
+        assertTrue(worst <= 1.0, "float log max error " + worst + " ulp");
+        double[] dx = new double[DoubleRows.L];
+        double[] dy = new double[DoubleRows.L];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        double dworst = 0;
+        for (int t = 0; t < 1_000_000 / dx.length; t++) {
+            for (int i = 0; i < dx.length; i++) {
+                dx[i] = Math.pow(2, rnd.nextDouble(0, 20));
+            }
+            VectorMath.log(DoubleVector.fromArray(DoubleRows.S, dx, 0)).intoArray(dy, 0);
+            for (int i = 0; i < dx.length; i++) {
+                double want = Math.log(dx[i]);
+                dworst = Math.max(dworst, Math.abs(dy[i] - want) / Math.ulp(want));
+            }
+        }
+        assertTrue(dworst <= 1.0, "double log max error " + dworst + " ulp");
+        // log(1) is exactly 0 and NaN stays NaN.
+        xs[0] = 1f;
+        xs[1] = Float.NaN;
+        VectorMath.log(FloatVector.fromArray(FloatRows.S, xs, 0)).intoArray(ys, 0);
+        assertEquals(0f, ys[0]);
+        assertTrue(Float.isNaN(ys[1]));
+        dx[0] = 1;
+        dx[1] = Double.NaN;
+        VectorMath.log(DoubleVector.fromArray(DoubleRows.S, dx, 0)).intoArray(dy, 0);
+        assertEquals(0.0, dy[0]);
+        assertTrue(Double.isNaN(dy[1]));
+    }
+
+    @Test
     void specialValues() {
         float[] x = new float[FloatRows.L];
         float[] y = new float[FloatRows.L];
