@@ -167,15 +167,7 @@ final class VectorMath {
         DoubleVector u = e.add(1.0);
         VectorMask<Double> halve = u.compare(VectorOperators.GT, D_SQRT2);
         DoubleVector m = u.blend(u.mul(0.5), halve);
-        DoubleVector k = e.broadcast(0).blend(1.0, halve);
-        DoubleVector f = m.sub(1.0);
-        DoubleVector s = f.div(f.add(2.0));
-        DoubleVector z = s.mul(s);
-        DoubleVector w = z.mul(z);
-        DoubleVector t1 = w.fma(w.fma(D_LG6, D_LG4), w.broadcast(D_LG2)).mul(w);
-        DoubleVector t2 = w.fma(w.fma(w.fma(D_LG7, D_LG5), w.broadcast(D_LG3)), w.broadcast(D_LG1)).mul(z);
-        DoubleVector hfsq = f.mul(f).mul(0.5);
-        DoubleVector logU = k.mul(D_LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(D_LN2_LO))).sub(f));
+        DoubleVector logU = logReduced(m.sub(1.0), e.broadcast(0).blend(1.0, halve));
         DoubleVector um1 = u.sub(1.0);
         return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
@@ -185,15 +177,7 @@ final class VectorMath {
         FloatVector u = e.add(1f);
         VectorMask<Float> halve = u.compare(VectorOperators.GT, F_SQRT2);
         FloatVector m = u.blend(u.mul(0.5f), halve);
-        FloatVector k = e.broadcast(0).blend(1f, halve);
-        FloatVector f = m.sub(1f);
-        FloatVector s = f.div(f.add(2f));
-        FloatVector z = s.mul(s);
-        FloatVector w = z.mul(z);
-        FloatVector t1 = w.fma(F_LG4, F_LG2).mul(w);
-        FloatVector t2 = w.fma(F_LG3, F_LG1).mul(z);
-        FloatVector hfsq = f.mul(f).mul(0.5f);
-        FloatVector logU = k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
+        FloatVector logU = logReduced(m.sub(1f), e.broadcast(0).blend(1f, halve));
         FloatVector um1 = u.sub(1f);
         return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
@@ -214,16 +198,18 @@ final class VectorMath {
                 .convert(VectorOperators.L2D, 0);
         VectorMask<Double> halve = m.compare(VectorOperators.GT, D_SQRT2);
         m = m.blend(m.mul(0.5), halve);
-        k = k.blend(k.add(1.0), halve);
-        DoubleVector f = m.sub(1.0);
+        return logReduced(m.sub(1.0), k.blend(k.add(1.0), halve)).blend(x, x.compare(VectorOperators.NE, x));
+    }
+
+    /** log(2^k (1 + f)) for f = m - 1, m in [sqrt(1/2), sqrt(2)]: fdlibm's {@code e_log.c} core. */
+    private static DoubleVector logReduced(DoubleVector f, DoubleVector k) {
         DoubleVector s = f.div(f.add(2.0));
         DoubleVector z = s.mul(s);
         DoubleVector w = z.mul(z);
         DoubleVector t1 = w.fma(w.fma(D_LG6, D_LG4), w.broadcast(D_LG2)).mul(w);
         DoubleVector t2 = w.fma(w.fma(w.fma(D_LG7, D_LG5), w.broadcast(D_LG3)), w.broadcast(D_LG1)).mul(z);
         DoubleVector hfsq = f.mul(f).mul(0.5);
-        DoubleVector log = k.mul(D_LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(D_LN2_LO))).sub(f));
-        return log.blend(x, x.compare(VectorOperators.NE, x));
+        return k.mul(D_LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(D_LN2_LO))).sub(f));
     }
 
     /** {@link #log(DoubleVector)} in float32, with fdlibm's {@code e_logf.c}: about 1 ulp. */
@@ -234,16 +220,18 @@ final class VectorMath {
                 .convert(VectorOperators.I2F, 0);
         VectorMask<Float> halve = m.compare(VectorOperators.GT, F_SQRT2);
         m = m.blend(m.mul(0.5f), halve);
-        k = k.blend(k.add(1f), halve);
-        FloatVector f = m.sub(1f);
+        return logReduced(m.sub(1f), k.blend(k.add(1f), halve)).blend(x, x.compare(VectorOperators.NE, x));
+    }
+
+    /** {@link #logReduced(DoubleVector, DoubleVector)} in float32: fdlibm's {@code e_logf.c} core. */
+    private static FloatVector logReduced(FloatVector f, FloatVector k) {
         FloatVector s = f.div(f.add(2f));
         FloatVector z = s.mul(s);
         FloatVector w = z.mul(z);
         FloatVector t1 = w.fma(F_LG4, F_LG2).mul(w);
         FloatVector t2 = w.fma(F_LG3, F_LG1).mul(z);
         FloatVector hfsq = f.mul(f).mul(0.5f);
-        FloatVector log = k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
-        return log.blend(x, x.compare(VectorOperators.NE, x));
+        return k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
     }
 
     private static final double D_SQRT2 = 1.4142135623730951;
