@@ -848,6 +848,7 @@ final class FloatRows implements RowKernels {
         return total;
     }
 
+
     /**
      * {@link #rowExpSum} that meanwhile takes the max of the row of n at {@code next} (whose whole
      * vectors must lie in {@code in} too) into nextMax[at], so that the next row's loads overlap
@@ -869,8 +870,7 @@ final class FloatRows implements RowKernels {
                 FloatVector v = ld(in, next + i);
                 VectorMask<Float> up = v.compare(VectorOperators.GT, m);
                 if (i + L > end) {
-                    // The row's ragged last vector: the same exp (a second exp call would cost the
-                    // budget), its lanes past the row dropped.
+                    // As in rowExpSum.
                     VectorMask<Float> k = S.indexInRange(i, end);
                     e = e.blend(0, k.not());
                     up = up.and(k);
