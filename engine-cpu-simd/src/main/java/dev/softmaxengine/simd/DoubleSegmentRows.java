@@ -685,22 +685,8 @@ final class DoubleSegmentRows implements RowKernels {
         g.finish = op == RowOp.SOFTMAX ? RECIPROCALS : op == RowOp.LOG_SOFTMAX ? LOGS : SUMS;
         maxAndSums(g);
         switch (op) {
-            case SOFTMAX -> {
-                if (g.n > SHORT_ROW) {
-                    for (int j = 0; j < g.rows; j++) {
-                        g.factor[j] = (double) (1.0 / g.sum[j]);
-                    }
-                }
-                runPass(SCALE, g);
-            }
-            case LOG_SOFTMAX -> {
-                if (g.n > SHORT_ROW) {
-                    for (int j = 0; j < g.rows; j++) {
-                        g.factor[j] = (double) Math.log(g.sum[j]);
-                    }
-                }
-                runPass(LOG_NORMALIZE, g);
-            }
+            case SOFTMAX -> runPass(SCALE, g);
+            case LOG_SOFTMAX -> runPass(LOG_NORMALIZE, g);
             case LOG_SUM_EXP -> {
                 for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
                     double max = g.max[j];
@@ -743,7 +729,7 @@ final class DoubleSegmentRows implements RowKernels {
         }
     }
 
-    /** g.max and g.sum of g's rows, the exps into out when g.store. */
+    /** g.max and g.sum of g's rows (g.factor instead, by g.finish), the exps into out when g.store. */
     private static void maxAndSums(Group g) {
         if (g.n <= SHORT_ROW) {
             invoke(MAX + SHORT, g);
@@ -755,6 +741,16 @@ final class DoubleSegmentRows implements RowKernels {
         invoke(MAX, g);
         invoke(EXP, g);
         reduceSums(g);
+        // Long rows' factors in fp64, a row at a time: one division or log a row of many elements.
+        if (g.finish == RECIPROCALS) {
+            for (int j = 0; j < g.rows; j++) {
+                g.factor[j] = (double) (1.0 / g.sum[j]);
+            }
+        } else if (g.finish == LOGS) {
+            for (int j = 0; j < g.rows; j++) {
+                g.factor[j] = (double) Math.log(g.sum[j]);
+            }
+        }
     }
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */

@@ -428,7 +428,7 @@ final class FloatSegmentRows implements RowKernels {
     private static final int SUMS = 0;
     private static final int RECIPROCALS = 1;
     private static final int LOGS = 2;
-    /** Softmax or log-softmax of short rows in one pass a row (float32: the sum fits the root's budget). */
+    /** {@link #oneVectorSoftmaxPass} and {@link #expAheadPass}, float32 only. */
     private static final int ONE_VECTOR_SOFTMAX = 10;
     private static final int EXP_AHEAD = 11;
     /** Index of a pass's short-row twin in {@link #PASSES}. */
@@ -728,22 +728,8 @@ final class FloatSegmentRows implements RowKernels {
         g.finish = op == RowOp.SOFTMAX ? RECIPROCALS : op == RowOp.LOG_SOFTMAX ? LOGS : SUMS;
         maxAndSums(g);
         switch (op) {
-            case SOFTMAX -> {
-                if (g.n > SHORT_ROW) {
-                    for (int j = 0; j < g.rows; j++) {
-                        g.factor[j] = (float) (1.0 / g.sum[j]);
-                    }
-                }
-                runPass(SCALE, g);
-            }
-            case LOG_SOFTMAX -> {
-                if (g.n > SHORT_ROW) {
-                    for (int j = 0; j < g.rows; j++) {
-                        g.factor[j] = (float) Math.log(g.sum[j]);
-                    }
-                }
-                runPass(LOG_NORMALIZE, g);
-            }
+            case SOFTMAX -> runPass(SCALE, g);
+            case LOG_SOFTMAX -> runPass(LOG_NORMALIZE, g);
             case LOG_SUM_EXP -> {
                 for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
                     float max = g.max[j];
@@ -786,7 +772,7 @@ final class FloatSegmentRows implements RowKernels {
         }
     }
 
-    /** g.max and g.sum of g's rows, the exps into out when g.store. */
+    /** g.max and g.sum of g's rows (g.factor instead, by g.finish), the exps into out when g.store. */
     private static void maxAndSums(Group g) {
         if (g.n <= SHORT_ROW) {
             invoke(MAX + SHORT, g);
@@ -804,6 +790,16 @@ final class FloatSegmentRows implements RowKernels {
         }
         invoke(g.ahead > 0 ? EXP_AHEAD : EXP, g);
         g.maxReady = g.ahead > 0;
+        // Long rows' factors in fp64, a row at a time: one division or log a row of many elements.
+        if (g.finish == RECIPROCALS) {
+            for (int j = 0; j < g.rows; j++) {
+                g.factor[j] = (float) (1.0 / g.sum[j]);
+            }
+        } else if (g.finish == LOGS) {
+            for (int j = 0; j < g.rows; j++) {
+                g.factor[j] = (float) Math.log(g.sum[j]);
+            }
+        }
     }
 
     /** Max of the row, ignoring NaN; -inf for an empty or all-NaN row. Four accumulators: compare and blend chain. */

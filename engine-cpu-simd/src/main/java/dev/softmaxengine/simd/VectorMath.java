@@ -182,7 +182,6 @@ final class VectorMath {
         return logU.mul(e.div(um1)).blend(e, um1.compare(VectorOperators.EQ, 0));
     }
 
-    // fdlibm e_log.c and e_logf.c.
     /**
      * log of each lane for the positive normal numbers that sums of exps are (NaN stays NaN; other
      * lanes, zero, subnormal, negative or infinite, give no meaningful result). Not {@code
@@ -234,6 +233,7 @@ final class VectorMath {
         return k.mul(F_LN2_HI_LOG).sub(hfsq.sub(s.mul(hfsq.add(t1.add(t2))).add(k.mul(F_LN2_LO_LOG))).sub(f));
     }
 
+    // fdlibm e_log.c and e_logf.c.
     private static final double D_SQRT2 = 1.4142135623730951;
     private static final double D_LG1 = 6.666666666666735130e-01;
     private static final double D_LG2 = 3.999999999940941908e-01;
