@@ -261,11 +261,7 @@ final class VectorSelection {
             worst = valueOf(heap[0]);
         }
         for (; i < n; i++) {
-            long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
-            if (e > heap[0]) {
-                heap[0] = e;
-                siftDown(heap, k);
-            }
+            offerOne(in, base, i, heap, k);
         }
         // Popping the worst first fills the result from the back.
         for (int j = k - 1; j >= 0; j--) {
@@ -278,12 +274,16 @@ final class VectorSelection {
     /** Offers the entries {@code from + j} for the set bits {@code j} of {@code lanes} to the heap, in index order. */
     private static void offer(MemorySegment in, long base, int from, long lanes, long[] heap, int k) {
         for (long bits = lanes; bits != 0; bits &= bits - 1) {
-            int i = from + Long.numberOfTrailingZeros(bits);
-            long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
-            if (e > heap[0]) {
-                heap[0] = e;
-                siftDown(heap, k);
-            }
+            offerOne(in, base, from + Long.numberOfTrailingZeros(bits), heap, k);
+        }
+    }
+
+    /** Entry {@code i} of the row at {@code base} into the heap if it beats the worst kept. */
+    private static void offerOne(MemorySegment in, long base, int i, long[] heap, int k) {
+        long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
+        if (e > heap[0]) {
+            heap[0] = e;
+            siftDown(heap, k);
         }
     }
 
