@@ -10,10 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Expands Rows.java.template into the four row-kernel classes (float / double over arrays / native
- * segments), after the JDK's Spp: {@code $key$} is replaced by the class's value of key, and
+ * Expands Rows.java.template into the row-kernel classes (float / double over arrays / native
+ * segments, and bfloat16 over native segments), after the JDK's Spp: {@code $key$} is replaced by the class's value of key, and
  * lines {@code #if[key]}, {@code #else[key]}, {@code #end[key]} keep or drop what they enclose.
- * Keys that are flags: {@code float}, {@code double}, {@code array}, {@code segment}.
+ * Keys that are flags: {@code float}, {@code double}, {@code array}, {@code segment}, {@code bf16}.
  *
  * <pre>
  * java engine-cpu-simd/src/template/Spp.java --write   # regenerate after editing the template
@@ -25,7 +25,7 @@ public final class Spp {
     private static final Path TEMPLATE = MODULE.resolve("src/template/Rows.java.template");
     private static final Path OUT = MODULE.resolve("src/main/java/dev/softmaxengine/simd");
     private static final Pattern KEY = Pattern.compile("\\$([A-Za-z]+)\\$");
-    private static final Pattern DIRECTIVE = Pattern.compile("^\\s*#(if|else|end)\\[([a-z]+)]\\s*$");
+    private static final Pattern DIRECTIVE = Pattern.compile("^\\s*#(if|else|end)\\[([a-z0-9]+)]\\s*$");
 
     record Variant(String className, Set<String> flags, Map<String, String> keys) {
     }
@@ -44,12 +44,26 @@ public final class Spp {
                         Map.entry("Type", box),
                         Map.entry("Vector", box + "Vector"),
                         Map.entry("buf", array ? type + "[]" : "MemorySegment"),
+                        Map.entry("xbuf", array ? type + "[]" : "MemorySegment"),
                         Map.entry("dtype", f32 ? "float32" : "float64"),
                         Map.entry("DTYPE", f32 ? "F32" : "F64"),
                         Map.entry("BYTES", box + ".BYTES"),
                         Map.entry("storage", array ? "arrays" : "native segments"))));
             }
         }
+        // bfloat16 storage computed in float32: the float32 passes over converting loads and stores.
+        v.add(new Variant("BFloat16SegmentRows", Set.of("float", "segment", "bf16"), Map.ofEntries(
+                Map.entry("Class", "BFloat16SegmentRows"),
+                Map.entry("ArrayClass", "FloatRows"),
+                Map.entry("type", "float"),
+                Map.entry("Type", "Float"),
+                Map.entry("Vector", "FloatVector"),
+                Map.entry("buf", "MemorySegment"),
+                Map.entry("xbuf", "float[]"),
+                Map.entry("dtype", "bfloat16"),
+                Map.entry("DTYPE", "I16"),
+                Map.entry("BYTES", "Short.BYTES"),
+                Map.entry("storage", "native segments"))));
         return v;
     }
 
@@ -133,6 +147,6 @@ public final class Spp {
                     + "/src/template/Spp.java --write");
             System.exit(1);
         }
-        System.out.println("Spp: " + (write ? "wrote" : "checked") + " 4 row-kernel classes from " + TEMPLATE);
+        System.out.println("Spp: " + (write ? "wrote" : "checked") + " " + variants().size() + " row-kernel classes from " + TEMPLATE);
     }
 }

@@ -333,6 +333,11 @@ final class DoubleRows implements RowKernels {
         }
     }
 
+    /** Where g's exp pass leaves the exps for its scale pass (out itself, but for bfloat16). */
+    private static double[] exps(Group g) {
+        return g.out;
+    }
+
     /**
      * The passes over a group's rows, by index into {@link #PASSES}. Each is called through a
      * method handle read from an array, which C2 never inlines (its receiver is not a constant),
@@ -469,9 +474,9 @@ final class DoubleRows implements RowKernels {
                 // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
                 // which a masked store does not give.
                 if (g.store && i + L <= n) {
-                    st(e, g.out, b + i);
+                    st(e, exps(g), b + i);
                 } else if (g.store) {
-                    st(e, g.out, b + i, k);
+                    st(e, exps(g), b + i, k);
                 }
                 s = s.add(e);
             }
@@ -563,7 +568,7 @@ final class DoubleRows implements RowKernels {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             DoubleVector f = DoubleVector.broadcast(S, g.factor[j]);
             for (int i = 0; i < g.n; i += L) {
-                DoubleVector y = ld(g.out, b + i).mul(f);
+                DoubleVector y = ld(exps(g), b + i).mul(f);
                 if (i + L <= g.n) {
                     st(y, g.out, b + i);
                 } else {
@@ -792,13 +797,14 @@ final class DoubleRows implements RowKernels {
 
     /** out = out * scale over a row whose whole vectors lie inside out. */
     static void rowScale(double[] out, int base, int n, double scale) {
+        double[] exps = out;
         DoubleVector f = DoubleVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            st(ld(out, base + i).mul(f), out, base + i);
+            st(ld(exps, base + i).mul(f), out, base + i);
         }
         if (i < n) {
-            st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
+            st(ld(exps, base + i).mul(f), out, base + i, S.indexInRange(i, n));
         }
     }
 

@@ -89,7 +89,7 @@ final class DoubleSegmentRows implements RowKernels {
         v.reinterpretAsBytes().intoMemorySegment(a, (long) i * Double.BYTES, LE, VectorMask.fromLong(BYTE_LANES, bytes));
     }
 
-    private static void set(MemorySegment a, int i, double v) {
+    private static void set(MemorySegment a, long i, double v) {
         a.setAtIndex(Tensor.F64, i, v);
     }
 
@@ -102,14 +102,15 @@ final class DoubleSegmentRows implements RowKernels {
     }
 
     /** a[from, from + count) into stage[0, count). */
-    private static void copyOut(MemorySegment a, int from, double[] stage, int count) {
-        MemorySegment.copy(a, Tensor.F64, (long) from * Double.BYTES, stage, 0, count);
+    private static void copyOut(MemorySegment a, long from, double[] stage, int count) {
+        MemorySegment.copy(a, Tensor.F64, from * Double.BYTES, stage, 0, count);
     }
 
     /** stage[0, count) into a[from, from + count). */
-    private static void copyIn(double[] stage, MemorySegment a, int from, int count) {
-        MemorySegment.copy(stage, 0, a, Tensor.F64, (long) from * Double.BYTES, count);
+    private static void copyIn(double[] stage, MemorySegment a, long from, int count) {
+        MemorySegment.copy(stage, 0, a, Tensor.F64, from * Double.BYTES, count);
     }
+
 
     /** Rows per slice: as many as fit in CHUNK elements, at least one. */
     private static long rowsPerSlice(int n) {
@@ -160,7 +161,7 @@ final class DoubleSegmentRows implements RowKernels {
 
     /** A reduced output: out[index] = v. */
     private static void putReduced(OpRequest r, long index, double v) {
-        r.out().asHostSegment().setAtIndex(Tensor.F64, index, (double) v);
+        set(r.out().asHostSegment(), index, (double) v);
     }
 
     @Override
@@ -387,6 +388,11 @@ final class DoubleSegmentRows implements RowKernels {
         }
     }
 
+    /** Where g's exp pass leaves the exps for its scale pass (out itself, but for bfloat16). */
+    private static MemorySegment exps(Group g) {
+        return g.out;
+    }
+
     /**
      * The passes over a group's rows, by index into {@link #PASSES}. Each is called through a
      * method handle read from an array, which C2 never inlines (its receiver is not a constant),
@@ -523,9 +529,9 @@ final class DoubleSegmentRows implements RowKernels {
                 // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
                 // which a masked store does not give.
                 if (g.store && i + L <= n) {
-                    st(e, g.out, b + i);
+                    st(e, exps(g), b + i);
                 } else if (g.store) {
-                    st(e, g.out, b + i, k);
+                    st(e, exps(g), b + i, k);
                 }
                 s = s.add(e);
             }
@@ -617,7 +623,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             DoubleVector f = DoubleVector.broadcast(S, g.factor[j]);
             for (int i = 0; i < g.n; i += L) {
-                DoubleVector y = ld(g.out, b + i).mul(f);
+                DoubleVector y = ld(exps(g), b + i).mul(f);
                 if (i + L <= g.n) {
                     st(y, g.out, b + i);
                 } else {
@@ -846,13 +852,14 @@ final class DoubleSegmentRows implements RowKernels {
 
     /** out = out * scale over a row whose whole vectors lie inside out. */
     static void rowScale(MemorySegment out, int base, int n, double scale) {
+        MemorySegment exps = out;
         DoubleVector f = DoubleVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            st(ld(out, base + i).mul(f), out, base + i);
+            st(ld(exps, base + i).mul(f), out, base + i);
         }
         if (i < n) {
-            st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
+            st(ld(exps, base + i).mul(f), out, base + i, S.indexInRange(i, n));
         }
     }
 
@@ -1040,7 +1047,7 @@ final class DoubleSegmentRows implements RowKernels {
     /** Copies slab o of in into the stage (plus room for {@code extra} elements after it). */
     private static double[] stage(OpRequest r, long o, int slab, int extra, DoubleRows.Scratch s) {
         double[] a = s.stage(slab + extra);
-        MemorySegment.copy(r.in().asHostSegment(), Tensor.F64, o * slab * Double.BYTES, a, 0, slab);
+        copyOut(r.in().asHostSegment(), o * slab, a, slab);
         return a;
     }
 
@@ -1054,7 +1061,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, 0, s);
             DoubleRows.softmaxTiles(a, a, 0, n, inner, 0, tiles(r), invT, log, s);
-            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F64, o * slab * Double.BYTES, slab);
+            copyIn(a, r.out().asHostSegment(), o * slab, slab);
         }
     }
 
@@ -1067,7 +1074,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, inner, s);
             DoubleRows.logSumExpTiles(a, a, 0, n, inner, 0, tiles(r), slab, s);
-            MemorySegment.copy(a, slab, r.out().asHostSegment(), Tensor.F64, o * inner * Double.BYTES, inner);
+            copyIn(java.util.Arrays.copyOfRange(a, slab, slab + inner), r.out().asHostSegment(), o * inner, inner);
         }
     }
 
@@ -1092,7 +1099,7 @@ final class DoubleSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             double[] a = stage(r, o, slab, 0, s);
             DoubleRows.hardmaxTiles(a, a, 0, n, inner, 0, tiles(r), s);
-            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F64, o * slab * Double.BYTES, slab);
+            copyIn(a, r.out().asHostSegment(), o * slab, slab);
         }
     }
 }

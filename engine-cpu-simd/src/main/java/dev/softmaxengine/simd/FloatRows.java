@@ -346,6 +346,11 @@ final class FloatRows implements RowKernels {
         }
     }
 
+    /** Where g's exp pass leaves the exps for its scale pass (out itself, but for bfloat16). */
+    private static float[] exps(Group g) {
+        return g.out;
+    }
+
     /**
      * The passes over a group's rows, by index into {@link #PASSES}. Each is called through a
      * method handle read from an array, which C2 never inlines (its receiver is not a constant),
@@ -432,14 +437,14 @@ final class FloatRows implements RowKernels {
         int next = g.base + g.rows * g.n;
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             // A row without a next to read reads itself again (from L1): no branch in the loop.
-            g.sum[j] = rowExpSumAhead(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store,
+            g.sum[j] = rowExpSumAhead(g.in, g.store ? exps(g) : null, b, g.n, g.max[j], g.invT, g.store,
                     j < g.ahead ? next + j * g.n : b, g.nextMax, j);
         }
     }
 
     private static void expPass(Group g) {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            g.sum[j] = rowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store);
+            g.sum[j] = rowExpSum(g.in, g.store ? exps(g) : null, b, g.n, g.max[j], g.invT, g.store);
         }
     }
 
@@ -487,9 +492,9 @@ final class FloatRows implements RowKernels {
                 // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
                 // which a masked store does not give.
                 if (g.store && i + L <= n) {
-                    st(e, g.out, b + i);
+                    st(e, exps(g), b + i);
                 } else if (g.store) {
-                    st(e, g.out, b + i, k);
+                    st(e, exps(g), b + i, k);
                 }
                 s = s.add(e);
             }
@@ -581,7 +586,7 @@ final class FloatRows implements RowKernels {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             FloatVector f = FloatVector.broadcast(S, g.factor[j]);
             for (int i = 0; i < g.n; i += L) {
-                FloatVector y = ld(g.out, b + i).mul(f);
+                FloatVector y = ld(exps(g), b + i).mul(f);
                 if (i + L <= g.n) {
                     st(y, g.out, b + i);
                 } else {
@@ -888,13 +893,14 @@ final class FloatRows implements RowKernels {
 
     /** out = out * scale over a row whose whole vectors lie inside out. */
     static void rowScale(float[] out, int base, int n, float scale) {
+        float[] exps = out;
         FloatVector f = FloatVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            st(ld(out, base + i).mul(f), out, base + i);
+            st(ld(exps, base + i).mul(f), out, base + i);
         }
         if (i < n) {
-            st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
+            st(ld(exps, base + i).mul(f), out, base + i, S.indexInRange(i, n));
         }
     }
 

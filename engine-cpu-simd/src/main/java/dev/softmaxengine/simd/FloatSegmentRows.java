@@ -97,7 +97,7 @@ final class FloatSegmentRows implements RowKernels {
         v.reinterpretAsBytes().intoMemorySegment(a, (long) i * Float.BYTES, LE, VectorMask.fromLong(BYTE_LANES, bytes));
     }
 
-    private static void set(MemorySegment a, int i, float v) {
+    private static void set(MemorySegment a, long i, float v) {
         a.setAtIndex(Tensor.F32, i, v);
     }
 
@@ -110,14 +110,15 @@ final class FloatSegmentRows implements RowKernels {
     }
 
     /** a[from, from + count) into stage[0, count). */
-    private static void copyOut(MemorySegment a, int from, float[] stage, int count) {
-        MemorySegment.copy(a, Tensor.F32, (long) from * Float.BYTES, stage, 0, count);
+    private static void copyOut(MemorySegment a, long from, float[] stage, int count) {
+        MemorySegment.copy(a, Tensor.F32, from * Float.BYTES, stage, 0, count);
     }
 
     /** stage[0, count) into a[from, from + count). */
-    private static void copyIn(float[] stage, MemorySegment a, int from, int count) {
-        MemorySegment.copy(stage, 0, a, Tensor.F32, (long) from * Float.BYTES, count);
+    private static void copyIn(float[] stage, MemorySegment a, long from, int count) {
+        MemorySegment.copy(stage, 0, a, Tensor.F32, from * Float.BYTES, count);
     }
+
 
     /** Rows per slice: as many as fit in CHUNK elements, at least one. */
     private static long rowsPerSlice(int n) {
@@ -168,7 +169,7 @@ final class FloatSegmentRows implements RowKernels {
 
     /** A reduced output: out[index] = v. */
     private static void putReduced(OpRequest r, long index, double v) {
-        r.out().asHostSegment().setAtIndex(Tensor.F32, index, (float) v);
+        set(r.out().asHostSegment(), index, (float) v);
     }
 
     @Override
@@ -400,6 +401,11 @@ final class FloatSegmentRows implements RowKernels {
         }
     }
 
+    /** Where g's exp pass leaves the exps for its scale pass (out itself, but for bfloat16). */
+    private static MemorySegment exps(Group g) {
+        return g.out;
+    }
+
     /**
      * The passes over a group's rows, by index into {@link #PASSES}. Each is called through a
      * method handle read from an array, which C2 never inlines (its receiver is not a constant),
@@ -486,14 +492,14 @@ final class FloatSegmentRows implements RowKernels {
         int next = g.base + g.rows * g.n;
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             // A row without a next to read reads itself again (from L1): no branch in the loop.
-            g.sum[j] = rowExpSumAhead(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store,
+            g.sum[j] = rowExpSumAhead(g.in, g.store ? exps(g) : null, b, g.n, g.max[j], g.invT, g.store,
                     j < g.ahead ? next + j * g.n : b, g.nextMax, j);
         }
     }
 
     private static void expPass(Group g) {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            g.sum[j] = rowExpSum(g.in, g.store ? g.out : null, b, g.n, g.max[j], g.invT, g.store);
+            g.sum[j] = rowExpSum(g.in, g.store ? exps(g) : null, b, g.n, g.max[j], g.invT, g.store);
         }
     }
 
@@ -541,9 +547,9 @@ final class FloatSegmentRows implements RowKernels {
                 // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
                 // which a masked store does not give.
                 if (g.store && i + L <= n) {
-                    st(e, g.out, b + i);
+                    st(e, exps(g), b + i);
                 } else if (g.store) {
-                    st(e, g.out, b + i, k);
+                    st(e, exps(g), b + i, k);
                 }
                 s = s.add(e);
             }
@@ -635,7 +641,7 @@ final class FloatSegmentRows implements RowKernels {
         for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
             FloatVector f = FloatVector.broadcast(S, g.factor[j]);
             for (int i = 0; i < g.n; i += L) {
-                FloatVector y = ld(g.out, b + i).mul(f);
+                FloatVector y = ld(exps(g), b + i).mul(f);
                 if (i + L <= g.n) {
                     st(y, g.out, b + i);
                 } else {
@@ -954,13 +960,14 @@ final class FloatSegmentRows implements RowKernels {
 
     /** out = out * scale over a row whose whole vectors lie inside out. */
     static void rowScale(MemorySegment out, int base, int n, float scale) {
+        MemorySegment exps = out;
         FloatVector f = FloatVector.broadcast(S, scale);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            st(ld(out, base + i).mul(f), out, base + i);
+            st(ld(exps, base + i).mul(f), out, base + i);
         }
         if (i < n) {
-            st(ld(out, base + i).mul(f), out, base + i, S.indexInRange(i, n));
+            st(ld(exps, base + i).mul(f), out, base + i, S.indexInRange(i, n));
         }
     }
 
@@ -1148,7 +1155,7 @@ final class FloatSegmentRows implements RowKernels {
     /** Copies slab o of in into the stage (plus room for {@code extra} elements after it). */
     private static float[] stage(OpRequest r, long o, int slab, int extra, FloatRows.Scratch s) {
         float[] a = s.stage(slab + extra);
-        MemorySegment.copy(r.in().asHostSegment(), Tensor.F32, o * slab * Float.BYTES, a, 0, slab);
+        copyOut(r.in().asHostSegment(), o * slab, a, slab);
         return a;
     }
 
@@ -1162,7 +1169,7 @@ final class FloatSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, 0, s);
             FloatRows.softmaxTiles(a, a, 0, n, inner, 0, tiles(r), invT, log, s);
-            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F32, o * slab * Float.BYTES, slab);
+            copyIn(a, r.out().asHostSegment(), o * slab, slab);
         }
     }
 
@@ -1175,7 +1182,7 @@ final class FloatSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, inner, s);
             FloatRows.logSumExpTiles(a, a, 0, n, inner, 0, tiles(r), slab, s);
-            MemorySegment.copy(a, slab, r.out().asHostSegment(), Tensor.F32, o * inner * Float.BYTES, inner);
+            copyIn(java.util.Arrays.copyOfRange(a, slab, slab + inner), r.out().asHostSegment(), o * inner, inner);
         }
     }
 
@@ -1200,7 +1207,7 @@ final class FloatSegmentRows implements RowKernels {
         for (long o = from; o < to; o++) {
             float[] a = stage(r, o, slab, 0, s);
             FloatRows.hardmaxTiles(a, a, 0, n, inner, 0, tiles(r), s);
-            MemorySegment.copy(a, 0, r.out().asHostSegment(), Tensor.F32, o * slab * Float.BYTES, slab);
+            copyIn(a, r.out().asHostSegment(), o * slab, slab);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.softmaxengine.simd;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 import dev.softmaxengine.api.ArrayTensor;
 import dev.softmaxengine.api.DType;
@@ -18,13 +17,14 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * bfloat16 and float16 requests: blocks of at most {@link #BLOCK} elements are widened into a
+ * float16 requests, and bfloat16 ones in arrays (bfloat16 in native segments has row kernels of its
+ * own, {@link BFloat16SegmentRows}): blocks of at most {@link #BLOCK} elements are widened into a
  * float32 scratch array of the calling thread, run by the float32 array kernels ({@link FloatRows})
  * and rounded back, so the 16-bit dtypes share every float32 strategy and its numerics and add
  * one rounding of the result. The block stays in the core's cache between the three steps, so
- * memory sees 2 bytes read and 2 written per element; bfloat16 segments are widened from and
- * rounded into where they lie, float16 ones through a bulk copy into a short[]. Work units: rows (last axis), elements
- * (elementwise) or tiles of a slab's columns (other axes), as {@link #units} counts them.
+ * memory sees 2 bytes read and 2 written per element; float16 segments go through a bulk copy
+ * into a short[]. Work units: rows (last axis), elements (elementwise) or tiles of a slab's
+ * columns (other axes), as {@link #units} counts them.
  *
  * <p>Conversions: bfloat16 is the top half of a float, widened with a 16-bit shift of the
  * sign-extended lanes and narrowed to nearest even with the usual add-and-shift (NaN kept quiet)
@@ -39,7 +39,6 @@ final class HalfRows {
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(FS.length() * 16));
     private static final int L = FS.length();
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private HalfRows() {
     }
@@ -207,17 +206,12 @@ final class HalfRows {
         }
     }
 
-    // ---- conversions: arrays directly; bfloat16 segments in place, float16 ones through a short[] ----
+    // ---- conversions: arrays directly, segments through a short[] ----
 
     /** Elements [from, from + count) of the 16-bit tensor {@code t}, widened into dst[off, off + count). */
     private static void load(DType d, Tensor t, long from, float[] dst, int off, int count, Scratch s) {
         if (t instanceof ArrayTensor a) {
             widen(d, a.shorts(), (int) from, dst, off, count);
-            return;
-        }
-        if (d == DType.BFLOAT16) {
-            // Read where it lies: a staging copy would be one more pass through the cache per element.
-            widenBf16(t.asHostSegment(), from * Short.BYTES, dst, off, count);
             return;
         }
         short[] bits = s.bits(count);
@@ -231,38 +225,9 @@ final class HalfRows {
             narrow(d, src, off, a.shorts(), (int) at, count);
             return;
         }
-        if (d == DType.BFLOAT16) {
-            narrowBf16(src, off, t.asHostSegment(), at * Short.BYTES, count);
-            return;
-        }
         short[] bits = s.bits(count);
         narrow(d, src, off, bits, 0, count);
         MemorySegment.copy(bits, 0, t.asHostSegment(), Tensor.I16, at * Short.BYTES, count);
-    }
-
-    /** {@link #widen} of bfloat16 read from {@code seg} at byte {@code offset}. */
-    private static void widenBf16(MemorySegment seg, long offset, float[] dst, int off, int count) {
-        int i = 0;
-        for (; i <= count - L; i += L) {
-            ShortVector h = ShortVector.fromMemorySegment(SS, seg, offset + (long) i * Short.BYTES, ORDER);
-            IntVector bits = ((IntVector) h.convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16);
-            bits.reinterpretAsFloats().intoArray(dst, off + i);
-        }
-        for (; i < count; i++) {
-            dst[off + i] = Float.intBitsToFloat(seg.get(Tensor.I16, offset + (long) i * Short.BYTES) << 16);
-        }
-    }
-
-    /** {@link #narrow} of bfloat16 written into {@code seg} at byte {@code offset}. */
-    private static void narrowBf16(float[] src, int off, MemorySegment seg, long offset, int count) {
-        int i = 0;
-        for (; i <= count - L; i += L) {
-            ((ShortVector) roundBf16(FloatVector.fromArray(FS, src, off + i)).convertShape(VectorOperators.I2S, SS, 0))
-                    .intoMemorySegment(seg, offset + (long) i * Short.BYTES, ORDER);
-        }
-        for (; i < count; i++) {
-            seg.set(Tensor.I16, offset + (long) i * Short.BYTES, dev.softmaxengine.api.Half.floatToBf16(src[off + i]));
-        }
     }
 
     /** The bfloat16 bits of each lane in the low half of an int: to nearest even, NaN kept quiet. */

@@ -18,9 +18,10 @@ import dev.softmaxengine.api.spi.OpRequest;
  * The Vector API backend: the preferred species (AVX-512 where present), masked tails, a
  * polynomial exp (see {@link VectorMath}), and work split across threads ({@link WorkerPool})
  * above {@link #PARALLEL_THRESHOLD} elements. The row kernels ({@link RowKernels}, generated
- * from one template for float32 / float64 over arrays / native segments) are picked once per
- * request; bfloat16 and float16 run through them in float32 blocks ({@link HalfRows}). Last-axis slices vectorize along the row; other axes vectorize across the inner
- * dimension. Thread-safe, and results are bit-identical whichever threads, batch split or JIT
+ * from one template for float32 / float64 over arrays / native segments, and bfloat16 over native
+ * segments) are picked once per request; float16, and bfloat16 in arrays, run through the float32
+ * ones in float32 blocks ({@link HalfRows}). Last-axis slices vectorize along the row; other axes
+ * vectorize across the inner dimension. Thread-safe, and results are bit-identical whichever threads, batch split or JIT
  * tier computed them. {@link #close()} waits for a call's parallel part in progress and stops the
  * worker threads; calls already past the open check complete (on their own thread), later ones
  * are an {@link IllegalStateException}.
@@ -112,7 +113,7 @@ public final class VectorSoftmaxKernel implements KernelBackend {
     @Override
     public Tolerance tolerance(Op op, DType dtype) {
         if (dtype.isHalf()) {
-            // Computed by the float32 kernels (HalfRows), then rounded once more.
+            // Computed in float32 (HalfRows, BFloat16SegmentRows), then rounded once more.
             return tolerance(op, DType.FLOAT32).roundedTo(dtype);
         }
         boolean f32 = dtype == DType.FLOAT32;
@@ -172,7 +173,9 @@ public final class VectorSoftmaxKernel implements KernelBackend {
         // A confined arena's segment may only be touched by its owner thread: no workers then.
         boolean shareable = sharedWithWorkers(r.in()) && sharedWithWorkers(r.out());
         boolean parallel = workers != null && shareable && r.in().size() >= PARALLEL_THRESHOLD;
-        if (r.dtype().isHalf()) {
+        // bfloat16 in native segments runs the float32 passes over 16-bit loads and stores.
+        boolean bf16 = natives && r.dtype() == DType.BFLOAT16;
+        if (r.dtype().isHalf() && !bf16) {
             // Long rows stay whole: the split's stored exps would be rounded to the dtype twice.
             WorkerPool.RangeTask half = (a, b) -> HalfRows.run(r, a, b);
             if (parallel) {
@@ -182,13 +185,15 @@ public final class VectorSoftmaxKernel implements KernelBackend {
             }
             return;
         }
-        boolean f32 = r.dtype() == DType.FLOAT32;
-        RowKernels k = arrays ? (f32 ? FloatRows.INSTANCE : DoubleRows.INSTANCE)
+        boolean f32 = r.dtype() != DType.FLOAT64;
+        RowKernels k = bf16 ? BFloat16SegmentRows.INSTANCE
+                : arrays ? (f32 ? FloatRows.INSTANCE : DoubleRows.INSTANCE)
                 : (f32 ? FloatSegmentRows.INSTANCE : DoubleSegmentRows.INSTANCE);
         boolean log = r.op() == Op.LOG_SOFTMAX || r.op() == Op.LOG_SIGMOID;
+        // bfloat16 rows stay whole too (see BFloat16SegmentRows.CUT_ROWS).
         // float64 rows stay whole: the merge's second rounded exponent, (m_p - M) / T, costs up to
         // |z| * 2^-53 more, which at T = 0.25 and z near -130 passed the float64 bound (rtol 1e-14).
-        if (parallel && f32 && !strided && (r.op() == Op.SOFTMAX || r.op() == Op.LOG_SOFTMAX) && r.outer() < threads
+        if (parallel && f32 && !bf16 && !strided && (r.op() == Op.SOFTMAX || r.op() == Op.LOG_SOFTMAX) && r.outer() < threads
                 && r.n() >= SPLIT_ROW) {
             splitRows(k, r, log);
             return;

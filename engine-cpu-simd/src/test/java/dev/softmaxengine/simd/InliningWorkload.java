@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Half;
 import dev.softmaxengine.api.Tensor;
 
 /**
@@ -25,8 +26,9 @@ final class InliningWorkload {
             for (int n : COLS) {
                 int rows = (int) Math.max(2, Math.min(40_000, 200_000 / n));
                 int reps = (int) Math.max(1, elements / ((long) rows * n));
-                for (DType dtype : DType.floating()) {
-                    for (boolean segment : new boolean[] {false, true}) {
+                for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.BFLOAT16}) {
+                    // bfloat16 has a row-kernel class of its own over native segments only.
+                    for (boolean segment : dtype == DType.BFLOAT16 ? new boolean[] {true} : new boolean[] {false, true}) {
                         Tensor in = tensor(dtype, segment, rows, n, rnd, arena);
                         Tensor out = tensor(dtype, segment, rows, n, rnd, arena);
                         Tensor reduced = tensor(dtype, segment, rows, 1, rnd, arena);
@@ -59,7 +61,9 @@ final class InliningWorkload {
         if (segment) {
             MemorySegment s = arena.allocate((long) size * dtype.byteSize(), 64);
             for (int i = 0; i < size; i++) {
-                if (dtype == DType.FLOAT32) {
+                if (dtype == DType.BFLOAT16) {
+                    s.setAtIndex(Tensor.I16, i, Half.floatToBf16((float) rnd.nextGaussian(0, 4)));
+                } else if (dtype == DType.FLOAT32) {
                     s.setAtIndex(Tensor.F32, i, (float) rnd.nextGaussian(0, 4));
                 } else {
                     s.setAtIndex(Tensor.F64, i, rnd.nextGaussian(0, 4));

@@ -95,6 +95,8 @@ public abstract class SoftmaxKernelParityTest {
 
     private static final ScalarSoftmaxKernel ORACLE = new ScalarSoftmaxKernel();
     private static final Placement ON_ARRAYS = new Placement(Storage.FLOAT_OR_DOUBLE_ARRAY, Storage.FLOAT_OR_DOUBLE_ARRAY, false);
+    /** Off-heap operands: the CPU backends run other code there (the simd backend's bfloat16 segment kernels). */
+    private static final Placement OFF_HEAP = new Placement(Storage.OFF_HEAP_SEGMENT, Storage.OFF_HEAP_SEGMENT, false);
 
     private SoftmaxKernel kernel;
 
@@ -446,16 +448,18 @@ public abstract class SoftmaxKernelParityTest {
             for (double t : tempered ? new double[] {1, 0.25, 3.7} : new double[] {1}) {
                 Call c = new Call("bound profiles", Form.valueOf(op.name()), dtype, shape, axes[s], t, round(dtype, x));
                 double[] ref = reference(c).values();
-                double[] y = run(kernel, c, ON_ARRAYS).values();
-                for (int i = 0; i < ref.length; i++) {
-                    assertTrue(tol.accepts(y[i], ref[i]), op.cliName() + " " + dtype + " " + Arrays.toString(shape)
-                            + " T " + t + " element " + i + ": " + y[i] + ", reference " + ref[i] + ", beyond " + tol
-                            + seedNote());
-                    if (Double.isFinite(ref[i])) {
-                        double use = Math.abs(y[i] - ref[i]) / (tol.atol() + tol.rtol() * Math.abs(ref[i]));
-                        if (use > worst) {
-                            worst = use;
-                            where = Arrays.toString(shape) + " T " + t;
+                for (Placement p : new Placement[] {ON_ARRAYS, OFF_HEAP}) {
+                    double[] y = run(kernel, c, p).values();
+                    for (int i = 0; i < ref.length; i++) {
+                        assertTrue(tol.accepts(y[i], ref[i]), op.cliName() + " " + dtype + " " + Arrays.toString(shape)
+                                + " T " + t + " on " + p + " element " + i + ": " + y[i] + ", reference " + ref[i]
+                                + ", beyond " + tol + seedNote());
+                        if (Double.isFinite(ref[i])) {
+                            double use = Math.abs(y[i] - ref[i]) / (tol.atol() + tol.rtol() * Math.abs(ref[i]));
+                            if (use > worst) {
+                                worst = use;
+                                where = Arrays.toString(shape) + " T " + t + " on " + p;
+                            }
                         }
                     }
                 }
@@ -634,6 +638,7 @@ public abstract class SoftmaxKernelParityTest {
             double[] temperatures = form.takesTemperature() ? TEMPERATURES : new double[] {1};
             for (double t : temperatures) {
                 verify(new Call(kind + " rows", form, dtype, new long[] {3, n}, -1, t, x));
+                verify(new Call(kind + " rows", form, dtype, new long[] {3, n}, -1, t, x), OFF_HEAP);
                 if (form.takesAxis()) {
                     verify(new Call(kind + " columns", form, dtype, new long[] {n, 3}, 0, t, transpose(x, 3, n)));
                 }
