@@ -104,6 +104,8 @@ inline float __bfloat162float(__nv_bfloat16 v) { return float(double(v)); }
 inline __nv_bfloat16 __float2bfloat16_rn(float v) { return __nv_bfloat16(double(v)); }
 inline float __half2float(__half v) { return float(double(v)); }
 inline __half __float2half_rn(float v) { return __half(double(v)); }
+inline __nv_bfloat16 __double2bfloat16(double v) { return __nv_bfloat16(v); }
+inline __half __double2half(double v) { return __half(v); }
 
 namespace std {
 template <> struct numeric_limits<__nv_bfloat16> {

@@ -4,12 +4,13 @@
 //
 //   selection_emulation_test REQUESTS
 //
-// REQUESTS, one request per two lines, values as the hex bits of fp64 (float32 inputs widen exactly):
-//   top_k <f32|f64> <outer> <n> <inner> <k> <grid>
-//   sample <f32|f64> <rows> <n> <temperature bits> <top_k> <top_p bits> <min_p bits> <seed> <log_probs 0|1> <grid>
+// REQUESTS, one request per two lines, values as the hex bits of fp64 (float32, bfloat16 and float16
+// inputs widen exactly):
+//   top_k <f32|f64|bf16|f16> <outer> <n> <inner> <k> <grid>
+//   sample <f32|f64|bf16|f16> <rows> <n> <temperature bits> <top_k> <top_p bits> <min_p bits> <seed> <log_probs 0|1> <grid>
 //   <outer * n * inner input values>
-// Output, per request: the values (top-k) or log-probabilities (sample) as hex fp64 bits, one line,
-// then the indices, one line.
+// Output, per request: the values (top-k) or log-probabilities (sample) widened to fp64, as hex
+// bits, one line, then the indices, one line.
 #include "cuda_emulation.h"
 
 #include "selection.cu"
@@ -100,11 +101,20 @@ int main(int argc, char** argv) {
     std::ifstream in(argv[1]);
     std::string op, dtype;
     while (in >> op >> dtype) {
-        const bool f64 = dtype == "f64";
+        if (dtype != "f32" && dtype != "f64" && dtype != "bf16" && dtype != "f16") {
+            std::fprintf(stderr, "unknown dtype '%s'\n", dtype.c_str());
+            return 2;
+        }
         if (op == "top_k") {
-            f64 ? top_k<double>(in, top_k_f64) : top_k<float>(in, top_k_f32);
+            dtype == "f64"    ? top_k<double>(in, top_k_f64)
+            : dtype == "bf16" ? top_k<__nv_bfloat16>(in, top_k_bf16)
+            : dtype == "f16"  ? top_k<__half>(in, top_k_f16)
+                              : top_k<float>(in, top_k_f32);
         } else if (op == "sample") {
-            f64 ? sample<double>(in, sample_f64) : sample<float>(in, sample_f32);
+            dtype == "f64"    ? sample<double>(in, sample_f64)
+            : dtype == "bf16" ? sample<__nv_bfloat16>(in, sample_bf16)
+            : dtype == "f16"  ? sample<__half>(in, sample_f16)
+                              : sample<float>(in, sample_f32);
         } else {
             std::fprintf(stderr, "unknown request '%s'\n", op.c_str());
             return 2;

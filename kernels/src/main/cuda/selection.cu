@@ -4,8 +4,12 @@
 // bisections over the keys (at most 64 counting passes) and a heap sort of the k kept entries.
 // The same algorithm as the OpenCL selection.cl. Not tuned for speed: a slice is one thread's loop.
 //
-// Error: sample's probabilities and sums are fp64 for both dtypes (exp / log within 1 ulp), so its
+// Error: sample's probabilities and sums are fp64 for every dtype (exp / log within 1 ulp), so its
 // draws match the oracle's but where a uniform falls within rounding of a boundary.
+//
+// Storage S: float, double, or the 16-bit __nv_bfloat16 / __half, which are widened exactly
+// (widened), so they rank and draw as their float32 widening does. Top-k copies elements of S, the
+// 16-bit bits included; sample rounds its fp64 log-probability once into S (from_double).
 #include "common.cuh"
 
 #include <stdint.h>
@@ -30,8 +34,24 @@ __device__ __forceinline__ long long key_of(double x) {
     return b ^ ((b >> 63) & LLONG_MAX);
 }
 
+// An element of storage S as a double, exactly.
+template <typename S> __device__ __forceinline__ double widened(S v) {
+    return double(Store<S>::load(v));
+}
+
+// v rounded once to S, to nearest even (the 16-bit ones straight from double, not through float).
+template <typename S> __device__ __forceinline__ S from_double(double v) {
+    return S(v);
+}
+template <> __device__ __forceinline__ __nv_bfloat16 from_double<__nv_bfloat16>(double v) {
+    return __double2bfloat16(v);
+}
+template <> __device__ __forceinline__ __half from_double<__half>(double v) {
+    return __double2half(v);
+}
+
 template <typename T> __device__ __forceinline__ long long key_at(const T* x, long long k, long long stride) {
-    return key_of(double(x[k * stride]));
+    return key_of(widened(x[k * stride]));
 }
 
 template <typename T>
@@ -175,7 +195,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
         long long argmax = 0;
         bool nan = false;
         for (long long k = 0; k < n; k++) {
-            const double v = double(x[k]);
+            const double v = widened(x[k]);
             nan |= v != v;
             if (v > top) {
                 top = v;
@@ -206,7 +226,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
             long long seen = 0;
             for (long long k = 0; k < n; k++) {
                 if (in_set(key_at(x, k, 1), tk, ties_k, &seen)) {
-                    const double p = exp((double(x[k]) - top) / t);
+                    const double p = exp((widened(x[k]) - top) / t);
                     mass_k += p;
                     mass_least += p >= least ? p : 0;
                 }
@@ -226,7 +246,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                     for (long long k = 0; k < n; k++) {
                         const long long key = key_at(x, k, 1);
                         if (in_set(key, tk, ties_k, &seen) && key >= mid) {
-                            m += exp((double(x[k]) - top) / t);
+                            m += exp((widened(x[k]) - top) / t);
                         }
                     }
                     if (m >= target) {
@@ -241,7 +261,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                 for (long long k = 0; k < n; k++) {
                     const long long key = key_at(x, k, 1);
                     if (in_set(key, tk, ties_k, &seen) && key > tf) {
-                        cum += exp((double(x[k]) - top) / t);
+                        cum += exp((widened(x[k]) - top) / t);
                     }
                 }
                 ties_f = 0;
@@ -249,7 +269,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                 for (long long k = 0; k < n && cum < target; k++) {
                     const long long key = key_at(x, k, 1);
                     if (in_set(key, tk, ties_k, &seen) && key == tf) {
-                        cum += exp((double(x[k]) - top) / t);
+                        cum += exp((widened(x[k]) - top) / t);
                         ties_f++;
                     }
                 }
@@ -266,7 +286,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                 if (!in_set(key, tk, ties_k, &seen_k)) {
                     continue;
                 }
-                const double p = exp((double(x[k]) - top) / t);
+                const double p = exp((widened(x[k]) - top) / t);
                 if (by_min_p ? p >= least : in_set(key, tf, ties_f, &seen_f)) {
                     const double y = p - comp;
                     const double s = mass + y;
@@ -283,7 +303,7 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                 if (!in_set(key, tk, ties_k, &seen_k)) {
                     continue;
                 }
-                const double p = exp((double(x[k]) - top) / t);
+                const double p = exp((widened(x[k]) - top) / t);
                 if ((by_min_p ? p >= least : in_set(key, tf, ties_f, &seen_f)) && p > 0) {
                     run += p;
                     drawn = int(k);
@@ -292,11 +312,11 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
                     }
                 }
             }
-            lp = (double(x[drawn]) - top) / t - log(mass);
+            lp = (widened(x[drawn]) - top) / t - log(mass);
         }
         indices[row] = drawn;
         if (with_log_probs) {
-            log_probs[row] = T(lp);
+            log_probs[row] = from_double<T>(lp);
         }
     }
 }
@@ -317,3 +337,5 @@ __device__ void sample_rows(const T* in, int* indices, T* log_probs, int with_lo
 
 SME_SELECTION(float, f32)
 SME_SELECTION(double, f64)
+SME_SELECTION(__nv_bfloat16, bf16)
+SME_SELECTION(__half, f16)

@@ -35,7 +35,9 @@ import picocli.CommandLine.TypeConversionException;
                 + " dtype (argmax: int64 indices, as numpy.argmax).",
                 "top-k writes the values to --out and their int64 indices to --indices; sample draws one index per"
                         + " row of the last axis (int64, -1 for a row with a NaN, or at T > 0 a +inf or only -inf),"
-                        + " and its log-probabilities to --log-probs when given. Both read float32 or float64 only.",
+                        + " and its log-probabilities to --log-probs when given, in the input's dtype. 16-bit inputs"
+                        + " are widened exactly to float32: top-k's values are the input's own elements, and sample"
+                        + " draws what the float32 widening draws.",
                 "The output appears only when the run succeeds: it is written beside the target and renamed."})
 final class ApplyCommand implements Callable<Integer> {
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Half;
 import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
 import dev.softmaxengine.api.Tensor;
@@ -143,24 +145,79 @@ class ApplySelectionTest {
         }
     }
 
-    /** float16 and bfloat16 files: top-k and sample have no 16-bit kernels, so one line and no output files. */
-    @Test
-    void sixteenBitInputsAreRejectedWithoutOutput() throws IOException {
-        Path out = dir.resolve("y.npy");
-        Path lp = dir.resolve("lp.npy");
-        for (String[] dtype : new String[][] {{"<f2", "FLOAT16"}, {"<u2", "BFLOAT16"}}) {
+    /** The 16-bit payload of a .npy file of descr {@code descr}. */
+    private static short[] halves(Path file, String descr) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        NpyHeader header = NpyHeader.read(MemorySegment.ofArray(bytes));
+        assertEquals(descr, header.descr());
+        MemorySegment data = MemorySegment.ofArray(bytes).asSlice(header.dataOffset());
+        short[] v = new short[(int) (data.byteSize() / Short.BYTES)];
+        MemorySegment.copy(data, ValueLayout.JAVA_SHORT_UNALIGNED, 0, v, 0, v.length);
+        return v;
+    }
+
+    /**
+     * float16 and bfloat16 files: top-k writes the input's own 16-bit values (same descr) and int64
+     * indices; sample draws what the oracle draws for the float32 widening, and writes 16-bit
+     * log-probabilities.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "auto"})
+    void sixteenBitInputsGiveSixteenBitValues(String backend) throws IOException {
+        for (DType dtype : DType.halves()) {
+            String descr = dtype == DType.FLOAT16 ? "<f2" : "<u2";
+            double[] x = logits(6 * 40, 5);
+            short[] bits = new short[x.length];
+            double[] widened = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                bits[i] = Half.fromDouble(dtype, x[i]);
+                widened[i] = Half.toFloat(dtype, bits[i]);
+            }
+            bits[7] = (short) 0x8000;
+            widened[7] = -0.0;
+            byte[] payload = new byte[bits.length * Short.BYTES];
+            MemorySegment.copy(bits, 0, MemorySegment.ofArray(payload), ValueLayout.JAVA_SHORT_UNALIGNED, 0, bits.length);
             Path in = dir.resolve("h.npy");
-            Files.write(in, Npy.file(1, Npy.dict(dtype[0], "(3, 4)"), new byte[3 * 4 * 2]));
-            String[] extra = dtype[1].equals("BFLOAT16") ? new String[] {"--dtype", "bfloat16"} : new String[0];
-            for (String[] op : new String[][] {{"top-k", "--k", "2"}, {"sample", "--log-probs", lp.toString()}}) {
-                String[] args = Stream.of(new String[] {"apply", "--op"}, op, extra,
-                        new String[] {"--in", in.toString(), "--out", out.toString()}).flatMap(Stream::of).toArray(String[]::new);
-                CliRun run = CliRun.of(args);
-                assertEquals(2, run.exit(), String.join(" ", args) + ": " + run.err());
-                assertTrue(run.err().contains("in has dtype " + dtype[1] + "; " + op[0] + " reads FLOAT32 or FLOAT64 only"),
-                        run.err());
-                assertFalse(Files.exists(out) || Files.exists(lp) || Files.exists(dir.resolve("y.indices.npy")),
-                        "no output for " + String.join(" ", args));
+            Files.write(in, Npy.file(1, Npy.dict(descr, "(6, 40)"), payload));
+            String[] dtypeOption = dtype == DType.BFLOAT16 ? new String[] {"--dtype", "bfloat16"} : new String[0];
+            Path top = dir.resolve("top.npy");
+            String[] args = Stream.of(new String[] {"apply", "--op", "top-k", "--k", "40", "--backend", backend}, dtypeOption,
+                    new String[] {"--in", in.toString(), "--out", top.toString()}).flatMap(Stream::of).toArray(String[]::new);
+            CliRun run = CliRun.of(args);
+            assertEquals(0, run.exit(), String.join(" ", args) + ": " + run.err());
+            int[] indices = new int[x.length];
+            new ScalarSoftmaxKernel().topK(Tensor.of(widened, 6, 40), Tensor.of(new double[x.length], 6, 40),
+                    Tensor.of(indices, 6, 40), 40, -1);
+            short[] values = halves(top, descr);
+            long[] written = int64s(dir.resolve("top.indices.npy"));
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(indices[i], written[i], dtype + " index " + i);
+                assertEquals(bits[(i / 40) * 40 + indices[i]], values[i], dtype + " value " + i + " is the input's bits");
+            }
+
+            Path draws = dir.resolve("draws.npy");
+            Path lp = dir.resolve("lp.npy");
+            args = Stream.of(new String[] {"apply", "--op", "sample", "--temperature", "0.8", "--top-p", "0.9", "--seed", "3",
+                    "--backend", backend}, dtypeOption, new String[] {"--in", in.toString(), "--out", draws.toString(),
+                    "--log-probs", lp.toString()}).flatMap(Stream::of).toArray(String[]::new);
+            run = CliRun.of(args);
+            assertEquals(0, run.exit(), String.join(" ", args) + ": " + run.err());
+            int[] drawn = new int[6];
+            float[] logProbs = new float[6];
+            float[] f32 = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                f32[i] = (float) widened[i];
+            }
+            new ScalarSoftmaxKernel().sample(Tensor.of(f32, 6, 40), Tensor.of(drawn, 6), Tensor.of(logProbs, 6),
+                    new Sampling(0.8, 0, 0.9, 0, 3));
+            long[] wroteDraws = int64s(draws);
+            short[] wroteLp = halves(lp, descr);
+            for (int r = 0; r < 6; r++) {
+                assertEquals(drawn[r], wroteDraws[r], dtype + " draw " + r);
+                // The oracle's float32 value, rounded once to the dtype (a backend may round it twice: 1 ulp).
+                double got = Half.toFloat(dtype, wroteLp[r]);
+                assertEquals(logProbs[r], got, 2 * dtype.unitRoundoff() * Math.abs(logProbs[r]) + 1e-6,
+                        dtype + " log-probability " + r);
             }
         }
     }

@@ -234,9 +234,17 @@ public final class ScalarSoftmaxKernel implements KernelBackend {
         double[] x = slice(in, base, stride, n);
         Integer[] order = ranked(x);
         Tensor indices = r.secondOut().orElseThrow();
+        boolean half = in.dtype().isHalf();
         for (int j = 0; j < r.k(); j++) {
-            r.out().set(outBase + j * stride, x[order[j]]);
-            indices.set(outBase + j * stride, order[j]);
+            long to = outBase + j * stride;
+            if (half) {
+                // The element's own bits: rounding its widened value back would quiet a signaling NaN.
+                r.out().asHostSegment().setAtIndex(Tensor.I16, to,
+                        in.asHostSegment().getAtIndex(Tensor.I16, base + order[j] * stride));
+            } else {
+                r.out().set(to, x[order[j]]);
+            }
+            indices.set(to, order[j]);
         }
     }
 

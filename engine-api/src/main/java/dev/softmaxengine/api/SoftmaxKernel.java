@@ -251,8 +251,9 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * The {@code k} largest entries of each slice along {@code axis}, sorted descending, with their
      * indices: ties go to the lower index, a NaN counts as the largest (as in argmax), -0.0 equals 0.0.
+     * The values are the input's elements, bit for bit, in the input's dtype (16-bit ones too).
      *
-     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of any rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of any rank {@code >= 1}
      * @param values receives the entries: the input's shape with the axis of length {@code k}, the
      *     input's dtype; must not overlap {@code in} or {@code indices}
      * @param indices receives each entry's index along the axis: the shape of {@code values}, INT32
@@ -267,9 +268,10 @@ public interface SoftmaxKernel extends AutoCloseable {
      * One draw per row (the last axis) from softmax(in / T) restricted to the top-k, then to the
      * smallest prefix of mass {@code >= topP}, then to probabilities {@code >= minP} times the largest
      * (see {@link Sampling}). A row holding a NaN, or at a temperature above 0 a +inf or only -inf,
-     * draws -1 with log-probability NaN: never a silent draw.
+     * draws -1 with log-probability NaN: never a silent draw. A bfloat16 or float16 input draws what
+     * its exact float32 widening draws.
      *
-     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of rank {@code >= 1}
      * @param indices receives one index per row, INT32, the input's shape without the last axis
      * @param logProbs receives the draws' log-probabilities under the restricted distribution, the
      *     shape of {@code indices} in the input's dtype; null for none
@@ -282,7 +284,7 @@ public interface SoftmaxKernel extends AutoCloseable {
     /**
      * {@link #sample(Tensor, Tensor, Tensor, Sampling)} with the parameters spelled out and no log-probabilities.
      *
-     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of rank {@code >= 1}
      * @param temperature finite and {@code >= 0}; 0 is argmax
      * @param topK 0 for every entry, else how many of the largest stay candidates, at most the row length
      * @param topP the kept prefix's mass, in {@code (0, 1]}

@@ -78,21 +78,38 @@ class SamplingRequestTest {
         rejected("in has rank 0", () -> OpRequest.sample(Tensor.of(new float[1]), Tensor.of(new int[1]), null, s));
     }
 
-    /** Top-k and sample have no 16-bit kernels on any backend: the request says so before any runs. */
+    /**
+     * 16-bit inputs: top-k writes 16-bit values (the input's bits, a signaling NaN's too), sample
+     * 16-bit log-probabilities; INT32 is no input of either.
+     */
     @Test
-    void sixteenBitInputsAreRejectedByTopKAndSample() {
+    void sixteenBitInputsTakeSixteenBitValueOutputs() {
         for (DType half : DType.halves()) {
+            // A signaling NaN (quiet bit clear), the largest entry, then -0.0 and 0.0 tied.
+            short snan = half == DType.BFLOAT16 ? (short) 0x7f81 : (short) 0x7c01;
+            short negZero = (short) 0x8000;
+            short one = Half.fromFloat(half, 1);
+            short[] bits = {negZero, one, snan, 0};
+            short[] values = new short[3];
+            int[] indices = new int[3];
+            new ScalarSoftmaxKernel().topK(Tensor.of(bits, half, 4), Tensor.of(values, half, 3), Tensor.of(indices, 3), 3, 0);
+            assertEquals("[2, 1, 0]", java.util.Arrays.toString(indices), half.toString());
+            assertEquals(java.util.Arrays.toString(new short[] {snan, one, negZero}), java.util.Arrays.toString(values));
             Tensor in = Tensor.of(new short[24], half, 2, 3, 4);
-            Tensor values = Tensor.of(new short[12], half, 2, 3, 2);
-            rejected("in has dtype " + half + "; top-k reads FLOAT32 or FLOAT64 only",
-                    () -> OpRequest.topK(in, values, Tensor.of(new int[12], 2, 3, 2), 2, -1));
-            rejected("in has dtype " + half + "; sample reads FLOAT32 or FLOAT64 only",
-                    () -> OpRequest.sample(in, Tensor.of(new int[6], 2, 3), null, Sampling.of(1, 7)));
-            rejected("in has dtype " + half, () -> new ScalarSoftmaxKernel().topK(in, values,
-                    Tensor.of(new int[12], 2, 3, 2), 2, -1));
+            rejected("values has dtype FLOAT32, top-k of " + half + " writes " + half,
+                    () -> OpRequest.topK(in, Tensor.of(new float[12], 2, 3, 2), Tensor.of(new int[12], 2, 3, 2), 2, -1));
+            rejected("k must be in [1, 4]", () -> OpRequest.topK(in, Tensor.of(new short[30], half, 2, 3, 5),
+                    Tensor.of(new int[30], 2, 3, 5), 5, -1));
+            rejected("logProbs has dtype FLOAT32, sample writes " + half, () -> OpRequest.sample(in,
+                    Tensor.of(new int[6], 2, 3), Tensor.of(new float[6], 2, 3), Sampling.of(1, 7)));
+            OpRequest r = OpRequest.sample(in, Tensor.of(new int[6], 2, 3), Tensor.of(new short[6], half, 2, 3),
+                    Sampling.of(1, 7));
+            assertEquals(half, r.secondOut().orElseThrow().dtype());
         }
-        rejected("in has dtype INT32; top-k reads FLOAT32 or FLOAT64 only", () -> OpRequest.topK(Tensor.of(new int[4], 4),
-                Tensor.of(new int[2], 2), Tensor.of(new int[2], 2), 2, -1));
+        rejected("in has dtype INT32; top-k reads FLOAT32, FLOAT64, BFLOAT16 or FLOAT16",
+                () -> OpRequest.topK(Tensor.of(new int[4], 4), Tensor.of(new int[2], 2), Tensor.of(new int[2], 2), 2, -1));
+        rejected("in has dtype INT32; sample reads FLOAT32, FLOAT64, BFLOAT16 or FLOAT16",
+                () -> OpRequest.sample(Tensor.of(new int[4], 4), Tensor.of(new int[1]), null, Sampling.of(1, 7)));
     }
 
     @Test

@@ -15,9 +15,12 @@ import java.util.Arrays;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,14 +32,23 @@ import jdk.incubator.vector.VectorSpecies;
  * results do not depend on threads or batch split; the draws, kept sets and sums of the top-k path
  * are the oracle's bit for bit.
  *
- * <p>Each slice is read into an fp64 scratch row first (one pass, strided for a non-last axis), so
- * one code path serves both dtypes and every tensor kind.
+ * <p>Top-k of float32 rows scans them where they lie; of bfloat16 and float16 rows, blocks of
+ * {@link #BLOCK} elements widened (exactly) to float32 by the Vector API, the same scan then running
+ * over the block, and the values written are the input's own 16-bit elements. Every other slice
+ * (sample, float64, a non-last axis) is read into an fp64 scratch row first (one pass, strided for
+ * a non-last axis), so one code path serves every dtype and tensor kind: a 16-bit row so read is
+ * its exact float32 widening, and draws what that float32 row draws.
  */
 final class VectorSelection {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> K = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** As many 16-bit lanes as {@link #F} has floats: one load widens into one float vector. */
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** 16-bit elements widened per block: 8 KB of float32, which stays in L1 while it is scanned. */
+    static final int BLOCK = 1 << 11;
 
     private VectorSelection() {
     }
@@ -94,6 +106,11 @@ final class VectorSelection {
         Tensor values = r.out();
         Tensor indices = r.secondOut().orElseThrow();
         int[] sorted = new int[k];
+        boolean half = r.in().dtype().isHalf();
+        if (inner == 1 && half) {
+            topKHalves(r, from, to, sorted);
+            return;
+        }
         if (inner == 1 && r.in().dtype() == DType.FLOAT32
                 && (r.in() instanceof SegmentTensor || r.in() instanceof ArrayTensor)) {
             // Rows of floats are scanned where they lie (an array as its heap segment): no fp64 copy,
@@ -118,9 +135,78 @@ final class VectorSelection {
             best(s, n, k, sorted);
             long outBase = o * k * inner + i;
             for (int j = 0; j < k; j++) {
-                values.set(outBase + j * inner, s.row[sorted[j]]);
+                if (half) {
+                    copyBits(r.in(), o * n * inner + i + sorted[j] * inner, values, outBase + j * inner);
+                } else {
+                    values.set(outBase + j * inner, s.row[sorted[j]]);
+                }
                 indices.set(outBase + j * inner, sorted[j]);
             }
+        }
+    }
+
+    /** Element {@code from} of 16-bit {@code in} into element {@code to} of {@code out}, its bits unchanged. */
+    private static void copyBits(Tensor in, long from, Tensor out, long to) {
+        out.asHostSegment().setAtIndex(Tensor.I16, to, in.asHostSegment().getAtIndex(Tensor.I16, from));
+    }
+
+    /**
+     * Top-k of 16-bit rows: each row's blocks widened into a float32 scratch and offered to one heap
+     * by {@link #scan}, as a float32 row is; the values written are the input's bits.
+     */
+    private static void topKHalves(OpRequest r, long from, long to, int[] sorted) {
+        int n = (int) r.n();
+        int k = r.k();
+        DType d = r.in().dtype();
+        MemorySegment in = r.in().asHostSegment();
+        short[] array = r.in() instanceof ArrayTensor a ? a.shorts() : null;
+        float[] block = new float[Math.min(n, BLOCK)];
+        // float16 segments are copied into shorts first: the conversion loop then vectorizes.
+        short[] bits = d == DType.FLOAT16 && array == null ? new short[block.length] : null;
+        MemorySegment widened = MemorySegment.ofArray(block);
+        long[] heap = new long[k];
+        Tensor values = r.out();
+        Tensor indices = r.secondOut().orElseThrow();
+        for (long row = from; row < to; row++) {
+            long base = row * n;
+            int filled = 0;
+            for (int b = 0; b < n; b += BLOCK) {
+                int count = Math.min(BLOCK, n - b);
+                if (d == DType.BFLOAT16) {
+                    widenBf16(in, base + b, block, count);
+                } else if (array != null) {
+                    widenF16(array, (int) (base + b), block, count);
+                } else {
+                    MemorySegment.copy(in, Tensor.I16, (base + b) * Short.BYTES, bits, 0, count);
+                    widenF16(bits, 0, block, count);
+                }
+                filled = scan(widened, 0, b, count, k, heap, filled);
+            }
+            pop(heap, k, sorted);
+            for (int j = 0; j < k; j++) {
+                copyBits(r.in(), base + sorted[j], values, row * k + j);
+                indices.set(row * k + j, sorted[j]);
+            }
+        }
+    }
+
+    /** {@code count} bfloat16 elements of {@code in} from element {@code at}, widened: the bits shifted up 16. */
+    private static void widenBf16(MemorySegment in, long at, float[] dst, int count) {
+        int i = 0;
+        for (; i <= count - F.length(); i += F.length()) {
+            ShortVector h = ShortVector.fromMemorySegment(S, in, (at + i) * Short.BYTES, ORDER);
+            ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats().intoArray(dst, i);
+        }
+        for (; i < count; i++) {
+            dst[i] = Float.intBitsToFloat(in.getAtIndex(Tensor.I16, at + i) << 16);
+        }
+    }
+
+    /** {@code count} float16 elements of {@code src} from {@code from}, widened (C2 emits vcvtph2ps for this loop). */
+    private static void widenF16(short[] src, int from, float[] dst, int count) {
+        for (int i = 0; i < count; i++) {
+            dst[i] = Float.float16ToFloat(src[from + i]);
         }
     }
 
@@ -144,6 +230,16 @@ final class VectorSelection {
 
     private static void read(Tensor in, long base, long stride, double[] row) {
         int n = row.length;
+        if (in.dtype().isHalf()) {
+            // Widened exactly, so the row is the float32 widening's, and draws as it does.
+            MemorySegment seg = in.asHostSegment();
+            boolean bf16 = in.dtype() == DType.BFLOAT16;
+            for (int k = 0; k < n; k++) {
+                short b = seg.getAtIndex(Tensor.I16, base + k * stride);
+                row[k] = bf16 ? Float.intBitsToFloat(b << 16) : Float.float16ToFloat(b);
+            }
+            return;
+        }
         if (in instanceof SegmentTensor t && stride == 1) {
             MemorySegment seg = t.segment();
             if (in.dtype() == DType.FLOAT64) {
@@ -232,10 +328,24 @@ final class VectorSelection {
      * lanes are offered to the heap, each against the worst of the moment.
      */
     private static void bestFloats(MemorySegment in, long base, int n, int k, long[] heap, int[] sorted) {
+        scan(in, base, 0, n, k, heap, 0);
+        pop(heap, k, sorted);
+    }
+
+    /**
+     * Offers entries {@code [first, first + count)} of a row, which lie at elements {@code base...}
+     * of {@code in}, to the heap of the entries before them ({@code filled} of at most {@code k}
+     * held); returns how many it holds after. The scan of {@link #bestFloats}, so that a row can be
+     * offered a block at a time.
+     */
+    private static int scan(MemorySegment in, long base, int first, int count, int k, long[] heap, int filled) {
         int i = 0;
-        for (; i < k; i++) {
-            heap[i] = entry(in.getAtIndex(Tensor.F32, base + i), i);
-            siftUp(heap, i);
+        for (; i < count && filled < k; i++) {
+            heap[filled] = entry(in.getAtIndex(Tensor.F32, base + i), first + i);
+            siftUp(heap, filled++);
+        }
+        if (filled < k) {
+            return filled;
         }
         int lanes = F.length();
         int step = lanes * UNROLL;
@@ -243,7 +353,7 @@ final class VectorSelection {
         long bytes = base * Float.BYTES;
         float worst = valueOf(heap[0]);
         // A NaN root means the heap holds k NaNs, which no later entry beats.
-        for (; i + step <= n && worst == worst; i += step) {
+        for (; i + step <= count && worst == worst; i += step) {
             long off = bytes + (long) i * Float.BYTES;
             FloatVector v0 = FloatVector.fromMemorySegment(F, in, off, ORDER);
             FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
@@ -254,16 +364,20 @@ final class VectorSelection {
             if (stay.allTrue()) {
                 continue;
             }
-            offer(in, base, i, v0.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
-            offer(in, base, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
-            offer(in, base, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
-            offer(in, base, i + 3 * lanes, v3.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, first, i, v0.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, first, i + lanes, v1.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, first, i + 2 * lanes, v2.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
+            offer(in, base, first, i + 3 * lanes, v3.compare(VectorOperators.LE, worst).not().toLong(), heap, k);
             worst = valueOf(heap[0]);
         }
-        for (; i < n; i++) {
-            offerOne(in, base, i, heap, k);
+        for (; i < count; i++) {
+            offerOne(in, base, first, i, heap, k);
         }
-        // Popping the worst first fills the result from the back.
+        return filled;
+    }
+
+    /** The heap's k entries into {@code sorted}, best first: popping the worst first fills it from the back. */
+    private static void pop(long[] heap, int k, int[] sorted) {
         for (int j = k - 1; j >= 0; j--) {
             sorted[j] = ~(int) heap[0];
             heap[0] = heap[j];
@@ -272,15 +386,15 @@ final class VectorSelection {
     }
 
     /** Offers the entries {@code from + j} for the set bits {@code j} of {@code lanes} to the heap, in index order. */
-    private static void offer(MemorySegment in, long base, int from, long lanes, long[] heap, int k) {
+    private static void offer(MemorySegment in, long base, int first, int from, long lanes, long[] heap, int k) {
         for (long bits = lanes; bits != 0; bits &= bits - 1) {
-            offerOne(in, base, from + Long.numberOfTrailingZeros(bits), heap, k);
+            offerOne(in, base, first, from + Long.numberOfTrailingZeros(bits), heap, k);
         }
     }
 
-    /** Entry {@code i} of the row at {@code base} into the heap if it beats the worst kept. */
-    private static void offerOne(MemorySegment in, long base, int i, long[] heap, int k) {
-        long e = entry(in.getAtIndex(Tensor.F32, base + i), i);
+    /** Element {@code i} from {@code base}, entry {@code first + i} of its row, into the heap if it beats the worst kept. */
+    private static void offerOne(MemorySegment in, long base, int first, int i, long[] heap, int k) {
+        long e = entry(in.getAtIndex(Tensor.F32, base + i), first + i);
         if (e > heap[0]) {
             heap[0] = e;
             siftDown(heap, k);

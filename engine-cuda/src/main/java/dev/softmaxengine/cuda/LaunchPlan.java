@@ -115,10 +115,6 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
         String dt = dtypeName(dtype);
         int wide = 16 / dtype.byteSize();
         if (op == Op.TOP_K || op == Op.SAMPLE) {
-            if (dtype.isHalf()) {
-                throw new IllegalArgumentException(op.cliName() + " has no " + dtype + " kernels (selection.cu reads"
-                        + " float and double only)");
-            }
             // Sample reduces the last axis (inner is 1); top-k takes a thread per slice (o, i).
             long slices = Math.multiplyExact(outer, inner);
             int grid = cappedGrid(ceilDiv(slices, SELECTION_BLOCK), limits);
@@ -217,11 +213,8 @@ public record LaunchPlan(Strategy strategy, int vec, int splits, long chunk, lon
                     case "softmax_strided" -> names.add(stridedFunction(dt));
                     case "sigmoid_elementwise" -> names.add(elementwiseFunction(dt, vec));
                     case "selection" -> {
-                        // Top-k and sample take the compute dtypes only (OpRequest rejects the 16-bit ones).
-                        if (!dtype.isHalf()) {
-                            names.add("top_k_" + dt);
-                            names.add("sample_" + dt);
-                        }
+                        names.add("top_k_" + dt);
+                        names.add("sample_" + dt);
                     }
                     default -> throw new IllegalArgumentException("unknown module '" + module + "'");
                 }

@@ -104,12 +104,26 @@ class LaunchPlanTest {
         assertThrows(IllegalArgumentException.class, () -> plan(Op.SIGMOID, DType.FLOAT32, 1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> plan(Op.SOFTMAX, DType.FLOAT32, 3, -1, 1));
         assertThrows(IllegalArgumentException.class, () -> plan(Op.SOFTMAX, DType.FLOAT32, 3, 4, 0));
-        for (DType half : DType.halves()) {
-            assertThrows(IllegalArgumentException.class, () -> plan(Op.TOP_K, half, 3, 4, 1));
-            assertThrows(IllegalArgumentException.class, () -> plan(Op.SAMPLE, half, 3, 4, 1));
-        }
         assertThrows(IllegalArgumentException.class, () -> new DeviceLimits(0, 48 * 1024, 48 * 1024));
         assertThrows(IllegalArgumentException.class, () -> new DeviceLimits(10, 48 * 1024, 1024));
+    }
+
+    /** 16-bit top-k and sample run selection.cu's own bf16 / f16 entry points, a thread per slice as float32's. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"BFLOAT16", "FLOAT16"})
+    void sixteenBitSelectionsHaveTheirOwnEntryPoints(DType half) {
+        for (Op op : new Op[] {Op.TOP_K, Op.SAMPLE}) {
+            for (long[] shape : new long[][] {{3, 4, 1}, {1, 200_000, 1}, {5_000, 7, 3}}) {
+                long inner = op == Op.SAMPLE ? 1 : shape[2];
+                LaunchPlan p = LaunchPlan.of(op, half, shape[0], shape[1], inner, SM75);
+                LaunchPlan f32 = LaunchPlan.of(op, DType.FLOAT32, shape[0], shape[1], inner, SM75);
+                assertEquals(Strategy.SELECTION, p.strategy(), p.toString());
+                String function = p.launches().getFirst().function();
+                assertEquals((op == Op.TOP_K ? "top_k_" : "sample_") + LaunchPlan.dtypeName(half), function);
+                assertTrue(LaunchPlan.entryPoints("selection").contains(function), function);
+                assertEquals(f32.launches().getFirst().gridX(), p.launches().getFirst().gridX(), p.toString());
+            }
+        }
     }
 
     /** Every plan over random shapes on three GPUs obeys the launch limits and names a PTX entry point. */
@@ -199,8 +213,9 @@ class LaunchPlanTest {
         assertEquals(24, LaunchPlan.entryPoints("softmax_online_two_pass").size());
         assertEquals(4, LaunchPlan.entryPoints("softmax_strided").size());
         assertEquals(8, LaunchPlan.entryPoints("sigmoid_elementwise").size());
-        // Top-k and sample in float32 and float64 only.
-        assertEquals(Set.of("top_k_f32", "top_k_f64", "sample_f32", "sample_f64"), LaunchPlan.entryPoints("selection"));
+        // Top-k and sample: one entry point each per dtype, the 16-bit ones included.
+        assertEquals(Set.of("top_k_f32", "top_k_f64", "top_k_bf16", "top_k_f16", "sample_f32", "sample_f64", "sample_bf16",
+                "sample_f16"), LaunchPlan.entryPoints("selection"));
         assertThrows(IllegalArgumentException.class, () -> LaunchPlan.entryPoints("nope"));
     }
 }

@@ -1,11 +1,13 @@
 package dev.softmaxengine.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.softmaxengine.api.DType;
+import dev.softmaxengine.api.Half;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
@@ -31,8 +33,10 @@ import org.junit.jupiter.api.Test;
  * selection.cu's top-k and sample kernels, run on the host by src/test/emulation (g++, one fiber
  * per CUDA thread) with the grids {@link LaunchPlan} chooses on a small GPU (so the grid-stride
  * loops wrap), against the Java oracle: top-k exactly, sample's draws exactly and its
- * log-probabilities within {@link CudaSoftmaxKernel#bound}. A GPU run of the selection parity
- * suite ({@link CudaSelectionParityTest}) covers what emulation cannot.
+ * log-probabilities within {@link CudaSoftmaxKernel#bound}. bfloat16 and float16 inputs run the
+ * same requests: top-k's values must be the input's (signed zeros included), and each 16-bit
+ * sample must draw what the float32 kernel draws for its exact widening. A GPU run of the
+ * selection parity suite ({@link CudaSelectionParityTest}) covers what emulation cannot.
  */
 class SelectionEmulationTest {
     private static final Path SOURCES = Path.of("..", "kernels", "src", "main", "cuda");
@@ -47,7 +51,11 @@ class SelectionEmulationTest {
 
     /** One request: its line for the harness, and what to compare its output with. */
     private record Request(String header, DType dtype, double[] x, double[] refValues, int[] refIndices, Tolerance tol,
-                           String what) {
+                           String what, int twin) {
+        /** The same request whose indices must equal the ones of request {@code twin} ({@code -1}: none). */
+        Request twinOf(int twin) {
+            return new Request(header, dtype, x, refValues, refIndices, tol, what, twin);
+        }
     }
 
     @Test
@@ -56,7 +64,7 @@ class SelectionEmulationTest {
         BackendAssumptions.requireInCi(PtxResourcesTest.onPath("g++"), "g++ is not on PATH; the host emulation needs a C++20 compiler");
         SplittableRandom rnd = TestSeed.random("selection emulation");
         List<Request> requests = new ArrayList<>();
-        for (DType dtype : DType.floating()) {
+        for (DType dtype : LaunchPlan.DTYPES) {
             for (long[] s : new long[][] {{3, 1, 1}, {3, 7, 1}, {300, 64, 1}, {2, 300, 1}, {2, 9, 5}, {3, 40, 130}}) {
                 int n = (int) s[1];
                 for (int kind = 0; kind < 4; kind++) {
@@ -71,8 +79,12 @@ class SelectionEmulationTest {
                     int rows = 300;
                     double[] x = values(rnd, rows * n, kind, dtype);
                     for (Sampling c : CONFIGS) {
-                        requests.add(sample(dtype, x, rows, n, new Sampling(c.temperature(), Math.min(c.topK(), n), c.topP(),
-                                c.minP(), c.seed())));
+                        Sampling capped = new Sampling(c.temperature(), Math.min(c.topK(), n), c.topP(), c.minP(), c.seed());
+                        requests.add(sample(dtype, x, rows, n, capped));
+                        if (dtype.isHalf()) {
+                            // x widens to float32 exactly: the float32 kernel must draw the same.
+                            requests.add(sample(DType.FLOAT32, x, rows, n, capped).twinOf(requests.size() - 1));
+                        }
                     }
                 }
             }
@@ -96,12 +108,21 @@ class SelectionEmulationTest {
                     .toArray();
             int[] indices = Arrays.stream(split(lines[2 * i + 1])).mapToInt(Integer::parseInt).toArray();
             assertEquals(r.refIndices().length, indices.length, r.what());
+            boolean copies = r.dtype().isHalf() && r.header().startsWith("top_k");
             for (int j = 0; j < indices.length; j++) {
-                if (indices[j] != r.refIndices()[j] || !r.tol().accepts(values[j], r.refValues()[j])) {
+                // 16-bit top-k values are copies: a -0.0 must stay -0.0 (the tolerance equates zeros).
+                boolean copied = !copies || Double.doubleToRawLongBits(values[j]) == Double.doubleToRawLongBits(r.refValues()[j])
+                        || (Double.isNaN(values[j]) && Double.isNaN(r.refValues()[j]));
+                if (indices[j] != r.refIndices()[j] || !r.tol().accepts(values[j], r.refValues()[j]) || !copied) {
                     fail(r.what() + ": element " + j + " is (" + values[j] + ", " + indices[j] + "), the oracle's ("
                             + r.refValues()[j] + ", " + r.refIndices()[j] + "), " + r.tol() + "; rerun with -D"
                             + TestSeed.PROPERTY + "=" + TestSeed.value());
                 }
+            }
+            if (r.twin() >= 0) {
+                int[] twin = Arrays.stream(split(lines[2 * r.twin() + 1])).mapToInt(Integer::parseInt).toArray();
+                assertArrayEquals(indices, twin, r.what() + ": float32 draws against the 16-bit ones of " + requests.get(r.twin())
+                        .what());
             }
         }
         System.out.println("selection emulation: " + requests.size() + " requests, 0 failures");
@@ -125,6 +146,8 @@ class SelectionEmulationTest {
             };
             if (dtype == DType.FLOAT32) {
                 x[i] = (float) x[i];
+            } else if (dtype.isHalf()) {
+                x[i] = Half.toFloat(dtype, Half.fromDouble(dtype, x[i]));
             }
         }
         return x;
@@ -138,7 +161,7 @@ class SelectionEmulationTest {
                 k, 1);
         int grid = LaunchPlan.of(Op.TOP_K, dtype, outer, n, inner, SMALL).launches().getFirst().gridX();
         String header = String.format(Locale.ROOT, "top_k %s %d %d %d %d %d", LaunchPlan.dtypeName(dtype), outer, n, inner, k, grid);
-        return new Request(header, dtype, x, values, indices, new Tolerance(0, 0), header);
+        return new Request(header, dtype, x, values, indices, new Tolerance(0, 0), header, -1);
     }
 
     private static Request sample(DType dtype, double[] x, int rows, int n, Sampling s) {
@@ -154,7 +177,7 @@ class SelectionEmulationTest {
         String header = String.format(Locale.ROOT, "sample %s %d %d %x %d %x %x %d 1 %d", LaunchPlan.dtypeName(dtype), rows, n,
                 Double.doubleToRawLongBits(s.temperature()), s.topK(), Double.doubleToRawLongBits(s.topP()),
                 Double.doubleToRawLongBits(s.minP()), s.seed(), grid);
-        return new Request(header, dtype, x, lp, indices, CudaSoftmaxKernel.bound(Op.SAMPLE, dtype), header + " " + s);
+        return new Request(header, dtype, x, lp, indices, CudaSoftmaxKernel.bound(Op.SAMPLE, dtype), header + " " + s, -1);
     }
 
     private static synchronized Path binary() throws IOException, InterruptedException {

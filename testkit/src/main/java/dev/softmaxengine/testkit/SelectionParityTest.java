@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.softmaxengine.api.DType;
 import dev.softmaxengine.api.DeviceBuffer;
+import dev.softmaxengine.api.Half;
 import dev.softmaxengine.api.Op;
 import dev.softmaxengine.api.Sampling;
 import dev.softmaxengine.api.ScalarSoftmaxKernel;
@@ -44,6 +45,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * draw) with log-probabilities within {@link SoftmaxKernel#tolerance}; and 10^6 draws of fixed
  * rows must pass a chi-square test against the exact restricted distribution.
  *
+ * <p>bfloat16 and float16 inputs run the same cases. Their top-k values must be the input's own
+ * bits (a copy, NaN payloads and signaling NaNs included), and their draws must be exactly the
+ * draws the same kernel makes for the input widened to float32, which is exact; their
+ * log-probabilities, written in the 16-bit dtype, are held to the oracle's within the kernel's
+ * bound. The chi-square test runs on float32 and float64 only: a 16-bit input draws as its float32
+ * widening does, which that test covers.
+ *
  * <p>The chi-square test rejects at p-value 1e-4 (the 0.9999 quantile of the chi-square
  * distribution with the kept set's size minus one degrees of freedom). The seeds are fixed, so the
  * outcome is deterministic: a correct kernel passes every time, and a wrong kept set or a biased
@@ -60,6 +68,8 @@ public abstract class SelectionParityTest {
     private static final int DRAWS = 1_000_000;
     private static final double SENTINEL = -4242.5;
     private static final ScalarSoftmaxKernel ORACLE = new ScalarSoftmaxKernel();
+    /** Every input dtype of top-k and sample: the compute dtypes and the 16-bit storage ones. */
+    private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64, DType.BFLOAT16, DType.FLOAT16};
 
     private SoftmaxKernel kernel;
 
@@ -96,8 +106,18 @@ public abstract class SelectionParityTest {
         TIES, NANS, INFINITIES, SIGNED_ZEROS, EXTREMES, MINUS_INF_MASK, ALL_MINUS_INF, ALL_EQUAL, ALL_NAN, TINY;
 
         double[] row(int n, DType dtype, SplittableRandom rnd) {
-            double big = dtype == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
-            double tiny = dtype == DType.FLOAT32 ? Float.MIN_VALUE : Double.MIN_VALUE;
+            double big = switch (dtype) {
+                case FLOAT32 -> Float.MAX_VALUE;
+                case BFLOAT16 -> Half.bf16ToFloat((short) 0x7f7f);
+                case FLOAT16 -> 65504;
+                default -> Double.MAX_VALUE;
+            };
+            double tiny = switch (dtype) {
+                case FLOAT32 -> Float.MIN_VALUE;
+                case BFLOAT16 -> 0x1p-133;
+                case FLOAT16 -> 0x1p-24;
+                default -> Double.MIN_VALUE;
+            };
             double[] x = new double[n];
             for (int k = 0; k < n; k++) {
                 double g = 2 * rnd.nextGaussian();
@@ -137,24 +157,28 @@ public abstract class SelectionParityTest {
             new Sampling(1e-3, 0, 0.99, 0, 21)};
 
     static Stream<Arguments> dtypesAndCols() {
-        return Stream.of(DType.floating()).flatMap(d -> Arrays.stream(COLS).mapToObj(c -> Arguments.of(d, c)));
+        return Stream.of(DTYPES).flatMap(d -> Arrays.stream(COLS).mapToObj(c -> Arguments.of(d, c)));
     }
 
     static Stream<Arguments> dtypesAndShapes() {
-        return Stream.of(DType.floating()).flatMap(d -> Stream.of(SHAPES).map(s -> Arguments.of(d, s)));
+        return Stream.of(DTYPES).flatMap(d -> Stream.of(SHAPES).map(s -> Arguments.of(d, s)));
     }
 
     static Stream<Arguments> dtypesAndAdversaries() {
-        return Stream.of(DType.floating()).flatMap(d -> Stream.of(Adversary.values()).map(a -> Arguments.of(d, a)));
+        return Stream.of(DTYPES).flatMap(d -> Stream.of(Adversary.values()).map(a -> Arguments.of(d, a)));
+    }
+
+    static Stream<Arguments> halvesAndStorages() {
+        return Stream.of(DType.halves()).flatMap(d -> Stream.of(Storage.values()).map(s -> Arguments.of(d, s)));
     }
 
     static Stream<Arguments> dtypesAndStorages() {
-        return Stream.of(DType.floating()).flatMap(d -> Stream.of(Storage.values()).map(s -> Arguments.of(d, s)));
+        return Stream.of(DTYPES).flatMap(d -> Stream.of(Storage.values()).map(s -> Arguments.of(d, s)));
     }
 
     /** The bounds a backend declares for the two ops stay within {@link ErrorCeilings}; top-k's is exact. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void declaredBoundsAreUnderTheCeilings(DType dtype) {
         requireDtype(dtype);
         for (Op op : new Op[] {Op.TOP_K, Op.SAMPLE}) {
@@ -232,7 +256,7 @@ public abstract class SelectionParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void topKRejectsBadArgumentsBeforeWriting(DType dtype) {
         requireDtype(dtype);
         Tensor in = hostTensor(dtype, new long[] {2, 3}, new double[] {1, 2, 3, 4, 5, 6});
@@ -244,7 +268,8 @@ public abstract class SelectionParityTest {
         assertThrows(IllegalArgumentException.class, () -> kernel.topK(in, values, idx, 4, -1));
         assertThrows(IllegalArgumentException.class, () -> kernel.topK(in, values, idx, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> kernel.topK(in, values, values, 2, -1));
-        assertArrayEquals(sentinels, values(values));
+        // Held in the dtype: -4242.5 as bfloat16 reads back rounded.
+        assertArrayEquals(values(hostTensor(dtype, new long[] {4}, sentinels)), values(values));
         assertArrayEquals(new int[] {-7, -7, -7, -7}, indices);
     }
 
@@ -271,6 +296,80 @@ public abstract class SelectionParityTest {
                 if (refIndices[i] != (int) idx[i] || Double.compare(refValues[i] + 0.0, v[i] + 0.0) != 0) {
                     fail(where + ": element " + i + " is (" + v[i] + ", index " + (int) idx[i] + "), the oracle's ("
                             + refValues[i] + ", index " + refIndices[i] + ")");
+                }
+            }
+            if (dtype.isHalf()) {
+                requireCopiedBits(where, bits(hostTensor(dtype, shape, rounded)), ops.readBits(tvalues), refIndices,
+                        in.dim(a), in.inner(a), k);
+            }
+        }
+    }
+
+    /**
+     * 16-bit top-k values are copies: each one's bits are those of the input element its index
+     * names (a -0.0 stays -0.0, a NaN keeps its payload), where the value comparison above equates
+     * signed zeros and every NaN.
+     */
+    private static void requireCopiedBits(String where, short[] in, short[] values, int[] indices, long n, long inner,
+                                          int k) {
+        for (int e = 0; e < values.length; e++) {
+            long o = e / (k * inner);
+            long i = e % inner;
+            short expected = in[(int) ((o * n + indices[e]) * inner + i)];
+            if (values[e] != expected) {
+                fail(where + ": element " + e + " has bits 0x" + Integer.toHexString(values[e] & 0xffff)
+                        + ", input element " + indices[e] + " along the axis has 0x" + Integer.toHexString(expected & 0xffff));
+            }
+        }
+    }
+
+    /**
+     * 16-bit NaNs of every kind (quiet, negative, with a payload, signaling) among infinities,
+     * signed zeros and the dtype's extremes, given as bits: the oracle's indices, and values that
+     * are the input's bits, on every storage.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("halvesAndStorages")
+    public void sixteenBitTopKCopiesTheInputsBits(DType dtype, Storage storage) {
+        requireDtype(dtype);
+        SplittableRandom rnd = TestSeed.random("topK bits " + dtype + storage);
+        boolean bf16 = dtype == DType.BFLOAT16;
+        short[] specials = bf16
+                ? new short[] {0x7fc0, (short) 0xffc0, 0x7fc5, 0x7f81, (short) 0xff81, 0x7f80, (short) 0xff80, 0, (short) 0x8000,
+                        0x7f7f, (short) 0xff7f, 1, (short) 0x8001}
+                : new short[] {0x7e00, (short) 0xfe00, 0x7e05, 0x7c01, (short) 0xfc01, 0x7c00, (short) 0xfc00, 0, (short) 0x8000,
+                        0x7bff, (short) 0xfbff, 1, (short) 0x8001};
+        for (int n : new int[] {1, 5, 64, 1025}) {
+            int rows = 3;
+            short[] x = new short[rows * n];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextInt(3) == 0 ? Half.fromDouble(dtype, rnd.nextGaussian()) : specials[rnd.nextInt(specials.length)];
+            }
+            long[] shape = {rows, n};
+            for (int axis : new int[] {-1, 0}) {
+                int len = axis == -1 ? n : rows;
+                for (int k : new int[] {1, (len + 1) / 2, len}) {
+                    long[] outDims = axis == -1 ? new long[] {rows, k} : new long[] {k, n};
+                    int outSize = Math.toIntExact(Shape.of(outDims).size());
+                    int[] refIndices = new int[outSize];
+                    ORACLE.topK(Tensor.of(x.clone(), dtype, shape), Tensor.of(new short[outSize], dtype, outDims),
+                            Tensor.of(refIndices, outDims), k, axis);
+                    try (Operands ops = new Operands(kernel)) {
+                        Tensor tin = ops.makeBits(storage, dtype, shape, x);
+                        Tensor tvalues = ops.make(storage, dtype, outDims, filled(outSize, SENTINEL));
+                        Tensor tindices = ops.make(storage, DType.INT32, outDims, filled(outSize, -7));
+                        kernel.topK(tin, tvalues, tindices, k, axis);
+                        double[] idx = ops.read(tindices);
+                        String where = "top-k " + dtype + " bits " + Arrays.toString(shape) + " axis " + axis + " k " + k
+                                + " on " + storage + seedNote();
+                        for (int i = 0; i < outSize; i++) {
+                            if (refIndices[i] != (int) idx[i]) {
+                                fail(where + ": element " + i + " has index " + (int) idx[i] + ", the oracle's "
+                                        + refIndices[i]);
+                            }
+                        }
+                        requireCopiedBits(where, x, ops.readBits(tvalues), refIndices, len, axis == -1 ? 1 : n, k);
+                    }
                 }
             }
         }
@@ -324,7 +423,7 @@ public abstract class SelectionParityTest {
 
     /** Row r's draw depends on (seed, r) only: a call of 5 rows draws what the first 5 rows of 3000 do. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void drawsDoNotDependOnTheBatch(DType dtype) {
         requireDtype(dtype);
         SplittableRandom rnd = TestSeed.random("sample batch " + dtype);
@@ -342,7 +441,7 @@ public abstract class SelectionParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void sampleRejectsBadArgumentsBeforeWriting(DType dtype) {
         requireDtype(dtype);
         Tensor in = hostTensor(dtype, new long[] {2, 3}, new double[] {1, 2, 3, 4, 5, 6});
@@ -353,6 +452,50 @@ public abstract class SelectionParityTest {
                 Sampling.of(1, 1)));
         assertThrows(IllegalArgumentException.class, () -> kernel.sample(in, 1, 0, 0.0, 0, 1, idx));
         assertArrayEquals(new int[] {-7, -7}, indices);
+    }
+
+    /**
+     * A 16-bit input widens to float32 exactly, so the kernel must draw for it exactly what it draws
+     * for that float32 tensor: ragged rows, adversarial ones, every configuration.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("halvesAndStorages")
+    public void sixteenBitInputsDrawWhatTheirFloat32WideningDraws(DType dtype, Storage storage) {
+        requireDtype(dtype);
+        requireDtype(DType.FLOAT32);
+        SplittableRandom rnd = TestSeed.random("sample widening " + dtype + storage);
+        for (int cols : new int[] {1, 7, 33, 257, 1025}) {
+            int rows = 8;
+            double[] x = new double[rows * cols];
+            Adversary[] adversaries = Adversary.values();
+            for (int r = 0; r < rows; r++) {
+                // Half of the rows plain, the others adversarial.
+                double[] row = r % 2 == 0 ? null : adversaries[rnd.nextInt(adversaries.length)].row(cols, dtype, rnd);
+                for (int k = 0; k < cols; k++) {
+                    x[r * cols + k] = row != null ? row[k] : 3 * rnd.nextGaussian();
+                }
+            }
+            long[] shape = {rows, cols};
+            double[] widened = values(hostTensor(dtype, shape, x));
+            for (Sampling s : CONFIGS) {
+                Sampling c = capped(s, cols);
+                int[] reference = new int[rows];
+                kernel.sample(hostTensor(DType.FLOAT32, shape, widened), Tensor.of(reference, rows), null, c);
+                try (Operands ops = new Operands(kernel)) {
+                    Tensor tin = ops.make(storage, dtype, shape, widened);
+                    Tensor tindices = ops.make(storage, DType.INT32, new long[] {rows}, filled(rows, -7));
+                    Tensor tlp = ops.make(storage, dtype, new long[] {rows}, filled(rows, SENTINEL));
+                    kernel.sample(tin, tindices, tlp, c);
+                    double[] idx = ops.read(tindices);
+                    for (int r = 0; r < rows; r++) {
+                        if ((int) idx[r] != reference[r]) {
+                            fail("sample " + dtype + " [" + rows + ", " + cols + "] " + c + " on " + storage + ": row " + r
+                                    + " drew " + (int) idx[r] + ", its float32 widening " + reference[r] + seedNote());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static Sampling capped(Sampling s, int cols) {
@@ -493,7 +636,7 @@ public abstract class SelectionParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
     public void onlyFiniteEntryIsAlwaysDrawn(DType dtype) {
         requireDtype(dtype);
         double ninf = Double.NEGATIVE_INFINITY;
@@ -507,12 +650,14 @@ public abstract class SelectionParityTest {
         for (Sampling s : new Sampling[] {Sampling.of(1, 3), Sampling.of(0, 3), new Sampling(0.5, 3, 0.5, 0.5, 3)}) {
             int[] out = new int[rows];
             double[] lp = new double[rows];
-            Tensor logProbs = dtype == DType.FLOAT64 ? Tensor.of(lp, rows) : null;
+            Tensor logProbs = dtype == DType.FLOAT64 ? Tensor.of(lp, rows)
+                    : dtype.isHalf() ? hostTensor(dtype, new long[] {rows}, lp) : null;
             kernel.sample(hostTensor(dtype, new long[] {rows, cols}, x), Tensor.of(out, rows), logProbs, s);
+            double[] got = logProbs != null ? values(logProbs) : null;
             for (int r = 0; r < rows; r++) {
                 assertEquals(r % cols, out[r], "row " + r + ", " + s);
                 if (logProbs != null) {
-                    assertEquals(0.0, lp[r], "log-probability of row " + r + ", " + s);
+                    assertEquals(0.0, got[r], "log-probability of row " + r + ", " + s);
                 }
             }
         }
@@ -545,6 +690,13 @@ public abstract class SelectionParityTest {
             }
             return Tensor.of(f, dims);
         }
+        if (dtype.isHalf()) {
+            short[] bits = new short[values.length];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = Half.fromDouble(dtype, values[i]);
+            }
+            return Tensor.of(bits, dtype, dims);
+        }
         return Tensor.of(values.clone(), dims);
     }
 
@@ -554,6 +706,12 @@ public abstract class SelectionParityTest {
             v[i] = t.get(i);
         }
         return v;
+    }
+
+    private static short[] bits(Tensor t) {
+        short[] b = new short[Math.toIntExact(t.size())];
+        MemorySegment.copy(t.asHostSegment(), Tensor.I16, 0, b, 0, b.length);
+        return b;
     }
 
     /** The operands of one call in one storage; closes what it allocated. */
@@ -569,7 +727,17 @@ public abstract class SelectionParityTest {
         }
 
         Tensor make(Storage storage, DType dtype, long[] dims, double[] values) {
-            Tensor host = hostTensor(dtype, dims, values);
+            return place(storage, hostTensor(dtype, dims, values));
+        }
+
+        /** A 16-bit operand of exactly these bits (no value round trip, which could quiet a NaN). */
+        Tensor makeBits(Storage storage, DType dtype, long[] dims, short[] bits) {
+            return place(storage, Tensor.of(bits.clone(), dtype, dims));
+        }
+
+        private Tensor place(Storage storage, Tensor host) {
+            DType dtype = host.dtype();
+            long[] dims = host.shape().dims();
             long bytes = host.size() * dtype.byteSize();
             return switch (storage) {
                 case ARRAY -> host;
@@ -593,6 +761,17 @@ public abstract class SelectionParityTest {
                     yield t;
                 }
             };
+        }
+
+        /** The bits of a 16-bit operand, wherever it lives. */
+        short[] readBits(Tensor t) {
+            Tensor host = t;
+            int at = views.indexOf(t);
+            if (at >= 0) {
+                host = Tensor.of(new short[Math.toIntExact(t.size())], t.dtype(), t.shape().dims());
+                owners.get(at).read(host);
+            }
+            return bits(host);
         }
 
         double[] read(Tensor t) {

@@ -75,8 +75,8 @@ public final class BenchCli implements Callable<Integer> {
     List<Op> ops = new ArrayList<>();
 
     @Option(names = "--dtypes", split = ",", paramLabel = "DTYPE",
-            description = "float32, float64, bfloat16, float16 (default: float32,float64). top-k and sample read"
-                    + " float32 and float64 only, ONNX Runtime's contender too.")
+            description = "float32, float64, bfloat16, float16 (default: float32,float64). ONNX Runtime's"
+                    + " contender reads float32 and float64 only.")
     List<String> dtypes = new ArrayList<>();
 
     @Option(names = "--k", paramLabel = "K", description = "top-k: entries per row (default: 50).")

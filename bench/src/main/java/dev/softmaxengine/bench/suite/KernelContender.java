@@ -81,10 +81,10 @@ final class KernelContender implements Contender {
         return onHost;
     }
 
-    /** Every op but argmax; top-k and sample in float32 and float64 only (they have no 16-bit kernels). */
+    /** Every op but argmax, in every dtype. */
     @Override
     public boolean supports(Op op, DType dtype) {
-        return op != Op.ARGMAX && (!isSelection(op) || !dtype.isHalf());
+        return op != Op.ARGMAX;
     }
 
     static boolean isSelection(Op op) {

@@ -79,13 +79,6 @@ public record SweepPlan(List<Op> ops, List<DType> dtypes, List<Long> largeCols, 
         shapes = List.copyOf(shapes == null ? List.of() : shapes);
         selection = selection == null ? SelectionParams.DEFAULT : selection;
         if (hasSelection(ops)) {
-            boolean onlySelection = ops.stream().allMatch(op -> op == Op.TOP_K || op == Op.SAMPLE);
-            for (DType d : dtypes) {
-                if (d.isHalf() && onlySelection) {
-                    throw new IllegalArgumentException("dtypes must be float32 or float64 for top-k and sample (they"
-                            + " have no 16-bit kernels), was " + dtypeName(d));
-                }
-            }
             for (BenchShape s : shapes) {
                 if (ops.contains(Op.TOP_K) && s.cols() < selection.k()) {
                     throw new IllegalArgumentException("k must be at most every shape's row length for top-k: shape " + s

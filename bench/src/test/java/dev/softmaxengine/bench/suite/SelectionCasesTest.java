@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A real run of top-k, sample and 16-bit softmax: every contender's row 0 passes the oracle's check
+ * A real run of top-k, sample and softmax in float32 and bfloat16: every contender's row 0 passes the oracle's check
  * (a wrong top-k or draw would be a failure), and the results carry the traffic of their op.
  */
 class SelectionCasesTest {
     @Test
-    void topKSampleAndBfloat16SoftmaxRunOnEveryContenderThatHasThem() {
+    void topKSampleAndSoftmaxInBothDtypesRunOnEveryContenderThatHasThem() {
         Timing brief = new Timing(Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(2), 3, 20,
                 Duration.ofNanos(50_000), Duration.ofSeconds(1));
         BenchShape shape = new BenchShape(3, 300);
@@ -38,16 +38,19 @@ class SelectionCasesTest {
             assertTrue(measured.contains(label + " softmax float32"), measured.toString());
         }
         assertTrue(measured.contains("simd x2 sample float32"), measured.toString());
-        assertTrue(measured.contains("simd x1 softmax bfloat16"), measured.toString());
-        // ONNX Runtime has no sampler and no 16-bit contender here; top-k and sample have no 16-bit kernels.
+        for (String op : List.of("softmax", "top-k", "sample")) {
+            assertTrue(measured.contains("simd x1 " + op + " bfloat16"), measured.toString());
+            assertTrue(measured.contains("simd x2 " + op + " bfloat16"), measured.toString());
+        }
+        // ONNX Runtime has no sampler and no 16-bit contender here.
         assertTrue(measured.stream().noneMatch(m -> m.startsWith("onnxruntime") && m.contains("sample")), measured.toString());
-        assertTrue(measured.stream().noneMatch(m -> m.contains("bfloat16") && !m.equals("simd x1 softmax bfloat16")
-                && !m.equals("simd x2 softmax bfloat16")), measured.toString());
+        assertTrue(measured.stream().noneMatch(m -> m.startsWith("onnxruntime") && m.contains("bfloat16")), measured.toString());
 
         CaseResult topK = report.results().stream().filter(r -> r.op().equals("top-k")).findFirst().orElseThrow();
         assertEquals(Traffic.bytes(Op.TOP_K, DType.FLOAT32, shape, 7), topK.bytes());
         assertNull(topK.computeRoof(), "top-k computes no exp");
-        CaseResult bf16 = report.results().stream().filter(r -> r.dtype().equals("bfloat16")).findFirst().orElseThrow();
+        CaseResult bf16 = report.results().stream().filter(r -> r.dtype().equals("bfloat16") && r.op().equals("softmax"))
+                .findFirst().orElseThrow();
         assertEquals(2L * 900 * 2, bf16.bytes());
         assertEquals(ComputeRoof.id("float32", bf16.threads()), bf16.computeRoof(), "16-bit computes in float32");
         assertEquals(selection, report.plan().selection());

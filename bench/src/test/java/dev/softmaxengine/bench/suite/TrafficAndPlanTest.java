@@ -103,9 +103,9 @@ class TrafficAndPlanTest {
         e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.ARGMAX),
                 List.of(DType.FLOAT32), List.of(8L), List.of(), 1, 1, 1, t, true));
         assertTrue(e.getMessage().startsWith("ops"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new SweepPlan(List.of(Op.TOP_K),
-                List.of(DType.BFLOAT16), List.of(8L), List.of(), 1, 1, 1, t, true));
-        assertTrue(e.getMessage().startsWith("dtypes") && e.getMessage().contains("bfloat16"), e.getMessage());
+        // 16-bit top-k and sample are planned like every other op.
+        new SweepPlan(List.of(Op.TOP_K, Op.SAMPLE), List.of(DType.BFLOAT16, DType.FLOAT16), List.of(64L), List.of(), 1, 1, 1,
+                t, true);
         SweepPlan narrow = SweepPlan.quickSweep().withOps(List.of(Op.TOP_K));
         e = assertThrows(IllegalArgumentException.class, () -> narrow.withShapes(List.of(new BenchShape(4, 49))));
         assertTrue(e.getMessage().startsWith("k must be at most") && e.getMessage().contains("4x49"), e.getMessage());

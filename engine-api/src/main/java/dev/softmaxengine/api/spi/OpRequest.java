@@ -167,9 +167,10 @@ public final class OpRequest {
 
     /**
      * The {@code k} largest entries of each slice along {@code axis}, sorted descending (ties to the
-     * lower index, NaN as the maximum), checked.
+     * lower index, NaN as the maximum), checked. The values are copies of input elements, bit for
+     * bit in every dtype (a bfloat16 or float16 input gives its own 16-bit values back).
      *
-     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of rank {@code >= 1}
      * @param values receives the entries: the input's shape with the axis of length {@code k}, the input's dtype
      * @param indices receives their indices along the axis: the shape of {@code values}, INT32
      * @param k how many entries per slice, in {@code [1, n]} for an axis of length {@code n}
@@ -205,13 +206,15 @@ public final class OpRequest {
     /**
      * One draw per row (the last axis) from softmax(x / T) restricted as {@code sampling} says,
      * checked. A row holding a NaN, or at a temperature above 0 a +inf or only -inf (where softmax is
-     * undefined), draws index -1 and log-probability NaN.
+     * undefined), draws index -1 and log-probability NaN. A bfloat16 or float16 input is widened to
+     * float32, which is exact, so it draws what that float32 input draws on the same backend.
      *
-     * @param in the input, FLOAT32 or FLOAT64 (not the 16-bit storage dtypes), of rank {@code >= 1}
-     *     with a non-empty last axis when there are rows
+     * @param in the input, of a floating dtype (FLOAT32, FLOAT64, BFLOAT16, FLOAT16), of rank
+     *     {@code >= 1} with a non-empty last axis when there are rows
      * @param indices receives the drawn index of each row: the input's shape without the last axis, INT32
      * @param logProbs receives each draw's log-probability under the restricted distribution (0 at
-     *     temperature 0), the shape of {@code indices} in the input's dtype; null for none
+     *     temperature 0), the shape of {@code indices} in the input's dtype (for a 16-bit input the
+     *     value is computed as for float32 and rounded to the 16-bit dtype); null for none
      * @param sampling the temperature, restrictions and seed; its {@code topK} at most the row length
      * @return the checked request; {@link #secondOut()} is {@code logProbs} when given
      * @throws IllegalArgumentException naming the argument that breaks a rule
@@ -270,12 +273,10 @@ public final class OpRequest {
         requireWritable(outName, out);
     }
 
-    /** Top-k and sample have no 16-bit kernels: their backends read float32 and float64 only. */
     private static void requireSelectionInput(Op op, Tensor in) {
-        DType d = in.dtype();
-        if (d != DType.FLOAT32 && d != DType.FLOAT64) {
-            throw new IllegalArgumentException("in has dtype " + d + "; " + op.cliName() + " reads FLOAT32 or FLOAT64 only"
-                    + (d.isHalf() ? " (no 16-bit kernels: widen it to FLOAT32 first)" : ""));
+        if (!in.dtype().isFloating()) {
+            throw new IllegalArgumentException("in has dtype " + in.dtype() + "; " + op.cliName()
+                    + " reads FLOAT32, FLOAT64, BFLOAT16 or FLOAT16");
         }
     }
 

@@ -4,10 +4,29 @@
 // bisections over the keys (at most 64 counting passes) and a heap sort of the k kept entries.
 // Sample needs fp64 (its probabilities and sums are fp64 on every backend): without cl_khr_fp64
 // the host does not call it. Not tuned for speed: a slice is one work-item's sequential loop.
+//
+// bfloat16 and float16 (-D STORE_BF16 / -D STORE_F16, REAL float) are read as their bits and
+// widened exactly (VAL), so they rank and draw as their float32 widening does; top-k copies the
+// bits themselves into values (a NaN's payload too), and sample rounds its fp64 log-probability
+// once to the 16-bit dtype.
 
 #ifdef cl_khr_fp64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #define HAS_FP64 1
+#endif
+
+// ELEM is how an input element is stored; VAL(p, i) is element i as REAL, exactly.
+#if defined(STORE_BF16) || defined(STORE_F16)
+#define ELEM ushort
+#else
+#define ELEM REAL
+#endif
+#if defined(STORE_F16)
+#define VAL(p, i) vload_half((i), (__global const half *) (p))
+#elif defined(STORE_BF16)
+#define VAL(p, i) as_float(((uint) (p)[i]) << 16)
+#else
+#define VAL(p, i) ((p)[i])
 #endif
 
 // Selection.SLACK: a top-p or min-p boundary within this relative distance counts as reached.
@@ -31,11 +50,11 @@ inline long key_of(REAL x) {
 }
 
 // The least and greatest key of a slice.
-inline void key_range(__global const REAL *x, long n, long stride, long *lo, long *hi) {
+inline void key_range(__global const ELEM *x, long n, long stride, long *lo, long *hi) {
     *lo = LONG_MAX;
     *hi = LONG_MIN;
     for (long k = 0; k < n; k++) {
-        long key = key_of(x[k * stride]);
+        long key = key_of(VAL(x, k * stride));
         *lo = min(*lo, key);
         *hi = max(*hi, key);
     }
@@ -47,14 +66,14 @@ inline long upper_mid(long lo, long hi) {
 }
 
 // The largest key t with at least `count` entries of key >= t: the count-th largest key.
-inline long kth_key(__global const REAL *x, long n, long stride, long count) {
+inline long kth_key(__global const ELEM *x, long n, long stride, long count) {
     long lo, hi;
     key_range(x, n, stride, &lo, &hi);
     while (lo < hi) {
         long mid = upper_mid(lo, hi);
         long c = 0;
         for (long k = 0; k < n; k++) {
-            c += key_of(x[k * stride]) >= mid;
+            c += key_of(VAL(x, k * stride)) >= mid;
         }
         if (c >= count) {
             lo = mid;
@@ -70,8 +89,8 @@ inline bool worse(long ka, int ia, long kb, int ib) {
     return ka < kb || (ka == kb && ia > ib);
 }
 
-inline void swap_entries(__global REAL *v, __global int *idx, long inner, long a, long b) {
-    REAL tv = v[a * inner];
+inline void swap_entries(__global ELEM *v, __global int *idx, long inner, long a, long b) {
+    ELEM tv = v[a * inner];
     v[a * inner] = v[b * inner];
     v[b * inner] = tv;
     int ti = idx[a * inner];
@@ -80,18 +99,18 @@ inline void swap_entries(__global REAL *v, __global int *idx, long inner, long a
 }
 
 // Restores the heap (every parent worse than its children) below c, in the first `size` entries.
-inline void sift_down(__global REAL *v, __global int *idx, long inner, long c, long size) {
+inline void sift_down(__global ELEM *v, __global int *idx, long inner, long c, long size) {
     while (true) {
         long l = 2 * c + 1;
         if (l >= size) {
             return;
         }
         long m = l;
-        if (l + 1 < size && worse(key_of(v[(l + 1) * inner]), idx[(l + 1) * inner], key_of(v[l * inner]),
+        if (l + 1 < size && worse(key_of(VAL(v, (l + 1) * inner)), idx[(l + 1) * inner], key_of(VAL(v, l * inner)),
                                   idx[l * inner])) {
             m = l + 1;
         }
-        if (!worse(key_of(v[m * inner]), idx[m * inner], key_of(v[c * inner]), idx[c * inner])) {
+        if (!worse(key_of(VAL(v, m * inner)), idx[m * inner], key_of(VAL(v, c * inner)), idx[c * inner])) {
             return;
         }
         swap_entries(v, idx, inner, m, c);
@@ -99,7 +118,7 @@ inline void sift_down(__global REAL *v, __global int *idx, long inner, long c, l
     }
 }
 
-__kernel void top_k(__global const REAL *in, __global REAL *values, __global int *indices, long outer, long n,
+__kernel void top_k(__global const ELEM *in, __global ELEM *values, __global int *indices, long outer, long n,
                     long inner, long k) {
     long gid = get_global_id(0);
     if (gid >= outer * inner) {
@@ -107,19 +126,19 @@ __kernel void top_k(__global const REAL *in, __global REAL *values, __global int
     }
     long o = gid / inner;
     long i = gid - o * inner;
-    __global const REAL *x = in + o * n * inner + i;
-    __global REAL *v = values + o * k * inner + i;
+    __global const ELEM *x = in + o * n * inner + i;
+    __global ELEM *v = values + o * k * inner + i;
     __global int *idx = indices + o * k * inner + i;
     long t = kth_key(x, n, inner, k);
     long above = 0;
     for (long j = 0; j < n; j++) {
-        above += key_of(x[j * inner]) > t;
+        above += key_of(VAL(x, j * inner)) > t;
     }
     // The kept entries in index order: every key above t, and the first k - above equal to it.
     long ties = k - above;
     long w = 0;
     for (long j = 0; j < n && w < k; j++) {
-        long key = key_of(x[j * inner]);
+        long key = key_of(VAL(x, j * inner));
         if (key > t || (key == t && ties-- > 0)) {
             v[w * inner] = x[j * inner];
             idx[w * inner] = (int) j;
@@ -169,18 +188,30 @@ inline bool in_set(long key, long t, long ties, long *seen) {
     return key > t || (key == t && (*seen)++ < ties);
 }
 
-__kernel void sample(__global const REAL *in, __global int *indices, __global REAL *log_probs, int with_log_probs,
+#if defined(STORE_BF16)
+// v rounded once to bfloat16: toward zero to float with the last bit set where that was inexact
+// (rounding to odd, 16 bits to spare), then to nearest even, as Java's Half.fromDouble.
+inline ushort bf16_of_double(double v) {
+    float f = convert_float_rtz(v);
+    if (!isnan(v) && (double) f != v) {
+        f = as_float(as_uint(f) | 1u);
+    }
+    return bf16_rne(f);
+}
+#endif
+
+__kernel void sample(__global const ELEM *in, __global int *indices, __global ELEM *log_probs, int with_log_probs,
                      long rows, long n, double temperature, long top_k, double top_p, double min_p, ulong seed) {
     long row = get_global_id(0);
     if (row >= rows) {
         return;
     }
-    __global const REAL *x = in + row * n;
+    __global const ELEM *x = in + row * n;
     double top = -INFINITY;
     long argmax = 0;
     bool nan = false;
     for (long k = 0; k < n; k++) {
-        double v = (double) x[k];
+        double v = (double) VAL(x, k);
         nan |= isnan(v);
         if (v > top) {
             top = v;
@@ -201,7 +232,7 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
             tk = kth_key(x, n, 1, top_k);
             long above = 0;
             for (long k = 0; k < n; k++) {
-                above += key_of(x[k]) > tk;
+                above += key_of(VAL(x, k)) > tk;
             }
             tiesK = top_k - above;
         }
@@ -210,8 +241,8 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
         double massLeast = 0;
         long seen = 0;
         for (long k = 0; k < n; k++) {
-            if (in_set(key_of(x[k]), tk, tiesK, &seen)) {
-                double p = exp(((double) x[k] - top) / t);
+            if (in_set(key_of(VAL(x, k)), tk, tiesK, &seen)) {
+                double p = exp(((double) VAL(x, k) - top) / t);
                 massK += p;
                 massLeast += p >= least ? p : 0;
             }
@@ -229,9 +260,9 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
                 double m = 0;
                 seen = 0;
                 for (long k = 0; k < n; k++) {
-                    long key = key_of(x[k]);
+                    long key = key_of(VAL(x, k));
                     if (in_set(key, tk, tiesK, &seen) && key >= mid) {
-                        m += exp(((double) x[k] - top) / t);
+                        m += exp(((double) VAL(x, k) - top) / t);
                     }
                 }
                 if (m >= target) {
@@ -244,17 +275,17 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
             double cum = 0;
             seen = 0;
             for (long k = 0; k < n; k++) {
-                long key = key_of(x[k]);
+                long key = key_of(VAL(x, k));
                 if (in_set(key, tk, tiesK, &seen) && key > tf) {
-                    cum += exp(((double) x[k] - top) / t);
+                    cum += exp(((double) VAL(x, k) - top) / t);
                 }
             }
             tiesF = 0;
             seen = 0;
             for (long k = 0; k < n && cum < target; k++) {
-                long key = key_of(x[k]);
+                long key = key_of(VAL(x, k));
                 if (in_set(key, tk, tiesK, &seen) && key == tf) {
-                    cum += exp(((double) x[k] - top) / t);
+                    cum += exp(((double) VAL(x, k) - top) / t);
                     tiesF++;
                 }
             }
@@ -267,11 +298,11 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
         long seenK = 0;
         long seenF = 0;
         for (long k = 0; k < n; k++) {
-            long key = key_of(x[k]);
+            long key = key_of(VAL(x, k));
             if (!in_set(key, tk, tiesK, &seenK)) {
                 continue;
             }
-            double p = exp(((double) x[k] - top) / t);
+            double p = exp(((double) VAL(x, k) - top) / t);
             if (byMinP ? p >= least : in_set(key, tf, tiesF, &seenF)) {
                 double y = p - comp;
                 double s = mass + y;
@@ -284,11 +315,11 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
         seenK = 0;
         seenF = 0;
         for (long k = 0; k < n; k++) {
-            long key = key_of(x[k]);
+            long key = key_of(VAL(x, k));
             if (!in_set(key, tk, tiesK, &seenK)) {
                 continue;
             }
-            double p = exp(((double) x[k] - top) / t);
+            double p = exp(((double) VAL(x, k) - top) / t);
             if ((byMinP ? p >= least : in_set(key, tf, tiesF, &seenF)) && p > 0) {
                 run += p;
                 drawn = (int) k;
@@ -297,11 +328,17 @@ __kernel void sample(__global const REAL *in, __global int *indices, __global RE
                 }
             }
         }
-        lp = ((double) x[drawn] - top) / t - log(mass);
+        lp = ((double) VAL(x, drawn) - top) / t - log(mass);
     }
     indices[row] = drawn;
     if (with_log_probs) {
+#if defined(STORE_F16)
+        vstore_half_rte(lp, row, (__global half *) log_probs);
+#elif defined(STORE_BF16)
+        log_probs[row] = bf16_of_double(lp);
+#else
         log_probs[row] = (REAL) lp;
+#endif
     }
 }
 
