@@ -242,6 +242,43 @@ public abstract class SelectionParityTest {
         }
     }
 
+    /**
+     * Rows long enough for a CPU backend to scan them against a bar sampled from their start
+     * (simd: at least 8K entries): rows where the bar holds (independent entries, ties, NaN, a
+     * -inf mask), where too few entries pass it (a falling row, all equal, the largest entries
+     * first) and where too many do (a rising row), each k on both sides of the sample's reach.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
+    public void topKOfLongRows(DType dtype) {
+        requireDtype(dtype);
+        SplittableRandom rnd = TestSeed.random("topK long rows " + dtype);
+        String[] kinds = {"gaussian", "ties", "nans", "mask", "rising", "falling", "equal", "largest first"};
+        for (int n : new int[] {8192, 9001, 40_000}) {
+            for (String kind : kinds) {
+                double[] x = new double[2 * n];
+                for (int i = 0; i < x.length; i++) {
+                    int j = i % n;
+                    double g = rnd.nextGaussian();
+                    x[i] = switch (kind) {
+                        case "gaussian" -> 3 * g;
+                        case "ties" -> Math.rint(g * 4) / 2;
+                        case "nans" -> rnd.nextInt(500) == 0 ? Double.NaN : g;
+                        case "mask" -> rnd.nextInt(8) == 0 ? g : Double.NEGATIVE_INFINITY;
+                        case "rising" -> j / 64.0;
+                        case "falling" -> -j / 64.0;
+                        case "equal" -> 1.5;
+                        default -> j < 300 ? 100 + g : g;
+                    };
+                }
+                for (int k : new int[] {1, 50, 200, 3000}) {
+                    checkTopK(dtype, x, new long[] {2, n}, -1, k, Storage.ARRAY);
+                }
+                checkTopK(dtype, x, new long[] {2, n}, -1, 50, Storage.OFF_HEAP_SEGMENT);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("dtypesAndStorages")
     public void topKOnEveryStorage(DType dtype, Storage storage) {
