@@ -33,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  * are the oracle's bit for bit.
  *
  * <p>Top-k of float32 rows scans them where they lie; of bfloat16 and float16 rows, blocks of
- * {@link #BLOCK} elements widened (exactly) to float32 by the Vector API, the same scan then running
+ * {@link #BLOCK} elements widened (exactly) to float32 by the Vector API, the same scans then running
  * over the block, and the values written are the input's own 16-bit elements. Every other slice
  * (sample, float64, a non-last axis) is read into an fp64 scratch row first (one pass, strided for
  * a non-last axis), so one code path serves every dtype and tensor kind: a 16-bit row so read is
@@ -47,7 +47,7 @@ final class VectorSelection {
     /** As many 16-bit lanes as {@link #F} has floats: one load widens into one float vector. */
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    /** 16-bit elements widened per block: 8 KB of float32, which stays in L1 while it is scanned. */
+    /** 16-bit elements widened per block (a bar's sample is widened whole): 8 KB of float32, which stays in L1 while it is scanned. */
     static final int BLOCK = 1 << 11;
 
     private VectorSelection() {
@@ -154,41 +154,92 @@ final class VectorSelection {
     }
 
     /**
-     * Top-k of 16-bit rows: each row's blocks widened into a float32 scratch and offered to one heap
-     * by {@link #scan}, as a float32 row is; the values written are the input's bits.
+     * Top-k of 16-bit rows, widened into a float32 scratch a block at a time: a long row's bar is
+     * sampled from its widened start, and each block keeps its entries above it, as
+     * {@link #aboveSampledBar} does for a float32 row; otherwise (or where the bar fails) each block
+     * is offered to one heap by {@link #scan}. The values written are the input's bits.
      */
     private static void topKHalves(OpRequest r, long from, long to, int[] sorted) {
         int n = (int) r.n();
         int k = r.k();
-        DType d = r.in().dtype();
-        MemorySegment in = r.in().asHostSegment();
-        short[] array = r.in() instanceof ArrayTensor a ? a.shorts() : null;
-        float[] block = new float[Math.min(n, BLOCK)];
-        // float16 segments are copied into shorts first: the conversion loop then vectorizes.
-        short[] bits = d == DType.FLOAT16 && array == null ? new short[block.length] : null;
+        int sample = sampleLength(n, k);
+        float[] block = new float[Math.max(Math.min(n, BLOCK), sample)];
         MemorySegment widened = MemorySegment.ofArray(block);
-        long[] heap = new long[k];
+        Widener widen = new Widener(r.in(), block.length);
+        long[] heap = new long[Math.max(k, SAMPLE_RANK)];
+        int room = candidateRoom(n, k);
+        int[] candidates = sample == 0 ? null : new int[room + F.length()];
+        float[] kept = sample == 0 ? null : new float[candidates.length];
         Tensor values = r.out();
         Tensor indices = r.secondOut().orElseThrow();
         for (long row = from; row < to; row++) {
             long base = row * n;
-            int filled = 0;
-            for (int b = 0; b < n; b += BLOCK) {
-                int count = Math.min(BLOCK, n - b);
-                if (d == DType.BFLOAT16) {
-                    widenBf16(in, base + b, block, count);
-                } else if (array != null) {
-                    widenF16(array, (int) (base + b), block, count);
-                } else {
-                    MemorySegment.copy(in, Tensor.I16, (base + b) * Short.BYTES, bits, 0, count);
-                    widenF16(bits, 0, block, count);
+            if (!aboveWidenedBar(widen, base, n, k, sample, block, widened, heap, candidates, kept, room)) {
+                int filled = 0;
+                for (int b = 0; b < n; b += BLOCK) {
+                    int count = Math.min(BLOCK, n - b);
+                    widen.into(base + b, block, count);
+                    filled = scan(widened, 0, b, count, k, heap, filled);
                 }
-                filled = scan(widened, 0, b, count, k, heap, filled);
             }
             pop(heap, k, sorted);
             for (int j = 0; j < k; j++) {
                 copyBits(r.in(), base + sorted[j], values, row * k + j);
                 indices.set(row * k + j, sorted[j]);
+            }
+        }
+    }
+
+    /** {@link #aboveSampledBar} of a 16-bit row, its sample and blocks widened into {@code block}. */
+    private static boolean aboveWidenedBar(Widener widen, long base, int n, int k, int sample, float[] block,
+                                           MemorySegment widened, long[] heap, int[] candidates, float[] kept,
+                                           int room) {
+        if (sample == 0) {
+            return false;
+        }
+        widen.into(base, block, sample);
+        float bar = bar(widened, 0, n, k, sample, heap);
+        if (bar != bar) {
+            return false;
+        }
+        // The sample's entries are kept from where it was widened, the rest a block at a time.
+        int c = keepAbove(widened, 0, 0, sample, bar, candidates, kept, 0, room);
+        for (int b = sample; b < n && c >= 0; b += BLOCK) {
+            int count = Math.min(BLOCK, n - b);
+            widen.into(base + b, block, count);
+            c = keepAbove(widened, 0, b, count, bar, candidates, kept, c, room);
+        }
+        if (c < k) {
+            return false;
+        }
+        heapOfKept(heap, k, kept, candidates, c);
+        return true;
+    }
+
+    /** Widens a 16-bit tensor's elements into float32, exactly. */
+    private static final class Widener {
+        private final boolean bf16;
+        private final MemorySegment in;
+        private final short[] array;
+        /** float16 segments are copied into shorts first: the conversion loop then vectorizes. */
+        private final short[] bits;
+
+        Widener(Tensor t, int most) {
+            bf16 = t.dtype() == DType.BFLOAT16;
+            in = t.asHostSegment();
+            array = t instanceof ArrayTensor a ? a.shorts() : null;
+            bits = !bf16 && array == null ? new short[most] : null;
+        }
+
+        /** Elements [at, at + count) into dst[0, count). */
+        void into(long at, float[] dst, int count) {
+            if (bf16) {
+                widenBf16(in, at, dst, count);
+            } else if (array != null) {
+                widenF16(array, (int) at, dst, count);
+            } else {
+                MemorySegment.copy(in, Tensor.I16, at * Short.BYTES, bits, 0, count);
+                widenF16(bits, 0, dst, count);
             }
         }
     }
@@ -365,26 +416,57 @@ final class VectorSelection {
      */
     private static boolean aboveSampledBar(MemorySegment in, long base, int n, int k, long[] heap, int[] candidates,
                                            float[] kept) {
-        if (n < 8 * SAMPLE) {
+        int sample = sampleLength(n, k);
+        if (sample == 0) {
             return false;
         }
-        int sample = (int) Math.min(n / 8, Math.max(SAMPLE, (long) SAMPLE_RANK * n / (4L * k)));
-        int rank = Math.max(SAMPLE_RANK, (int) Math.ceil(4.0 * k * sample / n));
-        if (rank > sample / 8) {
-            return false;
-        }
-        scan(in, base, 0, sample, rank, heap, 0);
-        float bar = valueOf(heap[0]);
+        float bar = bar(in, base, n, k, sample, heap);
         if (bar != bar) {
             return false;
         }
-        int room = candidateRoom(n, k);
+        int c = keepAbove(in, base, 0, n, bar, candidates, kept, 0, candidateRoom(n, k));
+        if (c < k) {
+            return false;
+        }
+        heapOfKept(heap, k, kept, candidates, c);
+        return true;
+    }
+
+    /** Elements of a row's start that its bar is sampled from; 0 for a row too short to take one. */
+    private static int sampleLength(int n, int k) {
+        if (n < 8 * SAMPLE) {
+            return 0;
+        }
+        int sample = (int) Math.min(n / 8, Math.max(SAMPLE, (long) SAMPLE_RANK * n / (4L * k)));
+        return sampleRank(n, k, sample) > sample / 8 ? 0 : sample;
+    }
+
+    private static int sampleRank(int n, int k, int sample) {
+        return Math.max(SAMPLE_RANK, (int) Math.ceil(4.0 * k * sample / n));
+    }
+
+    /** The bar of a row of n: the entry of {@link #sampleRank} among its first {@code sample} elements, in {@code in} from base (NaN: none). */
+    private static float bar(MemorySegment in, long base, int n, int k, int sample, long[] heap) {
+        scan(in, base, 0, sample, sampleRank(n, k, sample), heap, 0);
+        return valueOf(heap[0]);
+    }
+
+    /**
+     * Keeps the entries {@code first + i} of {@code count} elements of {@code in} from element
+     * {@code base} that are not at most {@code bar} (NaN included), values at kept[c...] and
+     * entries at candidates[c...], with one compare per vector; returns the new count, or -1 once
+     * more than {@code room} would be kept.
+     */
+    private static int keepAbove(MemorySegment in, long base, int first, int count, float bar, int[] candidates,
+                                 float[] kept, int c, int room) {
         int lanes = F.length();
         int step = lanes * UNROLL;
         long bytes = base * Float.BYTES;
-        int c = 0;
         int i = 0;
-        for (; i + step <= n && c <= room - step; i += step) {
+        for (; i + step <= count; i += step) {
+            if (c > room - step) {
+                return -1;
+            }
             long off = bytes + (long) i * Float.BYTES;
             FloatVector v0 = FloatVector.fromMemorySegment(F, in, off, ORDER);
             FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
@@ -397,25 +479,27 @@ final class VectorSelection {
             if (s0.and(s1).and(s2.and(s3)).allTrue()) {
                 continue;
             }
-            c = keep(candidates, kept, c, i, v0, s0);
-            c = keep(candidates, kept, c, i + lanes, v1, s1);
-            c = keep(candidates, kept, c, i + 2 * lanes, v2, s2);
-            c = keep(candidates, kept, c, i + 3 * lanes, v3, s3);
+            int at = first + i;
+            c = keep(candidates, kept, c, at, v0, s0);
+            c = keep(candidates, kept, c, at + lanes, v1, s1);
+            c = keep(candidates, kept, c, at + 2 * lanes, v2, s2);
+            c = keep(candidates, kept, c, at + 3 * lanes, v3, s3);
         }
-        if (i + step <= n) {
-            return false;
-        }
-        for (; i < n && c < room; i++) {
+        for (; i < count; i++) {
             float x = in.getAtIndex(Tensor.F32, base + i);
             if (!(x <= bar)) {
+                if (c == room) {
+                    return -1;
+                }
                 kept[c] = x;
-                candidates[c++] = i;
+                candidates[c++] = first + i;
             }
         }
-        if (i < n || c < k) {
-            return false;
-        }
-        // From the kept values: the row's own would be read back from all over it.
+        return c;
+    }
+
+    /** The heap of the k best of the c kept entries, built from their values (the row's own would be read back from all over it). */
+    private static void heapOfKept(long[] heap, int k, float[] kept, int[] candidates, int c) {
         for (int q = 0; q < k; q++) {
             heap[q] = entry(kept[q], candidates[q]);
             siftUp(heap, q);
@@ -427,7 +511,6 @@ final class VectorSelection {
                 siftDown(heap, k);
             }
         }
-        return true;
     }
 
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
