@@ -9,6 +9,7 @@ import dev.softmaxengine.api.spi.OpRequest;
 import dev.softmaxengine.api.spi.Philox;
 import dev.softmaxengine.api.spi.Selection;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -157,15 +158,23 @@ final class VectorSelection {
      * Top-k of 16-bit rows, widened into a float32 scratch a block at a time: a long row's bar is
      * sampled from its widened start, and each block keeps its entries above it, as
      * {@link #aboveSampledBar} does for a float32 row; otherwise (or where the bar fails) each block
-     * is offered to one heap by {@link #scan}. The values written are the input's bits.
+     * is offered to one heap by {@link #scan}. The values written are the input's bits. The scratch
+     * is off-heap: the scans' vector loads then see native segments only, as float32 rows give
+     * them (a heap scratch halved both dtypes' speed once both had run).
      */
     private static void topKHalves(OpRequest r, long from, long to, int[] sorted) {
+        try (Arena arena = Arena.ofConfined()) {
+            int sample = sampleLength((int) r.n(), r.k());
+            int most = Math.max((int) Math.min(r.n(), BLOCK), sample);
+            topKHalves(r, from, to, sorted, sample, arena.allocate((long) most * Float.BYTES, 64), most);
+        }
+    }
+
+    private static void topKHalves(OpRequest r, long from, long to, int[] sorted, int sample, MemorySegment widened,
+                                   int most) {
         int n = (int) r.n();
         int k = r.k();
-        int sample = sampleLength(n, k);
-        float[] block = new float[Math.max(Math.min(n, BLOCK), sample)];
-        MemorySegment widened = MemorySegment.ofArray(block);
-        Widener widen = new Widener(r.in(), block.length);
+        Widener widen = new Widener(r.in(), most);
         long[] heap = new long[Math.max(k, SAMPLE_RANK)];
         int room = candidateRoom(n, k);
         int[] candidates = sample == 0 ? null : new int[room + F.length()];
@@ -174,11 +183,11 @@ final class VectorSelection {
         Tensor indices = r.secondOut().orElseThrow();
         for (long row = from; row < to; row++) {
             long base = row * n;
-            if (!aboveWidenedBar(widen, base, n, k, sample, block, widened, heap, candidates, kept, room)) {
+            if (!aboveWidenedBar(widen, base, n, k, sample, widened, heap, candidates, kept, room)) {
                 int filled = 0;
                 for (int b = 0; b < n; b += BLOCK) {
                     int count = Math.min(BLOCK, n - b);
-                    widen.into(base + b, block, count);
+                    widen.into(base + b, widened, count);
                     filled = scan(widened, 0, b, count, k, heap, filled);
                 }
             }
@@ -190,14 +199,13 @@ final class VectorSelection {
         }
     }
 
-    /** {@link #aboveSampledBar} of a 16-bit row, its sample and blocks widened into {@code block}. */
-    private static boolean aboveWidenedBar(Widener widen, long base, int n, int k, int sample, float[] block,
-                                           MemorySegment widened, long[] heap, int[] candidates, float[] kept,
-                                           int room) {
+    /** {@link #aboveSampledBar} of a 16-bit row, its sample and blocks widened into {@code widened}. */
+    private static boolean aboveWidenedBar(Widener widen, long base, int n, int k, int sample, MemorySegment widened,
+                                           long[] heap, int[] candidates, float[] kept, int room) {
         if (sample == 0) {
             return false;
         }
-        widen.into(base, block, sample);
+        widen.into(base, widened, sample);
         float bar = bar(widened, 0, n, k, sample, heap);
         if (bar != bar) {
             return false;
@@ -206,7 +214,7 @@ final class VectorSelection {
         int c = keepAbove(widened, 0, 0, sample, bar, candidates, kept, 0, room);
         for (int b = sample; b < n && c >= 0; b += BLOCK) {
             int count = Math.min(BLOCK, n - b);
-            widen.into(base + b, block, count);
+            widen.into(base + b, widened, count);
             c = keepAbove(widened, 0, b, count, bar, candidates, kept, c, room);
         }
         if (c < k) {
@@ -223,37 +231,43 @@ final class VectorSelection {
         private final short[] array;
         /** float16 segments are copied into shorts first: the conversion loop then vectorizes. */
         private final short[] bits;
+        /** float16's widening, copied into the scratch segment. */
+        private final float[] floats;
 
         Widener(Tensor t, int most) {
             bf16 = t.dtype() == DType.BFLOAT16;
             in = t.asHostSegment();
             array = t instanceof ArrayTensor a ? a.shorts() : null;
             bits = !bf16 && array == null ? new short[most] : null;
+            floats = bf16 ? null : new float[most];
         }
 
-        /** Elements [at, at + count) into dst[0, count). */
-        void into(long at, float[] dst, int count) {
+        /** Elements [at, at + count) into float32 elements [0, count) of dst. */
+        void into(long at, MemorySegment dst, int count) {
             if (bf16) {
                 widenBf16(in, at, dst, count);
-            } else if (array != null) {
-                widenF16(array, (int) at, dst, count);
+                return;
+            }
+            if (array != null) {
+                widenF16(array, (int) at, floats, count);
             } else {
                 MemorySegment.copy(in, Tensor.I16, at * Short.BYTES, bits, 0, count);
-                widenF16(bits, 0, dst, count);
+                widenF16(bits, 0, floats, count);
             }
+            MemorySegment.copy(floats, 0, dst, Tensor.F32, 0, count);
         }
     }
 
-    /** {@code count} bfloat16 elements of {@code in} from element {@code at}, widened: the bits shifted up 16. */
-    private static void widenBf16(MemorySegment in, long at, float[] dst, int count) {
+    /** {@code count} bfloat16 elements of {@code in} from element {@code at}, widened (the bits shifted up 16) into dst's floats. */
+    private static void widenBf16(MemorySegment in, long at, MemorySegment dst, int count) {
         int i = 0;
         for (; i <= count - F.length(); i += F.length()) {
             ShortVector h = ShortVector.fromMemorySegment(S, in, (at + i) * Short.BYTES, ORDER);
             ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().intoArray(dst, i);
+                    .reinterpretAsFloats().intoMemorySegment(dst, (long) i * Float.BYTES, ORDER);
         }
         for (; i < count; i++) {
-            dst[i] = Float.intBitsToFloat(in.getAtIndex(Tensor.I16, at + i) << 16);
+            dst.setAtIndex(Tensor.F32, i, Float.intBitsToFloat(in.getAtIndex(Tensor.I16, at + i) << 16));
         }
     }
 
