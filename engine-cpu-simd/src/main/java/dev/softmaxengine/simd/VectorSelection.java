@@ -207,7 +207,7 @@ final class VectorSelection {
         }
         widen.into(base, widened, sample);
         float bar = bar(widened, 0, n, k, sample, heap);
-        if (bar != bar) {
+        if (bar != bar || bar == Float.NEGATIVE_INFINITY) {
             return false;
         }
         // The sample's entries are kept from where it was widened, the rest a block at a time.
@@ -420,11 +420,12 @@ final class VectorSelection {
      * Top-k of a long row without the heap's sifts on the way: the bar t is the entry of rank r
      * ({@value #SAMPLE_RANK}, or more where the sample is short) of the row's first m elements, m
      * chosen so that about 4k of the row's entries lie above it; one scan then keeps the entries
-     * that are not at most t (NaN included), values and indices, with one compare per vector, and
+     * that are not below t (NaN included), values and indices, with one compare per vector, and
      * the heap is built from those alone. If at least k entries are kept, the top-k is among them: every entry left
-     * out is at most t, below each one kept. Otherwise (a row whose start holds its largest
-     * entries, ties at the bar) or when the kept entries overflow their room (a rising row),
-     * returns false and the heap scan runs instead. The heap's sifts, whose branches the CPU
+     * out is below t, below each one kept; ties at t are all kept (16-bit rows tie often there:
+     * bfloat16 has 128 values a binade). Otherwise (a row whose start holds its largest entries),
+     * when the kept entries overflow their room (a rising row, a row of equal entries) or when t
+     * is -inf (a row masked nearly all over), returns false and the heap scan runs instead. The heap's sifts, whose branches the CPU
      * mispredicts, drop from about k ln(n / k) to the few of the kept entries, and the row's loads
      * from memory no longer stall behind them (rows of 32K floats: 2x).
      */
@@ -435,7 +436,7 @@ final class VectorSelection {
             return false;
         }
         float bar = bar(in, base, n, k, sample, heap);
-        if (bar != bar) {
+        if (bar != bar || bar == Float.NEGATIVE_INFINITY) {
             return false;
         }
         int c = keepAbove(in, base, 0, n, bar, candidates, kept, 0, candidateRoom(n, k));
@@ -467,7 +468,7 @@ final class VectorSelection {
 
     /**
      * Keeps the entries {@code first + i} of {@code count} elements of {@code in} from element
-     * {@code base} that are not at most {@code bar} (NaN included), values at kept[c...] and
+     * {@code base} that are not below {@code bar} (NaN included), values at kept[c...] and
      * entries at candidates[c...], with one compare per vector; returns the new count, or -1 once
      * more than {@code room} would be kept.
      */
@@ -486,10 +487,10 @@ final class VectorSelection {
             FloatVector v1 = FloatVector.fromMemorySegment(F, in, off + F.vectorByteSize(), ORDER);
             FloatVector v2 = FloatVector.fromMemorySegment(F, in, off + 2L * F.vectorByteSize(), ORDER);
             FloatVector v3 = FloatVector.fromMemorySegment(F, in, off + 3L * F.vectorByteSize(), ORDER);
-            VectorMask<Float> s0 = v0.compare(VectorOperators.LE, bar);
-            VectorMask<Float> s1 = v1.compare(VectorOperators.LE, bar);
-            VectorMask<Float> s2 = v2.compare(VectorOperators.LE, bar);
-            VectorMask<Float> s3 = v3.compare(VectorOperators.LE, bar);
+            VectorMask<Float> s0 = v0.compare(VectorOperators.LT, bar);
+            VectorMask<Float> s1 = v1.compare(VectorOperators.LT, bar);
+            VectorMask<Float> s2 = v2.compare(VectorOperators.LT, bar);
+            VectorMask<Float> s3 = v3.compare(VectorOperators.LT, bar);
             if (s0.and(s1).and(s2.and(s3)).allTrue()) {
                 continue;
             }
@@ -501,7 +502,7 @@ final class VectorSelection {
         }
         for (; i < count; i++) {
             float x = in.getAtIndex(Tensor.F32, base + i);
-            if (!(x <= bar)) {
+            if (!(x < bar)) {
                 if (c == room) {
                     return -1;
                 }

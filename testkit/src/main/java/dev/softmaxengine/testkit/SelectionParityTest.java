@@ -245,8 +245,8 @@ public abstract class SelectionParityTest {
     /**
      * Rows long enough for a CPU backend to scan them against a bar sampled from their start
      * (simd: at least 8K entries): rows where the bar holds (independent entries, ties, NaN, a
-     * -inf mask), where too few entries pass it (a falling row, all equal, the largest entries
-     * first) and where too many do (a rising row), each k on both sides of the sample's reach.
+     * -inf mask), where too few entries pass it (a falling row, the largest entries first) and
+     * where too many do (a rising row, all equal), each k on both sides of the sample's reach.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "BFLOAT16", "FLOAT16"})
