@@ -258,13 +258,18 @@ final class VectorSelection {
         }
     }
 
-    /** {@code count} bfloat16 elements of {@code in} from element {@code at}, widened (the bits shifted up 16) into dst's floats. */
+    /**
+     * {@code count} bfloat16 elements of {@code in} from element {@code at}, widened (the bits
+     * shifted up 16) into dst's floats. Stored as bytes, as the row kernels store into native
+     * segments (see Rows.java.template): a float vector store into a native segment runs 2-3x
+     * slower once the JDK's fallbacks have stored float vectors into heap segments.
+     */
     private static void widenBf16(MemorySegment in, long at, MemorySegment dst, int count) {
         int i = 0;
         for (; i <= count - F.length(); i += F.length()) {
             ShortVector h = ShortVector.fromMemorySegment(S, in, (at + i) * Short.BYTES, ORDER);
             ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().intoMemorySegment(dst, (long) i * Float.BYTES, ORDER);
+                    .reinterpretAsBytes().intoMemorySegment(dst, (long) i * Float.BYTES, ORDER);
         }
         for (; i < count; i++) {
             dst.setAtIndex(Tensor.F32, i, Float.intBitsToFloat(in.getAtIndex(Tensor.I16, at + i) << 16));
