@@ -163,17 +163,18 @@ final class VectorSelection {
      * them (a heap scratch halved both dtypes' speed once both had run).
      */
     private static void topKHalves(OpRequest r, long from, long to, int[] sorted) {
+        int n = (int) r.n();
+        // Room for a block, or for a bar's sample, widened whole.
+        int most = Math.max(Math.min(n, BLOCK), sampleLength(n, r.k()));
         try (Arena arena = Arena.ofConfined()) {
-            int sample = sampleLength((int) r.n(), r.k());
-            int most = Math.max((int) Math.min(r.n(), BLOCK), sample);
-            topKHalves(r, from, to, sorted, sample, arena.allocate((long) most * Float.BYTES, 64), most);
+            topKHalves(r, from, to, sorted, arena.allocate((long) most * Float.BYTES, 64), most);
         }
     }
 
-    private static void topKHalves(OpRequest r, long from, long to, int[] sorted, int sample, MemorySegment widened,
-                                   int most) {
+    private static void topKHalves(OpRequest r, long from, long to, int[] sorted, MemorySegment widened, int most) {
         int n = (int) r.n();
         int k = r.k();
+        int sample = sampleLength(n, k);
         Widener widen = new Widener(r.in(), most);
         long[] heap = new long[Math.max(k, SAMPLE_RANK)];
         int room = candidateRoom(n, k);
@@ -207,21 +208,17 @@ final class VectorSelection {
         }
         widen.into(base, widened, sample);
         float bar = bar(widened, 0, n, k, sample, heap);
-        if (bar != bar || bar == Float.NEGATIVE_INFINITY) {
+        if (bar != bar) {
             return false;
         }
         // The sample's entries are kept from where it was widened, the rest a block at a time.
-        int c = keepAbove(widened, 0, 0, sample, bar, candidates, kept, 0, room);
+        int c = keepAtLeast(widened, 0, 0, sample, bar, candidates, kept, 0, room);
         for (int b = sample; b < n && c >= 0; b += BLOCK) {
             int count = Math.min(BLOCK, n - b);
             widen.into(base + b, widened, count);
-            c = keepAbove(widened, 0, b, count, bar, candidates, kept, c, room);
+            c = keepAtLeast(widened, 0, b, count, bar, candidates, kept, c, room);
         }
-        if (c < k) {
-            return false;
-        }
-        heapOfKept(heap, k, kept, candidates, c);
-        return true;
+        return heapOfKept(heap, k, kept, candidates, c);
     }
 
     /** Widens a 16-bit tensor's elements into float32, exactly. */
@@ -441,15 +438,11 @@ final class VectorSelection {
             return false;
         }
         float bar = bar(in, base, n, k, sample, heap);
-        if (bar != bar || bar == Float.NEGATIVE_INFINITY) {
+        if (bar != bar) {
             return false;
         }
-        int c = keepAbove(in, base, 0, n, bar, candidates, kept, 0, candidateRoom(n, k));
-        if (c < k) {
-            return false;
-        }
-        heapOfKept(heap, k, kept, candidates, c);
-        return true;
+        return heapOfKept(heap, k, kept, candidates, keepAtLeast(in, base, 0, n, bar, candidates, kept, 0,
+                candidateRoom(n, k)));
     }
 
     /** Elements of a row's start that its bar is sampled from; 0 for a row too short to take one. */
@@ -465,10 +458,14 @@ final class VectorSelection {
         return Math.max(SAMPLE_RANK, (int) Math.ceil(4.0 * k * sample / n));
     }
 
-    /** The bar of a row of n: the entry of {@link #sampleRank} among its first {@code sample} elements, in {@code in} from base (NaN: none). */
+    /**
+     * The bar of a row of n: the entry of {@link #sampleRank} among its first {@code sample}
+     * elements, in {@code in} from base; NaN where there is none to use (a NaN or -inf there).
+     */
     private static float bar(MemorySegment in, long base, int n, int k, int sample, long[] heap) {
         scan(in, base, 0, sample, sampleRank(n, k, sample), heap, 0);
-        return valueOf(heap[0]);
+        float bar = valueOf(heap[0]);
+        return bar == Float.NEGATIVE_INFINITY ? Float.NaN : bar;
     }
 
     /**
@@ -477,7 +474,7 @@ final class VectorSelection {
      * entries at candidates[c...], with one compare per vector; returns the new count, or -1 once
      * more than {@code room} would be kept.
      */
-    private static int keepAbove(MemorySegment in, long base, int first, int count, float bar, int[] candidates,
+    private static int keepAtLeast(MemorySegment in, long base, int first, int count, float bar, int[] candidates,
                                  float[] kept, int c, int room) {
         int lanes = F.length();
         int step = lanes * UNROLL;
@@ -518,8 +515,14 @@ final class VectorSelection {
         return c;
     }
 
-    /** The heap of the k best of the c kept entries, built from their values (the row's own would be read back from all over it). */
-    private static void heapOfKept(long[] heap, int k, float[] kept, int[] candidates, int c) {
+    /**
+     * The heap of the k best of the c kept entries, built from their values (the row's own would be
+     * read back from all over it); false, and no heap, where fewer than k were kept (or c is -1).
+     */
+    private static boolean heapOfKept(long[] heap, int k, float[] kept, int[] candidates, int c) {
+        if (c < k) {
+            return false;
+        }
         for (int q = 0; q < k; q++) {
             heap[q] = entry(kept[q], candidates[q]);
             siftUp(heap, q);
@@ -531,6 +534,7 @@ final class VectorSelection {
                 siftDown(heap, k);
             }
         }
+        return true;
     }
 
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
