@@ -334,9 +334,10 @@ final class DoubleSegmentRows implements RowKernels {
      * Bytes of a group of short rows (rounded up to whole blocks of L rows, the unit of their
      * trees) and of long rows (at least one row): the group stays in L1 between its passes, and its
      * method-handle calls (about 10 ns each) are spread over enough work. Measured against 1 to
-     * 32 KB on rows of 32 and 1,000 floats.
+     * 32 KB on rows of 32 and 1,000 floats; short rows again with their straight passes, rows of 32
+     * floats from memory: 11.3, 14.6, 15.6, 13.4 and 13.5 GB/s at 2, 4, 8, 16 and 32 KB.
      */
-    private static final int GROUP_BYTES = 2 * 1024;
+    private static final int GROUP_BYTES = 8 * 1024;
     private static final int LONG_GROUP_BYTES = 8 * 1024;
 
     /**
@@ -357,6 +358,8 @@ final class DoubleSegmentRows implements RowKernels {
         boolean store;
         /** What the short rows' sum tree leaves: the sums, or the factors 1 / sum or log(sum). */
         int finish;
+        /** Whether the short rows' sum tree also scales the exps (softmax: one pass call fewer). */
+        boolean scaleInTree;
         final double[] max;
         final double[] sum;
         final double[] factor;
@@ -412,10 +415,10 @@ final class DoubleSegmentRows implements RowKernels {
      */
     static final int SHORT_ROW = 4 * L;
     private static final MethodHandle[] PASSES = passes("maxPass", "expPass", "scalePass", "logNormalizePass",
-            "shortMaxPass", "shortExpPass", "shortScalePass", "shortLogNormalizePass", "maxTreePass", "sumTreePass"
+            "shortMaxPass", "shortExpPass", "shortScalePass", "shortLogNormalizePass", "sumTreePass", "sumTreeScalePass"
             );
-    private static final int MAX_TREE = 8;
-    private static final int SUM_TREE = 9;
+    private static final int SUM_TREE = 8;
+    private static final int SUM_TREE_SCALE = 9;
     /** {@link Group#finish}. */
     private static final int SUMS = 0;
     private static final int RECIPROCALS = 1;
@@ -501,41 +504,91 @@ final class DoubleSegmentRows implements RowKernels {
     // (then sum) in g.lanes, and a tree reduces L rows' vectors at once into one vector of L
     // results (rows of 32 floats: 1.3x the per-row lane trees).
 
-    /** Row j's lane-wise max (NaN ignored, -inf past the row) into lanes[j * L, (j + 1) * L). */
+    /** g.max of short rows: their lane-wise maxes, then the tree (one root: no exp in either). */
     private static void shortMaxPass(Group g) {
+        shortMaxLanes(g);
+        maxTree(g);
+    }
+
+    // A short row is k <= 4 vectors: its first (masked when it is also the last), whole middle ones
+    // and its masked last. The passes below run them straight, without a loop per row: C2's pre-,
+    // main and post-loops around two iterations cost rows of 32 floats more than their arithmetic.
+
+    /** Vectors of a short row of n. */
+    private static int vectors(int n) {
+        return (n + L - 1) / L;
+    }
+
+    /** Row j's lane-wise max (NaN ignored, -inf past the row) into lanes[j * L, (j + 1) * L). */
+    private static void shortMaxLanes(Group g) {
         DoubleVector none = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        // Locals: C2 reloads (and re-checks) a field after every store into a segment.
+        MemorySegment in = g.in;
+        double[] lanes = g.lanes;
         int n = g.n;
-        for (int j = 0, b = g.base; j < g.rows; j++, b += n) {
-            DoubleVector m = none;
-            for (int i = 0; i < n; i += L) {
-                DoubleVector v = ld(g.in, b + i);
-                m = m.blend(v, v.compare(VectorOperators.GT, m).and(S.indexInRange(i, n)));
+        int rows = g.rows;
+        int k = vectors(n);
+        int at = (k - 1) * L;
+        VectorMask<Double> first = S.indexInRange(0, n);
+        VectorMask<Double> last = S.indexInRange(at, n);
+        for (int j = 0, b = g.base; j < rows; j++, b += n) {
+            DoubleVector v = ld(in, b);
+            DoubleVector m = none.blend(v, v.compare(VectorOperators.GT, none).and(first));
+            if (k > 2) {
+                v = ld(in, b + L);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
             }
-            m.intoArray(g.lanes, j * L);
+            if (k > 3) {
+                v = ld(in, b + 2 * L);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));
+            }
+            if (k > 1) {
+                v = ld(in, b + at);
+                m = m.blend(v, v.compare(VectorOperators.GT, m).and(last));
+            }
+            m.intoArray(lanes, j * L);
         }
     }
 
-    /** Row j's lane-wise sum of exps into lanes[j * L, (j + 1) * L), the exps into out when g.store. */
+    /**
+     * Row j's lane-wise sum of exps into lanes[j * L, (j + 1) * L), the exps into out when g.store.
+     * One loop over the group's vectors, a row's k in turn: the exp may appear once (C2's budget).
+     */
     private static void shortExpPass(Group g) {
         DoubleVector vt = DoubleVector.broadcast(S, g.invT);
         boolean scaled = g.invT != 1;
+        MemorySegment in = g.in;
+        MemorySegment exps = exps(g);
+        boolean store = g.store;
+        double[] max = g.max;
+        double[] lanes = g.lanes;
         int n = g.n;
-        for (int j = 0, b = g.base; j < g.rows; j++, b += n) {
-            DoubleVector vm = DoubleVector.broadcast(S, g.max[j]);
-            DoubleVector s = DoubleVector.zero(S);
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Double> k = S.indexInRange(i, n);
-                DoubleVector e = VectorMath.expNonPositive(shifted(ld(g.in, b + i), vm, vt, scaled)).blend(0, k.not());
-                // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
-                // which a masked store does not give.
-                if (g.store && i + L <= n) {
-                    st(e, exps(g), b + i);
-                } else if (g.store) {
-                    st(e, exps(g), b + i, k);
-                }
-                s = s.add(e);
+        int k = vectors(n);
+        int total = g.rows * k;
+        VectorMask<Double> first = S.indexInRange(0, n);
+        VectorMask<Double> last = S.indexInRange((k - 1) * L, n);
+        boolean whole = n % L == 0;
+        DoubleVector s = DoubleVector.zero(S);
+        for (int v = 0, j = 0, c = 0, b = g.base; v < total; v++) {
+            int i = c * L;
+            VectorMask<Double> row = c == k - 1 ? last : first;
+            DoubleVector e = VectorMath.expNonPositive(shifted(ld(in, b + i), DoubleVector.broadcast(S, max[j]), vt, scaled))
+                    .blend(0, row.not());
+            // Whole vectors unmasked: the scale pass's loads then get them by store forwarding,
+            // which a masked store does not give.
+            if (store && (whole || c < k - 1)) {
+                st(e, exps, b + i);
+            } else if (store) {
+                st(e, exps, b + i, last);
             }
-            s.intoArray(g.lanes, j * L);
+            s = s.add(e);
+            if (++c == k) {
+                s.intoArray(lanes, j * L);
+                s = DoubleVector.zero(S);
+                c = 0;
+                j++;
+                b += n;
+            }
         }
     }
 
@@ -570,7 +623,7 @@ final class DoubleSegmentRows implements RowKernels {
     }
 
     /** g.max[j]: the largest lane of row j's lane-wise max, L rows per tree. */
-    private static void maxTreePass(Group g) {
+    private static void maxTree(Group g) {
         padLanes(g, Double.NEGATIVE_INFINITY);
         double[] a = g.lanes;
         for (int o = 0; o < g.rows * L; o += L * L) {
@@ -619,34 +672,80 @@ final class DoubleSegmentRows implements RowKernels {
         }
     }
 
+    /** Softmax's short rows after their exp pass: the sum tree's reciprocals, then the scale (one root). */
+    private static void sumTreeScalePass(Group g) {
+        sumTreePass(g);
+        shortScalePass(g);
+    }
+
+    /** out = exps * factor over short rows, their exps where {@link #shortExpPass} left them. */
     private static void shortScalePass(Group g) {
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            DoubleVector f = DoubleVector.broadcast(S, g.factor[j]);
-            for (int i = 0; i < g.n; i += L) {
-                DoubleVector y = ld(exps(g), b + i).mul(f);
-                if (i + L <= g.n) {
-                    st(y, g.out, b + i);
-                } else {
-                    st(y, g.out, b + i, S.indexInRange(i, g.n));
-                }
+        MemorySegment exps = exps(g);
+        MemorySegment out = g.out;
+        double[] factor = g.factor;
+        int n = g.n;
+        int rows = g.rows;
+        int k = vectors(n);
+        int at = (k - 1) * L;
+        VectorMask<Double> last = S.indexInRange(at, n);
+        boolean whole = n % L == 0;
+        for (int j = 0, b = g.base; j < rows; j++, b += n) {
+            DoubleVector f = DoubleVector.broadcast(S, factor[j]);
+            if (k > 1) {
+                st(ld(exps, b).mul(f), out, b);
+            }
+            if (k > 2) {
+                st(ld(exps, b + L).mul(f), out, b + L);
+            }
+            if (k > 3) {
+                st(ld(exps, b + 2 * L).mul(f), out, b + 2 * L);
+            }
+            DoubleVector y = ld(exps, b + at).mul(f);
+            if (whole) {
+                st(y, out, b + at);
+            } else {
+                st(y, out, b + at, last);
             }
         }
     }
 
+    /** out = (x - max) * invT - log(sum) over short rows, straight as their other passes. */
     private static void shortLogNormalizePass(Group g) {
         DoubleVector vt = DoubleVector.broadcast(S, g.invT);
         boolean scaled = g.invT != 1;
-        for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
-            double max = g.max[j];
-            DoubleVector vm = DoubleVector.broadcast(S, max);
-            DoubleVector vl = DoubleVector.broadcast(S, g.factor[j]);
-            if (max < NO_OVERFLOW_MAX) {
-                for (int i = 0; i < g.n; i += L) {
-                    st(shifted(ld(g.in, b + i), vm, vt, scaled).sub(vl), g.out, b + i, S.indexInRange(i, g.n));
+        MemorySegment in = g.in;
+        MemorySegment out = g.out;
+        double[] max = g.max;
+        double[] factor = g.factor;
+        int n = g.n;
+        int rows = g.rows;
+        int k = vectors(n);
+        int at = (k - 1) * L;
+        VectorMask<Double> last = S.indexInRange(at, n);
+        boolean whole = n % L == 0;
+        for (int j = 0, b = g.base; j < rows; j++, b += n) {
+            double m = max[j];
+            DoubleVector vm = DoubleVector.broadcast(S, m);
+            DoubleVector vl = DoubleVector.broadcast(S, factor[j]);
+            if (m < NO_OVERFLOW_MAX) {
+                if (k > 1) {
+                    st(shifted(ld(in, b), vm, vt, scaled).sub(vl), out, b);
+                }
+                if (k > 2) {
+                    st(shifted(ld(in, b + L), vm, vt, scaled).sub(vl), out, b + L);
+                }
+                if (k > 3) {
+                    st(shifted(ld(in, b + 2 * L), vm, vt, scaled).sub(vl), out, b + 2 * L);
+                }
+                DoubleVector y = shifted(ld(in, b + at), vm, vt, scaled).sub(vl);
+                if (whole) {
+                    st(y, out, b + at);
+                } else {
+                    st(y, out, b + at, last);
                 }
             } else {
-                for (int i = 0; i < g.n; i += L) {
-                    st(logit(ld(g.in, b + i), vm, vt).sub(vl), g.out, b + i, S.indexInRange(i, g.n));
+                for (int i = 0; i < n; i += L) {
+                    st(logit(ld(in, b + i), vm, vt).sub(vl), out, b + i, S.indexInRange(i, n));
                 }
             }
         }
@@ -689,9 +788,14 @@ final class DoubleSegmentRows implements RowKernels {
         // 1.2x). Not in place, where the normalize pass needs the input and writes lines it holds.
         g.store = op == RowOp.SOFTMAX || op == RowOp.LOG_SOFTMAX && g.n > SHORT_ROW && !sameStart(g.in, g.out);
         g.finish = op == RowOp.SOFTMAX ? RECIPROCALS : op == RowOp.LOG_SOFTMAX ? LOGS : SUMS;
+        g.scaleInTree = op == RowOp.SOFTMAX && g.n <= SHORT_ROW;
         maxAndSums(g);
         switch (op) {
-            case SOFTMAX -> runPass(SCALE, g);
+            case SOFTMAX -> {
+                if (!g.scaleInTree) {
+                    runPass(SCALE, g);
+                }
+            }
             case LOG_SOFTMAX -> runPass(LOG_NORMALIZE, g);
             case LOG_SUM_EXP -> {
                 for (int j = 0, b = g.base; j < g.rows; j++, b += g.n) {
@@ -739,9 +843,8 @@ final class DoubleSegmentRows implements RowKernels {
     private static void maxAndSums(Group g) {
         if (g.n <= SHORT_ROW) {
             invoke(MAX + SHORT, g);
-            invoke(MAX_TREE, g);
             invoke(EXP + SHORT, g);
-            invoke(SUM_TREE, g);
+            invoke(g.scaleInTree ? SUM_TREE_SCALE : SUM_TREE, g);
             return;
         }
         invoke(MAX, g);
