@@ -312,7 +312,7 @@ final class DoubleRows implements RowKernels {
         final double[] partials;
         /**
          * Short rows: row j's lane-wise max, then its lane-wise sum of exps, at [j * L, (j + 1) * L),
-         * reduced L rows at a time by {@link #maxTreePass} and {@link #sumTreePass}.
+         * reduced L rows at a time by {@link #maxTree} and {@link #sumTreePass}.
          */
         final double[] lanes;
 

@@ -325,7 +325,7 @@ final class FloatRows implements RowKernels {
         final float[] factor;
         /**
          * Short rows: row j's lane-wise max, then its lane-wise sum of exps, at [j * L, (j + 1) * L),
-         * reduced L rows at a time by {@link #maxTreePass} and {@link #sumTreePass}.
+         * reduced L rows at a time by {@link #maxTree} and {@link #sumTreePass}.
          */
         final float[] lanes;
 
