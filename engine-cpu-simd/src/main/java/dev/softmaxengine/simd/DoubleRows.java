@@ -571,10 +571,13 @@ final class DoubleRows implements RowKernels {
     private static void maxTree(Group g) {
         padLanes(g, Double.NEGATIVE_INFINITY);
         double[] a = g.lanes;
-        for (int o = 0; o < g.rows * L; o += L * L) {
-            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
-                DoubleVector lo = DoubleVector.fromArray(S, TREE_LO, v * L);
-                DoubleVector hi = DoubleVector.fromArray(S, TREE_HI, v * L);
+        int end = g.rows * L;
+        // A level at a time over all the group's trees: each level's selections are converted
+        // to lane indices once (selectFrom's float indices), not once per tree.
+        for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+            DoubleVector lo = DoubleVector.fromArray(S, TREE_LO, v * L);
+            DoubleVector hi = DoubleVector.fromArray(S, TREE_HI, v * L);
+            for (int o = 0; o < end; o += L * L) {
                 for (int p = 0; p < c; p++) {
                     DoubleVector x = DoubleVector.fromArray(S, a, o + 2 * p * L);
                     DoubleVector y = DoubleVector.fromArray(S, a, o + (2 * p + 1) * L);
@@ -583,6 +586,8 @@ final class DoubleRows implements RowKernels {
                     l.blend(r, r.compare(VectorOperators.GT, l)).intoArray(a, o + p * L);
                 }
             }
+        }
+        for (int o = 0; o < end; o += L * L) {
             System.arraycopy(a, o, g.max, o / L, L);
         }
     }
@@ -595,16 +600,19 @@ final class DoubleRows implements RowKernels {
     private static void sumTreePass(Group g) {
         padLanes(g, 0);
         double[] a = g.lanes;
-        for (int o = 0; o < g.rows * L; o += L * L) {
-            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
-                DoubleVector lo = DoubleVector.fromArray(S, TREE_LO, v * L);
-                DoubleVector hi = DoubleVector.fromArray(S, TREE_HI, v * L);
+        int end = g.rows * L;
+        for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+            DoubleVector lo = DoubleVector.fromArray(S, TREE_LO, v * L);
+            DoubleVector hi = DoubleVector.fromArray(S, TREE_HI, v * L);
+            for (int o = 0; o < end; o += L * L) {
                 for (int p = 0; p < c; p++) {
                     DoubleVector x = DoubleVector.fromArray(S, a, o + 2 * p * L);
                     DoubleVector y = DoubleVector.fromArray(S, a, o + (2 * p + 1) * L);
                     lo.selectFrom(x, y).add(hi.selectFrom(x, y)).intoArray(a, o + p * L);
                 }
             }
+        }
+        for (int o = 0; o < end; o += L * L) {
             if (g.finish == RECIPROCALS) {
                 DoubleVector.broadcast(S, 1).div(DoubleVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
             } else if (g.finish == LOGS) {

@@ -644,10 +644,13 @@ final class FloatSegmentRows implements RowKernels {
     private static void maxTree(Group g) {
         padLanes(g, Float.NEGATIVE_INFINITY);
         float[] a = g.lanes;
-        for (int o = 0; o < g.rows * L; o += L * L) {
-            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
-                FloatVector lo = FloatVector.fromArray(S, TREE_LO, v * L);
-                FloatVector hi = FloatVector.fromArray(S, TREE_HI, v * L);
+        int end = g.rows * L;
+        // A level at a time over all the group's trees: each level's selections are converted
+        // to lane indices once (selectFrom's float indices), not once per tree.
+        for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+            FloatVector lo = FloatVector.fromArray(S, TREE_LO, v * L);
+            FloatVector hi = FloatVector.fromArray(S, TREE_HI, v * L);
+            for (int o = 0; o < end; o += L * L) {
                 for (int p = 0; p < c; p++) {
                     FloatVector x = FloatVector.fromArray(S, a, o + 2 * p * L);
                     FloatVector y = FloatVector.fromArray(S, a, o + (2 * p + 1) * L);
@@ -656,6 +659,8 @@ final class FloatSegmentRows implements RowKernels {
                     l.blend(r, r.compare(VectorOperators.GT, l)).intoArray(a, o + p * L);
                 }
             }
+        }
+        for (int o = 0; o < end; o += L * L) {
             System.arraycopy(a, o, g.max, o / L, L);
         }
     }
@@ -668,16 +673,19 @@ final class FloatSegmentRows implements RowKernels {
     private static void sumTreePass(Group g) {
         padLanes(g, 0);
         float[] a = g.lanes;
-        for (int o = 0; o < g.rows * L; o += L * L) {
-            for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
-                FloatVector lo = FloatVector.fromArray(S, TREE_LO, v * L);
-                FloatVector hi = FloatVector.fromArray(S, TREE_HI, v * L);
+        int end = g.rows * L;
+        for (int v = 0, c = L / 2; c > 0; v++, c >>= 1) {
+            FloatVector lo = FloatVector.fromArray(S, TREE_LO, v * L);
+            FloatVector hi = FloatVector.fromArray(S, TREE_HI, v * L);
+            for (int o = 0; o < end; o += L * L) {
                 for (int p = 0; p < c; p++) {
                     FloatVector x = FloatVector.fromArray(S, a, o + 2 * p * L);
                     FloatVector y = FloatVector.fromArray(S, a, o + (2 * p + 1) * L);
                     lo.selectFrom(x, y).add(hi.selectFrom(x, y)).intoArray(a, o + p * L);
                 }
             }
+        }
+        for (int o = 0; o < end; o += L * L) {
             if (g.finish == RECIPROCALS) {
                 FloatVector.broadcast(S, 1).div(FloatVector.fromArray(S, a, o)).intoArray(g.factor, o / L);
             } else if (g.finish == LOGS) {
