@@ -301,10 +301,11 @@ final class DoubleRows implements RowKernels {
         double invT;
         /** Whether the exp pass writes the exps into out (softmax's numerators). */
         boolean store;
-        /** What the short rows' sum tree leaves: the sums, or the factors 1 / sum or log(sum). */
+        /**
+         * What the short rows' sum tree leaves: the sums, or the factors 1 / sum or log(sum). With
+         * reciprocals (softmax) it goes on to scale the exps: one pass call fewer.
+         */
         int finish;
-        /** Whether the short rows' sum tree also scales the exps (softmax: one pass call fewer). */
-        boolean scaleInTree;
         final double[] max;
         final double[] sum;
         final double[] factor;
@@ -741,11 +742,11 @@ final class DoubleRows implements RowKernels {
         // 1.2x). Not in place, where the normalize pass needs the input and writes lines it holds.
         g.store = op == RowOp.SOFTMAX || op == RowOp.LOG_SOFTMAX && g.n > SHORT_ROW && !sameStart(g.in, g.out);
         g.finish = op == RowOp.SOFTMAX ? RECIPROCALS : op == RowOp.LOG_SOFTMAX ? LOGS : SUMS;
-        g.scaleInTree = op == RowOp.SOFTMAX && g.n <= SHORT_ROW;
         maxAndSums(g);
         switch (op) {
             case SOFTMAX -> {
-                if (!g.scaleInTree) {
+                // Short rows were scaled by their sum tree.
+                if (g.n > SHORT_ROW) {
                     runPass(SCALE, g);
                 }
             }
@@ -797,7 +798,7 @@ final class DoubleRows implements RowKernels {
         if (g.n <= SHORT_ROW) {
             invoke(MAX + SHORT, g);
             invoke(EXP + SHORT, g);
-            invoke(g.scaleInTree ? SUM_TREE_SCALE : SUM_TREE, g);
+            invoke(g.finish == RECIPROCALS ? SUM_TREE_SCALE : SUM_TREE, g);
             return;
         }
         invoke(MAX, g);
